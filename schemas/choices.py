@@ -1,0 +1,54 @@
+"""The closed lists of the documents. JSON carries the code; documents show the label.
+
+A code means the same thing wherever it appears, so one code has one label across all lists
+(checked by the tests): templates print any code with ``{{ value|label }}``.
+"""
+
+from .fields import Choices
+
+RELATION_TO_CHILD = Choices("relation_to_child", {
+    "mother": "äiti",
+    "father": "isä",
+    "other_guardian": "muu huoltaja",
+    "foster_carer": "sijaishuoltaja",
+    "co_guardian": "oheishuoltaja",
+})
+
+ATTENDANCE = Choices("attendance", {
+    "yes": "kyllä",
+    "partly": "osittain",
+    "no": "ei",
+})
+
+SERVICE_CONTEXT = Choices("service_context", {
+    "child_welfare": "lastensuojelu",
+    "family_social_work": "perhesosiaalityö",
+    "service_needs_assessment": "palvelutarpeen arviointi",
+    "family_counselling": "perheneuvola",
+})
+
+SERVICE_STATUS = Choices("service_status", {
+    "in_use": "käytössä",
+    "offered": "tarjottu",
+    "ended": "päättynyt",
+    "declined": "ei otettu vastaan",
+})
+
+VIEWS_SOURCE = Choices("views_source", {
+    "child_directly": "lapselta itseltään",
+    "via_assistant": "avustajan välityksellä",
+    "via_worker": "työntekijän välityksellä",
+    "not_obtainable": "näkemystä ei ole voitu selvittää",
+})
+
+STANDARD_QUESTION = Choices("standard_question", {
+    "worker_support": "Työntekijöiden apu ja tuki",
+    "monitoring": "Seuranta",
+    "if_problems": "Jos tulee ongelmia",
+    "distribution": "Suunnitelman jakelu",
+    "follow_up_meeting": "Seurantakokous",
+})
+
+DOCUMENT_LANGUAGE = Choices("document_language", {
+    "fi": "suomi",
+})

@@ -1,0 +1,201 @@
+"""Blocks shared by the document schemas: people, workers, dates, sharing, document metadata."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+from marshmallow import ValidationError, validates, validates_schema
+
+from . import choices
+from .fields import (
+    NAME_MAX,
+    hetu,
+    language_code,
+    nested_item,
+    text_list,
+    StrictSchema,
+    age_on,
+    boolean,
+    choice,
+    date,
+    email,
+    integer,
+    listing,
+    long_text,
+    nested,
+    phone,
+    text,
+)
+from .hetu import HETU_LIKE_RE, parse_hetu
+
+CASE_REF_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,39}$")
+
+
+class PersonNameSchema(StrictSchema):
+    given_names = text("Etunimet", "Kaikki etunimet väestötietojärjestelmän mukaan (enintään neljä).",
+                       required=True, max_length=NAME_MAX)
+    calling_name = text("Kutsumanimi", "Yksi etunimistä.", max_length=NAME_MAX)
+    surname = text("Sukunimi", required=True, max_length=NAME_MAX)
+
+    @validates("given_names")
+    def _at_most_four(self, value, **kwargs):
+        if len(value.split()) > 4:
+            raise ValidationError("Etunimiä voi olla enintään neljä (etu- ja sukunimilaki 946/2017).")
+
+    @validates_schema
+    def _calling_name_is_given_name(self, data, **kwargs):
+        calling = data.get("calling_name")
+        given = data.get("given_names")
+        if calling and given and calling.casefold() not in {n.casefold() for n in given.split()}:
+            raise ValidationError("Kutsumanimen on oltava yksi etunimistä.", "calling_name")
+
+
+class PostalAddressSchema(StrictSchema):
+    street = text("Katuosoite", required=True)
+    postal_code = text("Postinumero", required=True, max_length=10)
+    post_office = text("Postitoimipaikka", required=True, max_length=NAME_MAX)
+    country = text("Maa", "Vain jos muu kuin Suomi.", max_length=NAME_MAX)
+
+    @validates_schema
+    def _finnish_postal_code(self, data, **kwargs):
+        code = data.get("postal_code")
+        if code and not data.get("country") and not re.fullmatch(r"\d{5}", code):
+            raise ValidationError("Suomalainen postinumero on viisi numeroa.", "postal_code")
+
+
+class ChildSchema(PersonNameSchema):
+    """A child on the mandate agreement (the only document that may carry a henkilötunnus)."""
+
+    birth_date = date("Syntymäaika", required=True)
+    hetu = hetu(
+        "Henkilötunnus",
+        "Vain arkistokappaleeseen (file_copy = true); ei koskaan läheisille meneviin asiakirjoihin.",
+    )
+    school_or_daycare = text("Koulu tai päiväkoti")
+    own_consent = boolean(
+        "Lapsen oma suostumus",
+        "Pakollinen, jos lapsi on täyttänyt 12 vuotta sopimuksen päivämäärään mennessä (LSL 21 §).",
+    )
+
+    @validates_schema
+    def _birth_date_matches_hetu(self, data, **kwargs):
+        birth, code = data.get("birth_date"), data.get("hetu")
+        if birth and birth > dt.date.today():
+            raise ValidationError("Syntymäaika on tulevaisuudessa.", "birth_date")
+        if birth and code and parse_hetu(code).birth_date != birth:
+            raise ValidationError("Henkilötunnus ja syntymäaika eivät täsmää.", "hetu")
+
+
+class ChildBriefSchema(StrictSchema):
+    """A child in documents the relatives read: first name and age only (spec §3)."""
+
+    first_name = text("Etunimi", "Nimi, jolla lasta kutsutaan.", required=True, max_length=NAME_MAX)
+    birth_date = date("Syntymäaika", "Asiakirjaan tulostetaan ikä ja syntymäaika.", required=True)
+
+    @validates("birth_date")
+    def _not_future(self, value, **kwargs):
+        if value > dt.date.today():
+            raise ValidationError("Syntymäaika on tulevaisuudessa.")
+
+
+class GuardianSchema(PersonNameSchema):
+    relation_to_child = choice("Suhde lapseen", choices.RELATION_TO_CHILD, required=True)
+    is_guardian = boolean("Huoltaja", "Onko henkilö lapsen huoltaja (allekirjoittaa sopimuksen).", default=True)
+    phone = phone("Puhelin")
+    email = email("Sähköposti")
+    postal_address = nested(PostalAddressSchema, "Postiosoite")
+    language = language_code("Asiointikieli", "ISO 639 -kielikoodi, esim. fi, sv, so.", required=True)
+    interpreter_needed = boolean("Tulkki tarvitaan", default=False)
+
+
+class WorkerSchema(StrictSchema):
+    given_names = text("Etunimi", required=True, max_length=NAME_MAX)
+    surname = text("Sukunimi", required=True, max_length=NAME_MAX)
+    title = text("Ammattinimike", "Esim. sosiaalityöntekijä.", required=True)
+    organisation = text("Organisaatio", required=True)
+    unit = text("Yksikkö", required=True)
+    work_phone = phone("Työpuhelin", required=True)
+    work_email = email("Työsähköposti", required=True)
+
+
+class CoordinatorSchema(WorkerSchema):
+    impartiality_confirmed = boolean(
+        "Puolueettomuus vahvistettu", "Koollekutsuja ei työskentele perheen asiassa.", default=False
+    )
+
+
+class ParticipatingWorkerSchema(StrictSchema):
+    given_names = text("Etunimi", required=True, max_length=NAME_MAX)
+    surname = text("Sukunimi", required=True, max_length=NAME_MAX)
+    title = text("Rooli tai ammattinimike", required=True)
+    organisation = text("Organisaatio", required=True)
+    work_phone = phone("Työpuhelin")
+    work_email = email("Työsähköposti")
+    contribution = long_text("Mitä tietoa tuo kokoukseen", required=True, max_length=800)
+
+
+class DateRangeSchema(StrictSchema):
+    start = date("Alkaen", required=True)
+    end = date("Päättyen")
+
+    @validates_schema
+    def _ordered(self, data, **kwargs):
+        if data.get("start") and data.get("end") and data["end"] < data["start"]:
+            raise ValidationError("Päättymispäivä on ennen alkamispäivää.", "end")
+
+
+class SharingSchema(StrictSchema):
+    reviewed_with_family = date("Käyty läpi perheen kanssa", "Päivä, jona yhteenveto käytiin läpi perheen kanssa.")
+    approved_for_network = boolean(
+        "Perhe on hyväksynyt jaettavaksi läheisille", required=True
+    )
+    not_to_be_shared = long_text(
+        "Ei jaeta läheisille",
+        "Tiedot, jotka perhe ei halua jaettavaksi. Eivät tulostu läheisille annettavaan kappaleeseen.",
+        max_length=2000,
+    )
+
+
+class DocumentSchema(StrictSchema):
+    """Fields every document has; ``docMeta`` of spec §3."""
+
+    case_ref = text(
+        "Asiaviite",
+        "Asian pseudonyymi tunniste asiakastietojärjestelmästä (ei nimiä eikä henkilötunnusta). "
+        "Käytetään tiedostonimessä.",
+        required=True,
+        max_length=40,
+        example="LNP-2026-0042",
+    )
+    language = choice("Asiakirjan kieli", choices.DOCUMENT_LANGUAGE, default="fi")
+    document_date = date("Päiväys", required=True)
+    version = integer("Versio", "1 = ensimmäinen versio.", minimum=1, maximum=99, default=1)
+
+    @validates("case_ref")
+    def _case_ref_is_pseudonymous(self, value, **kwargs):
+        if HETU_LIKE_RE.search(value):
+            raise ValidationError("Asiaviitteessä ei saa olla henkilötunnusta.")
+        if not CASE_REF_RE.match(value):
+            raise ValidationError(
+                "Asiaviitteessä voi olla vain kirjaimia A–Z, numeroita, piste, alaviiva ja yhdysmerkki."
+            )
+
+
+def must_include_field():
+    return text_list("Reunaehdot: suunnitelmaan on sisällyttävä", "Asiat, jotka suunnitelmassa on oltava.")
+
+
+def not_acceptable_field():
+    return text_list("Reunaehdot: ei hyväksyttävää", "Asiat, joita ei voida hyväksyä suunnitelmaan.")
+
+
+def children_brief_field():
+    return listing(nested_item(ChildBriefSchema), "Lapset", "Lapset, joita läheisneuvonpito koskee.",
+                   required=True, min_items=1, max_items=10)
+
+
+def children_twelve_or_older(children, on: dt.date):
+    return [c for c in children if age_on(c["birth_date"], on) >= 12]
+
+

@@ -1,0 +1,283 @@
+"""Field types shared by every document schema.
+
+Each field carries its Finnish label (``title``) and help text (``description``) in its
+metadata: the same metadata feeds validation messages, the JSON Schema/OpenAPI document and
+the field catalogue, so nothing about a field is written twice.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Any
+
+from babel import Locale
+from marshmallow import RAISE, Schema, ValidationError, fields, validate
+
+from .hetu import HetuError, parse_hetu
+
+# XML 1.0 allows TAB, LF, CR and the ranges below; anything else cannot go into a .docx.
+_XML_ILLEGAL = re.compile("[^\t\n\r\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+NAME_MAX = 100
+SHORT_MAX = 200
+LONG_MAX = 4000
+LIST_MAX = 30
+
+REQUIRED = "Pakollinen tieto puuttuu."
+NULL = "Tieto ei voi olla tyhjä (null)."
+
+
+class StrictSchema(Schema):
+    """Base for every schema: unknown keys are errors, messages are in Finnish."""
+
+    class Meta:
+        unknown = RAISE
+
+    error_messages = {
+        "unknown": "Tuntematon kenttä. Tarkista kentän nimi.",
+        "type": "Odotettiin JSON-objektia.",
+    }
+
+
+def _meta(label: str, help: str | None, extra: dict | None = None) -> dict:
+    meta = {"title": label}
+    if help:
+        meta["description"] = help
+    if extra:
+        meta.update(extra)
+    return meta
+
+
+def _common(label, help, required, extra=None):
+    return {
+        "required": required,
+        "allow_none": False,
+        "metadata": _meta(label, help, extra),
+        "error_messages": {"required": REQUIRED, "null": NULL},
+    }
+
+
+def _xml_message(char: str) -> str:
+    return f"Teksti sisältää merkin U+{ord(char):04X}, jota ei voi tallentaa Word-asiakirjaan."
+
+
+class Text(fields.String):
+    """Single-line text: trimmed, no line breaks, no XML-illegal characters."""
+
+    multiline = False
+    default_error_messages = {"invalid": "Odotettiin tekstiä.", "invalid_utf8": "Teksti ei ole kelvollista UTF-8:aa."}
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if not isinstance(value, str):
+            raise self.make_error("invalid")
+        text = value.replace("\r\n", "\n").replace("\r", "\n").strip()
+        bad = _XML_ILLEGAL.search(text)
+        if bad:
+            raise ValidationError(_xml_message(bad.group()))
+        if not self.multiline and ("\n" in text or "\t" in text):
+            raise ValidationError("Rivinvaihto tai sarkain ei ole sallittu tässä kentässä.")
+        if not text:
+            raise ValidationError("Teksti ei voi olla tyhjä.")
+        return text
+
+
+class LongText(Text):
+    """Multi-line text; line breaks become line breaks in the document."""
+
+    multiline = True
+
+
+class HetuField(Text):
+    """Henkilötunnus with checksum and every century sign in force since 2023."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        text = value if isinstance(value, str) else None
+        if text is None:
+            raise self.make_error("invalid")
+        if text != text.strip() or " " in text:
+            raise ValidationError("Henkilötunnuksessa ei saa olla välilyöntejä.")
+        try:
+            return parse_hetu(text).code
+        except HetuError as exc:
+            raise ValidationError(str(exc)) from None
+
+
+class Date(fields.Date):
+    default_error_messages = {
+        "invalid": "Päivämäärä ei ole kelvollinen: käytä muotoa VVVV-KK-PP ja todellista päivää.",
+        "format": "Päivämäärä ei ole kelvollinen.",
+    }
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if not isinstance(value, str) or not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+            raise self.make_error("invalid")
+        date = super()._deserialize(value, attr, data, **kwargs)
+        if not (1850 <= date.year <= 2150):
+            raise ValidationError("Vuosiluku ei ole uskottava.")
+        return date
+
+
+class Boolean(fields.Boolean):
+    """Only JSON true/false: "yes", 1 or "false" are refused rather than guessed."""
+
+    truthy = {True}
+    falsy = {False}
+    default_error_messages = {"invalid": "Odotettiin totuusarvoa true tai false."}
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if not isinstance(value, bool):
+            raise self.make_error("invalid")
+        return value
+
+
+class Integer(fields.Integer):
+    default_error_messages = {"invalid": "Odotettiin kokonaislukua.", "too_large": "Luku on liian suuri."}
+
+    def __init__(self, **kwargs):
+        super().__init__(strict=True, **kwargs)
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if isinstance(value, bool):
+            raise self.make_error("invalid")
+        return super()._deserialize(value, attr, data, **kwargs)
+
+
+class Nested(fields.Nested):
+    default_error_messages = {"type": "Odotettiin JSON-objektia."}
+
+
+class List(fields.List):
+    default_error_messages = {"invalid": "Odotettiin luetteloa (JSON-taulukko)."}
+
+
+# ---------------------------------------------------------------------------------------------
+# Constructors used by the schemas. They keep the label next to the field and apply the length
+# caps in one place.
+
+
+def text(label, help=None, *, required=False, max_length=SHORT_MAX, example=None):
+    return Text(validate=_length(max_length), **_common(label, help, required, _ex(example)))
+
+
+def long_text(label, help=None, *, required=False, max_length=LONG_MAX, example=None):
+    extra = {"x-widget": "textarea"}
+    extra.update(_ex(example))
+    return LongText(validate=_length(max_length), **_common(label, help, required, extra))
+
+
+def hetu(label="Henkilötunnus", help=None, *, required=False):
+    return HetuField(**_common(label, help, required, {"x-widget": "hetu", "pattern": r"^\d{6}[-+A-FU-Y]\d{3}[0-9A-FHJ-NPR-Y]$"}))
+
+
+def email(label, help=None, *, required=False):
+    return Text(
+        validate=[_length(254), validate.Email(error="Sähköpostiosoite ei ole kelvollinen.")],
+        **_common(label, help, required, {"format": "email", "x-widget": "email"}),
+    )
+
+
+PHONE_RE = r"^\+?[0-9][0-9 ()-]{4,24}$"
+
+
+def phone(label, help=None, *, required=False):
+    return Text(
+        validate=validate.Regexp(PHONE_RE, error="Puhelinnumero ei ole kelvollinen (esim. +358 9 310 12345)."),
+        **_common(label, help, required, {"x-widget": "tel", "pattern": PHONE_RE}),
+    )
+
+
+def date(label, help=None, *, required=False):
+    return Date(**_common(label, help, required))
+
+
+def boolean(label, help=None, *, required=False, default=None):
+    kwargs = _common(label, help, required and default is None)
+    if default is not None:
+        kwargs["load_default"] = default
+    return Boolean(**kwargs)
+
+
+def integer(label, help=None, *, required=False, minimum=None, maximum=None, default=None):
+    kwargs = _common(label, help, required and default is None)
+    if default is not None:
+        kwargs["load_default"] = default
+    rng = validate.Range(min=minimum, max=maximum, error="Arvon on oltava välillä {min}–{max}.")
+    return Integer(validate=rng, **kwargs)
+
+
+def choice(label, choices: "Choices", help=None, *, required=False, default=None):
+    kwargs = _common(label, help, required and default is None, {"x-choices": choices.name})
+    if default is not None:
+        kwargs["load_default"] = default
+    allowed = ", ".join(choices.codes)
+    return Text(validate=validate.OneOf(choices.codes, error=f"Sallitut arvot: {allowed}."), **kwargs)
+
+
+def nested(schema, label, help=None, *, required=False):
+    return Nested(schema, **_common(label, help, required))
+
+
+def listing(inner, label, help=None, *, required=False, min_items=0, max_items=LIST_MAX, default_empty=True):
+    """A list; optional lists default to empty so templates can test them with ``if``."""
+    kwargs = _common(label, help, required)
+    if not required and default_empty:
+        kwargs["load_default"] = list
+    return List(inner, validate=_items(min_items, max_items), **kwargs)
+
+
+def nested_item(schema):
+    """A nested object inside a list (its label is the list's)."""
+    return Nested(schema, error_messages={"required": REQUIRED, "null": NULL})
+
+
+def text_list(label, help=None, *, required=False, min_items=0, max_items=LIST_MAX, item_max=1000):
+    inner = LongText(validate=_length(item_max), error_messages={"null": "Tyhjä kohta ei ole sallittu."})
+    return listing(inner, label, help, required=required, min_items=min_items, max_items=max_items)
+
+
+_LANGUAGE_CODES = sorted(Locale("fi").languages)
+
+
+def language_code(label, help=None, *, required=False, default=None):
+    kwargs = _common(label, help, required and default is None, {"x-widget": "language"})
+    if default is not None:
+        kwargs["load_default"] = default
+    error = "Kielikoodi ei ole tunnettu ISO 639 -koodi (esim. fi, sv, en, so, ar, se)."
+    return Text(validate=validate.OneOf(_LANGUAGE_CODES, error=error), **kwargs)
+
+
+def _ex(example):
+    return {"example": example} if example is not None else {}
+
+
+def _length(maximum):
+    return validate.Length(max=maximum, error="Teksti on liian pitkä (enintään {max} merkkiä).")
+
+
+def _items(minimum, maximum):
+    if minimum:
+        error = "Luettelossa on oltava {min}–{max} kohtaa."
+    else:
+        error = "Luettelossa voi olla enintään {max} kohtaa."
+    return validate.Length(min=minimum, max=maximum, error=error)
+
+
+class Choices:
+    """A closed list of codes with their Finnish labels; codes are what JSON carries."""
+
+    registry: dict[str, "Choices"] = {}
+
+    def __init__(self, name: str, labels: dict[str, str]):
+        self.name = name
+        self.labels = dict(labels)
+        self.codes = list(labels)
+        Choices.registry[name] = self
+
+
+def age_on(birth_date: dt.date, on: dt.date) -> int:
+    """Completed years on a given day (a 29 February birthday counts on 1 March)."""
+    years = on.year - birth_date.year
+    if (on.month, on.day) < (birth_date.month, birth_date.day):
+        years -= 1
+    return years

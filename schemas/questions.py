@@ -1,0 +1,61 @@
+"""Kysymykset – the questions the family plan must answer, and bottom lines (domain spec §4.3)."""
+
+from marshmallow import ValidationError, post_load, pre_load, validates
+
+from . import choices
+from .common import DocumentSchema, WorkerSchema, children_brief_field, must_include_field, not_acceptable_field
+from .fields import StrictSchema, choice, listing, long_text, nested, nested_item, text
+
+STANDARD_QUESTIONS = {
+    "worker_support": "Jos tarvitsette työntekijöiden apua tai tukea, keneltä ja mihin?",
+    "monitoring": "Miten suunnitelman toteutumista seurataan?",
+    "if_problems": "Mitä tehdään, jos tulee ongelmia?",
+    "distribution": "Kenelle suunnitelma annetaan?",
+    "follow_up_meeting": "Milloin pidetään seurantakokous ja keitä siihen kutsutaan?",
+}
+
+
+class CaseQuestionSchema(StrictSchema):
+    theme = text("Teema", "Toimeksiantosopimuksen käsiteltävä asia, johon kysymys liittyy.")
+    text = long_text("Kysymys", "Avoin, tulevaisuuteen suuntautuva kysymys lapsen näkökulmasta.",
+                     required=True, max_length=1000)
+
+
+class StandardQuestionSchema(StrictSchema):
+    key = choice("Yleinen kysymys", choices.STANDARD_QUESTION, required=True)
+    text = long_text("Kysymys", required=True, max_length=1000)
+
+
+class QuestionsSchema(DocumentSchema):
+    children = children_brief_field()
+    author = nested(WorkerSchema, "Laatija", required=True)
+    case_questions = listing(nested_item(CaseQuestionSchema), "Teemakohtaiset kysymykset",
+                             required=True, min_items=1)
+    standard_questions = listing(
+        nested_item(StandardQuestionSchema), "Yleiset kysymykset",
+        "Viisi vakiokysymystä; jos puuttuu, käytetään vakiosanamuotoja.",
+        min_items=5, max_items=5, default_empty=False,
+    )
+    must_include = must_include_field()
+    not_acceptable = not_acceptable_field()
+    if_no_plan = long_text("Jos suunnitelmaa ei synny tai sitä ei hyväksytä",
+                           "Mitä viranomaiset silloin tekevät.", max_length=2000)
+
+    @pre_load
+    def _default_standard_questions(self, data, **kwargs):
+        if isinstance(data, dict) and "standard_questions" not in data:
+            data = dict(data)
+            data["standard_questions"] = [{"key": k, "text": t} for k, t in STANDARD_QUESTIONS.items()]
+        return data
+
+    @validates("standard_questions")
+    def _each_standard_question_once(self, value, **kwargs):
+        keys = [q["key"] for q in value]
+        if sorted(keys) != sorted(STANDARD_QUESTIONS):
+            raise ValidationError("Jokaisen viiden yleisen kysymyksen on oltava mukana kerran.")
+
+    @post_load
+    def _standard_questions_in_order(self, data, **kwargs):
+        order = list(STANDARD_QUESTIONS)
+        data["standard_questions"].sort(key=lambda q: order.index(q["key"]))
+        return data

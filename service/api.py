@@ -1,0 +1,74 @@
+"""The JSON API: ``/api/v1``."""
+
+from __future__ import annotations
+
+import time
+
+from flask import Blueprint, Response, current_app, g, jsonify, request
+
+from . import openapi
+from .documents import DOCX_MIMETYPE, get_type, parse_json, produce
+from .errors import ApiError
+from .registry import DOCUMENT_TYPES, FAMILY
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+
+
+def _json_body() -> object:
+    if request.mimetype != "application/json":
+        raise ApiError(415)
+    raw = request.get_data(cache=False)
+    if not raw:
+        raise ApiError(400, "Pyynnön sisältö puuttuu.")
+    return parse_json(raw)
+
+
+@bp.post("/documents/<type_id>")
+def render_document(type_id: str):
+    """Validate the case JSON and return the finished Word document."""
+    doc_type = get_type(type_id)
+    g.doc_type = doc_type.id
+    rendition = request.args.get("rendition", FAMILY)
+    payload = _json_body()
+    started = time.perf_counter()
+    document = produce(current_app.extensions["lnp.templates"], doc_type, payload, rendition)
+    g.render_ms = (time.perf_counter() - started) * 1000
+    response = Response(document.content, mimetype=DOCX_MIMETYPE)
+    response.headers["Content-Disposition"] = f'attachment; filename="{document.file_name}"'
+    response.headers["X-Template-Version"] = f"0 sha256:{document.template.sha256[:16]}"
+    return response
+
+
+@bp.get("/document-types")
+def document_types():
+    """The document types this service produces."""
+    return jsonify([
+        {
+            "id": t.id,
+            "label": t.label,
+            "description": t.description,
+            "phase": t.phase,
+            "renditions": list(t.renditions),
+            "schema": f"/api/v1/document-types/{t.id}/schema",
+            "example": f"/api/v1/document-types/{t.id}/example",
+        }
+        for t in DOCUMENT_TYPES.values()
+    ])
+
+
+@bp.get("/document-types/<type_id>/schema")
+def document_schema(type_id: str):
+    get_type(type_id)
+    response = jsonify(openapi.json_schema(type_id))
+    response.mimetype = "application/schema+json"
+    return response
+
+
+@bp.get("/document-types/<type_id>/example")
+def document_example(type_id: str):
+    return jsonify(get_type(type_id).example())
+
+
+@bp.get("/openapi.json")
+def openapi_json():
+    return jsonify(openapi.openapi_document())

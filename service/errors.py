@@ -1,0 +1,105 @@
+"""One JSON error shape for every error: ``{code, status, message, errors}``.
+
+Messages are Finnish. They name the field and the reason, never the value that was sent.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Flask, jsonify
+from werkzeug.exceptions import HTTPException
+
+from .fieldtree import Node
+
+log = logging.getLogger("lnp")
+
+MESSAGES = {
+    400: "Pyyntö on virheellinen.",
+    404: "Resurssia ei löydy.",
+    405: "Menetelmä ei ole sallittu tälle osoitteelle.",
+    406: "Pyydettyä vastausmuotoa ei voida tuottaa.",
+    413: "Pyyntö on liian suuri.",
+    415: "Pyynnön sisällön on oltava JSON (Content-Type: application/json).",
+    422: "Tiedoissa on virheitä. Korjaa alla luetellut kentät.",
+    500: "Palvelussa tapahtui virhe. Yritä uudelleen; jos virhe toistuu, ota yhteys ylläpitoon.",
+}
+
+
+class ApiError(Exception):
+    """An error with an HTTP status and a Finnish message; ``errors`` lists field problems."""
+
+    def __init__(self, status: int, message: str | None = None, errors: list[dict] | None = None):
+        super().__init__(status)
+        self.status = status
+        self.message = message or MESSAGES.get(status, "Virhe.")
+        self.errors = errors or []
+
+
+def error_response(status: int, message: str | None = None, errors: list[dict] | None = None):
+    from http import HTTPStatus
+
+    body = {
+        "code": status,
+        "status": HTTPStatus(status).phrase,
+        "message": message or MESSAGES.get(status, "Virhe."),
+    }
+    if errors:
+        body["errors"] = errors
+    response = jsonify(body)
+    response.status_code = status
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def flatten(messages, root: Node | None = None, path: str = "", node: Node | None = None) -> list[dict]:
+    """Turn marshmallow's nested messages into ``[{path, label, message}]`` with paths like
+    ``children[0].birth_date``; schema-level messages belong to the enclosing object."""
+    node = node if node is not None else root
+    out: list[dict] = []
+    if isinstance(messages, dict):
+        for key, value in messages.items():
+            if key == "_schema":
+                out += flatten(value, root, path, node)
+                continue
+            if isinstance(key, int):
+                child_path = f"{path}[{key}]"
+                child = node.item if node is not None and node.kind == "list" else None
+            else:
+                child_path = f"{path}.{key}" if path else str(key)
+                child = node.children.get(key) if node is not None and node.kind == "object" else None
+            out += flatten(value, root, child_path, child)
+    elif isinstance(messages, list):
+        if all(isinstance(m, str) for m in messages):
+            for message in messages:
+                out.append({"path": path, "label": _label(node), "message": message})
+        else:
+            for item in messages:
+                out += flatten(item, root, path, node)
+    else:
+        out.append({"path": path, "label": _label(node), "message": str(messages)})
+    return out
+
+
+def _label(node: Node | None) -> str:
+    return node.label if node is not None else ""
+
+
+def init_app(app: Flask) -> None:
+    @app.errorhandler(ApiError)
+    def _api_error(exc: ApiError):
+        return error_response(exc.status, exc.message, exc.errors)
+
+    @app.errorhandler(HTTPException)
+    def _http_error(exc: HTTPException):
+        return error_response(exc.code or 500)
+
+    @app.errorhandler(Exception)
+    def _unexpected(exc: Exception):
+        # Only the exception's type and where it happened: its message or locals may hold case data.
+        tb = exc.__traceback__
+        while tb is not None and tb.tb_next is not None:
+            tb = tb.tb_next
+        where = f"{tb.tb_frame.f_code.co_filename}:{tb.tb_lineno}" if tb else "?"
+        log.error("unhandled %s at %s", type(exc).__name__, where)
+        return error_response(500)

@@ -1,0 +1,21 @@
+"""gunicorn settings for ``lnp serve`` (and ``make run``)."""
+
+import os
+
+bind = os.environ.get("LNP_BIND", "127.0.0.1:8000")
+workers = int(os.environ.get("LNP_WORKERS", "2"))
+worker_class = "sync"
+timeout = 30
+graceful_timeout = 10
+# Load the app once in the master: templates are checked before any worker starts.
+preload_app = True
+# The access log would print query strings; the service's own log line carries what is needed.
+accesslog = None
+errorlog = "-"
+loglevel = "info"
+# A worker killed for hanging dumps its stack (no locals) to the error log.
+def worker_abort(worker):  # noqa: D103
+    import faulthandler
+    import sys
+
+    faulthandler.dump_traceback(file=sys.stderr)

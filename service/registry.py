@@ -1,0 +1,119 @@
+"""The document registry: the one table the API, CLI, forms and template tools read.
+
+Adding a document type means one schema module, one template and one line here.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+
+from marshmallow import Schema
+
+from schemas.follow_up_summary import FollowUpSummarySchema
+from schemas.mandate_agreement import MandateAgreementSchema
+from schemas.questions import QuestionsSchema
+from schemas.summary import SummarySchema
+
+from .fieldtree import Node, fill_absent, tree
+
+ROOT = Path(__file__).resolve().parent.parent
+TEMPLATES_DIR = ROOT / "templates_docx"
+EXAMPLES_DIR = ROOT / "examples"
+
+# Renditions: the family/worker copy holds everything; the network copy is what the invited
+# relatives may read (spec §4.2): it leaves out what the family did not want shared.
+FAMILY = "family"
+NETWORK = "network"
+
+
+@dataclass(frozen=True)
+class DocumentType:
+    id: str
+    label: str  # Finnish name of the document
+    description: str
+    phase: str  # valmisteluvaihe / seurantavaihe
+    schema: type[Schema]
+    template: str  # relative to TEMPLATES_DIR
+    file_stem: str  # ASCII, Finnish; used in download file names
+    renditions: tuple[str, ...] = (FAMILY,)
+
+    @cached_property
+    def fields(self) -> Node:
+        return tree(self.schema)
+
+    @property
+    def example_path(self) -> Path:
+        return EXAMPLES_DIR / f"{self.id}.json"
+
+    def example(self) -> dict:
+        return json.loads(self.example_path.read_text(encoding="utf-8"))
+
+    def context(self, data: dict, rendition: str = FAMILY) -> dict:
+        """The template context: validated data with absent optional keys as None, plus ``doc``."""
+        context = fill_absent(self.fields, data)
+        context["doc"] = {"type": self.id, "title": self.label, "rendition": rendition}
+        return context
+
+    def file_name(self, case_ref: str, rendition: str = FAMILY, extension: str = "docx") -> str:
+        """Type name and case reference only: never a person's name or identity code."""
+        stem = self.file_stem if rendition == FAMILY else f"{self.file_stem}_laheisille"
+        return f"{stem}_{case_ref}.{extension}"
+
+
+# Names a template may use besides the schema's own fields.
+CONTEXT_EXTRAS = {
+    "doc": Node("object", children={
+        "type": Node("str", label="Asiakirjatyypin tunnus"),
+        "title": Node("str", label="Asiakirjan nimi"),
+        "rendition": Node("str", label="Kappale: family (perhe ja työntekijät) tai network (läheiset)"),
+    }),
+}
+
+DOCUMENT_TYPES: dict[str, DocumentType] = {
+    t.id: t
+    for t in (
+        DocumentType(
+            id="mandate-agreement",
+            label="Toimeksiantosopimus",
+            description="Sosiaalityöntekijän, huoltajien ja lapsen sopimus läheisneuvonpidon järjestämisestä: "
+                        "käsiteltävät asiat, osallistuvat työntekijät ja suostumus tietojen antamiseen.",
+            phase="Valmisteluvaihe",
+            schema=MandateAgreementSchema,
+            template="fi/mandate-agreement.docx",
+            file_stem="toimeksiantosopimus",
+        ),
+        DocumentType(
+            id="summary",
+            label="Yhteenveto",
+            description="Sosiaalityöntekijän tosiasioihin perustuva yhteenveto lapsen tilanteesta läheisille.",
+            phase="Valmisteluvaihe",
+            schema=SummarySchema,
+            template="fi/summary.docx",
+            file_stem="yhteenveto",
+            renditions=(FAMILY, NETWORK),
+        ),
+        DocumentType(
+            id="questions",
+            label="Kysymykset",
+            description="Avoimet kysymykset, joihin läheisten suunnitelma vastaa, viisi yleistä kysymystä "
+                        "ja reunaehdot.",
+            phase="Valmisteluvaihe",
+            schema=QuestionsSchema,
+            template="fi/questions.docx",
+            file_stem="kysymykset",
+        ),
+        DocumentType(
+            id="follow-up-summary",
+            label="Seurantakokouksen yhteenveto",
+            description="Yhteenveto seurantakokousta varten 3–6 kuukautta läheisneuvonpidon jälkeen.",
+            phase="Seurantavaihe",
+            schema=FollowUpSummarySchema,
+            template="fi/follow-up-summary.docx",
+            file_stem="seurantakokouksen_yhteenveto",
+            renditions=(FAMILY, NETWORK),
+        ),
+    )
+}

@@ -1,0 +1,306 @@
+"""Loading, checking and rendering the Word templates.
+
+Templates are untrusted (conveners edit them): they are rendered only in Jinja's immutable
+sandbox with autoescape on, and checked against the schema when loaded, so a misspelt field
+is an error at load time rather than a blank in a family's document.
+"""
+
+from __future__ import annotations
+
+import difflib
+import hashlib
+import io
+import re
+from dataclasses import dataclass, field
+
+from docx.opc.constants import RELATIONSHIP_TYPE as RT
+from docxtpl import DocxTemplate
+from jinja2 import StrictUndefined, TemplateError, nodes
+from jinja2.sandbox import ImmutableSandboxedEnvironment
+
+from . import formatting
+from .fieldtree import Node
+
+# Core properties docxtpl renders as templates (docxtpl.template.render_properties).
+PROPERTY_NAMES = ("author", "comments", "identifier", "language", "subject", "title")
+
+# Fields an object-taking filter reads, so that using the filter counts as using the fields.
+FILTER_READS = {
+    "full_name": ("given_names", "surname"),
+    "calling_name": ("given_names", "calling_name", "surname"),
+    "address": ("street", "postal_code", "post_office", "country"),
+    "date_range": ("start", "end"),
+}
+
+FORBIDDEN_STATEMENTS = (nodes.Include, nodes.Import, nodes.FromImport, nodes.Extends)
+
+
+def make_env() -> ImmutableSandboxedEnvironment:
+    env = ImmutableSandboxedEnvironment(
+        autoescape=True,
+        undefined=StrictUndefined,
+        finalize=formatting.finalize,
+        keep_trailing_newline=True,
+    )
+    # ``safe`` would let a value bypass escaping and inject raw WordprocessingML.
+    env.filters.pop("safe", None)
+    env.filters.update(formatting.FILTERS)
+    return env
+
+
+ENV = make_env()
+
+
+@dataclass
+class Problem:
+    severity: str  # "error" or "warning"
+    part: str
+    line: int | None
+    snippet: str
+    message: str
+
+    def __str__(self) -> str:
+        where = self.part + (f", kappale {self.line}" if self.line else "")
+        snippet = f" «{self.snippet}»" if self.snippet else ""
+        return f"{self.severity}: {where}{snippet}: {self.message}"
+
+
+class TemplateInvalid(Exception):
+    def __init__(self, problems: list[Problem]):
+        super().__init__("; ".join(str(p) for p in problems))
+        self.problems = problems
+
+
+class RenderFailed(Exception):
+    """The template could not be rendered with valid data (a template fault)."""
+
+
+@dataclass
+class LoadedTemplate:
+    name: str
+    data: bytes
+    sha256: str
+    used_paths: set[str] = field(default_factory=set)
+    warnings: list[Problem] = field(default_factory=list)
+
+
+def template_parts(docx_bytes: bytes) -> list[tuple[str, str]]:
+    """The parts docxtpl renders, after docxtpl's own tag preprocessing, as (name, xml)."""
+    tpl = DocxTemplate(io.BytesIO(docx_bytes))
+    tpl.init_docx()
+    parts = [("body", tpl.patch_xml(tpl.get_xml()))]
+    for rel in tpl.docx.part.rels.values():
+        if rel.reltype in (RT.HEADER, RT.FOOTER):
+            kind = "header" if rel.reltype == RT.HEADER else "footer"
+            xml = rel.target_part.blob.decode("utf-8")
+            parts.append((f"{kind} ({rel.target_part.partname.split('/')[-1]})", tpl.patch_xml(xml)))
+    for part in tpl.docx.part.package.parts:
+        if part.content_type.endswith("wordprocessingml.footnotes+xml"):
+            parts.append(("footnotes", tpl.patch_xml(part.blob.decode("utf-8"))))
+    props = tpl.docx.core_properties
+    for name in PROPERTY_NAMES:
+        value = getattr(props, name) or ""
+        if "{" in value:
+            parts.append((f"asiakirjan ominaisuus {name}", value))
+    return parts
+
+
+def _paragraph_lines(xml: str) -> str:
+    # The same line split docxtpl makes before rendering, so line numbers count paragraphs.
+    return re.sub(r"<w:p([ >])", r"\n<w:p\1", xml)
+
+
+def _snippet(lines: list[str], lineno: int | None) -> str:
+    if not lineno or lineno > len(lines):
+        return ""
+    text = re.sub(r"<[^>]+>", "", lines[lineno - 1]).strip()
+    return text[:80]
+
+
+class _Analyser:
+    """Walks a Jinja AST and checks every variable against the schema's field tree."""
+
+    ANY = Node("any")
+
+    def __init__(self, root: Node, part: str, lines: list[str]):
+        self.root = root
+        self.part = part
+        self.lines = lines
+        self.problems: list[Problem] = []
+        self.used: set[str] = set()
+
+    def problem(self, node, message, severity="error"):
+        line = getattr(node, "lineno", None)
+        self.problems.append(Problem(severity, self.part, line, _snippet(self.lines, line), message))
+
+    # --- expressions -------------------------------------------------------------------------
+    def expr(self, n, scope) -> tuple[Node, str | None]:
+        if isinstance(n, nodes.Name):
+            if n.name in scope:
+                return scope[n.name]
+            if n.name in self.root.children:
+                self.used.add(n.name)
+                return self.root.children[n.name], n.name
+            if n.name in ENV.globals:
+                return self.ANY, None
+            self.unknown(n, n.name, self.root.children)
+            return self.ANY, None
+        if isinstance(n, nodes.Getattr):
+            if n.attr.startswith("_"):
+                self.problem(n, f"Alaviivalla alkava nimi «{n.attr}» ei ole sallittu asiakirjapohjassa.")
+            return self.member(self.expr(n.node, scope), n.attr, n)
+        if isinstance(n, nodes.Getitem):
+            base = self.expr(n.node, scope)
+            if isinstance(n.arg, nodes.Const) and isinstance(n.arg.value, str):
+                if n.arg.value.startswith("_"):
+                    self.problem(n, f"Alaviivalla alkava nimi «{n.arg.value}» ei ole sallittu asiakirjapohjassa.")
+                return self.member(base, n.arg.value, n)
+            self.expr(n.arg, scope)
+            node, path = base
+            if node.kind == "list":
+                return node.item, f"{path}[]"
+            return self.ANY, None
+        if isinstance(n, (nodes.Filter, nodes.Test)):
+            registry, kind = (ENV.filters, "suodatinta") if isinstance(n, nodes.Filter) else (ENV.tests, "testiä")
+            if n.name not in registry:
+                self.unknown(n, n.name, registry, what=f"Tuntematonta {kind}")
+            if n.node is not None:
+                node, path = self.expr(n.node, scope)
+                if n.name in FILTER_READS and node.kind == "object":
+                    for child in FILTER_READS[n.name]:
+                        if child in node.children:
+                            self.used.add(f"{path}.{child}")
+            for arg in list(n.args) + [kw.value for kw in n.kwargs]:
+                self.expr(arg, scope)
+            return self.ANY, None
+        for child in n.iter_child_nodes():
+            self.expr(child, scope)
+        return self.ANY, None
+
+    def member(self, base, attr, n):
+        node, path = base
+        if node.kind != "object":
+            return self.ANY, None
+        if attr not in node.children:
+            self.unknown(n, attr, node.children, where=path)
+            return self.ANY, None
+        child_path = f"{path}.{attr}"
+        self.used.add(child_path)
+        return node.children[attr], child_path
+
+    def unknown(self, n, name, known, where=None, what="Tuntematon kenttä"):
+        close = difflib.get_close_matches(name, list(known), n=1)
+        hint = f" Tarkoititko «{close[0]}»?" if close else ""
+        place = f" kohteessa «{where}»" if where else ""
+        self.problem(n, f"{what} «{name}»{place}.{hint}")
+
+    # --- statements --------------------------------------------------------------------------
+    def bind(self, target, value, scope):
+        if isinstance(target, nodes.Name):
+            scope[target.name] = value
+        elif isinstance(target, (nodes.Tuple, nodes.List)):
+            for item in target.items:
+                self.bind(item, (self.ANY, None), scope)
+
+    def stmts(self, body, scope):
+        for s in body:
+            self.stmt(s, scope)
+
+    def stmt(self, s, scope):
+        if isinstance(s, FORBIDDEN_STATEMENTS):
+            self.problem(s, "include, import ja extends eivät ole sallittuja asiakirjapohjassa.")
+        elif isinstance(s, nodes.For):
+            node, path = self.expr(s.iter, scope)
+            inner = dict(scope)
+            item = (node.item, f"{path}[]") if node.kind == "list" else (self.ANY, None)
+            self.bind(s.target, item, inner)
+            inner["loop"] = (self.ANY, None)
+            if s.test is not None:
+                self.expr(s.test, inner)
+            self.stmts(s.body, inner)
+            self.stmts(s.else_, scope)
+        elif isinstance(s, nodes.If):
+            self.expr(s.test, scope)
+            self.stmts(s.body, scope)
+            for elif_ in s.elif_:
+                self.stmt(elif_, scope)
+            self.stmts(s.else_, scope)
+        elif isinstance(s, nodes.Assign):
+            self.bind(s.target, self.expr(s.node, scope), scope)
+        elif isinstance(s, nodes.With):
+            inner = dict(scope)
+            for target, value in zip(s.targets, s.values):
+                self.bind(target, self.expr(value, scope), inner)
+            self.stmts(s.body, inner)
+        elif isinstance(s, (nodes.Macro, nodes.CallBlock)):
+            inner = dict(scope)
+            for arg in s.args:
+                self.bind(arg, (self.ANY, None), inner)
+            for name in ("caller", "varargs", "kwargs"):
+                inner[name] = (self.ANY, None)
+            if isinstance(s, nodes.Macro):
+                scope[s.name] = (self.ANY, None)
+            else:
+                self.expr(s.call, scope)
+            self.stmts(s.body, inner)
+        elif isinstance(s, nodes.Output):
+            for n in s.nodes:
+                if not isinstance(n, nodes.TemplateData):
+                    self.expr(n, scope)
+        else:
+            for child in s.iter_child_nodes():
+                if isinstance(child, nodes.Stmt):
+                    self.stmt(child, scope)
+                else:
+                    self.expr(child, scope)
+
+
+def analyse(docx_bytes: bytes, root: Node, extra_names: dict[str, Node] | None = None) -> tuple[list[Problem], set[str]]:
+    """Check a template against a field tree; return (problems, used leaf paths)."""
+    problems: list[Problem] = []
+    used: set[str] = set()
+    scope_root = Node("object", children={**root.children, **(extra_names or {})})
+    try:
+        parts = template_parts(docx_bytes)
+    except Exception:  # noqa: BLE001 - any parse failure of an uploaded file is the same answer
+        return [Problem("error", "tiedosto", None, "", "Tiedosto ei ole luettava Word-asiakirja (.docx).")], used
+    for part, xml in parts:
+        source = _paragraph_lines(xml)
+        lines = source.split("\n")
+        try:
+            ast = ENV.parse(source)
+        except TemplateError as exc:
+            line = getattr(exc, "lineno", None)
+            problems.append(Problem("error", part, line, _snippet(lines, line), f"Jinja-syntaksivirhe: {exc.message}"))
+            continue
+        analyser = _Analyser(scope_root, part, lines)
+        analyser.stmts(ast.body, {})
+        problems.extend(analyser.problems)
+        used |= analyser.used
+    return problems, used
+
+
+def load_template(name: str, docx_bytes: bytes, root: Node, extra_names: dict[str, Node] | None = None) -> LoadedTemplate:
+    problems, used = analyse(docx_bytes, root, extra_names)
+    errors = [p for p in problems if p.severity == "error"]
+    if errors:
+        raise TemplateInvalid(errors)
+    return LoadedTemplate(
+        name=name,
+        data=docx_bytes,
+        sha256=hashlib.sha256(docx_bytes).hexdigest(),
+        used_paths=used,
+        warnings=[p for p in problems if p.severity != "error"],
+    )
+
+
+def render(template: LoadedTemplate, context: dict) -> bytes:
+    """Render in memory; a fresh DocxTemplate per call so concurrent renders share nothing."""
+    tpl = DocxTemplate(io.BytesIO(template.data))
+    try:
+        tpl.render(context, jinja_env=ENV)
+        out = io.BytesIO()
+        tpl.save(out)
+    except (TemplateError, formatting.FormatError) as exc:
+        raise RenderFailed(type(exc).__name__) from None
+    return out.getvalue()
