@@ -29,6 +29,7 @@ from .fields import (
 )
 from .hetu import HETU_LIKE_RE, parse_hetu
 
+FINLAND = {"suomi", "finland", "fi", "fin"}
 CASE_REF_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,39}$")
 
 
@@ -60,7 +61,8 @@ class PostalAddressSchema(StrictSchema):
     @validates_schema
     def _finnish_postal_code(self, data, **kwargs):
         code = data.get("postal_code")
-        if code and not data.get("country") and not re.fullmatch(r"\d{5}", code):
+        in_finland = (data.get("country") or "suomi").casefold() in FINLAND
+        if code and in_finland and not re.fullmatch(r"\d{5}", code):
             raise ValidationError("Suomalainen postinumero on viisi numeroa.", "postal_code")
 
 

@@ -45,7 +45,7 @@ def date_long(value: Any) -> str:
     """tiistai 25. tammikuuta 2022"""
     if value is None:
         return ""
-    return format_date(_as_date(value), "EEEE d. MMMM yyyy", locale=LOCALE)
+    return format_date(_as_date(value), "cccc d. MMMM y", locale=LOCALE)
 
 
 def date_range(value: Any) -> str:

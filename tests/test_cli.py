@@ -1,0 +1,65 @@
+"""The ``lnp`` console script, run as a real process."""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from service.registry import DOCUMENT_TYPES, EXAMPLES_DIR
+from tests.conftest import EXTRA_LOG_TEXT, TYPE_IDS
+from tests.docxtext import all_text
+from tests.expectations import shown_values
+
+LNP = str(Path(sys.executable).with_name("lnp"))
+
+
+def run(*args, stdin=None):
+    result = subprocess.run([LNP, *args], input=stdin, capture_output=True, timeout=120)
+    EXTRA_LOG_TEXT.append(result.stdout.decode("utf-8", "replace") + result.stderr.decode("utf-8", "replace"))
+    return result
+
+
+@pytest.mark.parametrize("type_id", TYPE_IDS)
+def test_render_from_file(tmp_path, type_id):
+    out = tmp_path / "doc.docx"
+    result = run("render", type_id, str(EXAMPLES_DIR / f"{type_id}.json"), "-o", str(out))
+    assert result.returncode == 0, result.stderr.decode()
+    payload = json.loads((EXAMPLES_DIR / f"{type_id}.json").read_text(encoding="utf-8"))
+    text = all_text(out.read_bytes())
+    assert all(value in text for _, value in shown_values(DOCUMENT_TYPES[type_id].fields, payload))
+
+
+def test_render_from_stdin_uses_the_safe_file_name(tmp_path):
+    data = (EXAMPLES_DIR / "summary.json").read_bytes()
+    result = subprocess.run([LNP, "render", "summary", "-"], input=data, capture_output=True, cwd=tmp_path, timeout=120)
+    assert result.returncode == 0, result.stderr.decode()
+    assert [p.name for p in tmp_path.iterdir()] == ["yhteenveto_LNP-2026-0042.docx"]
+
+
+def test_render_reports_every_invalid_field_in_finnish(tmp_path):
+    payload = json.loads((EXAMPLES_DIR / "questions.json").read_text(encoding="utf-8"))
+    del payload["author"]["surname"]
+    payload["case_questions"] = []
+    result = run("render", "questions", "-", "-o", str(tmp_path / "x.docx"), stdin=json.dumps(payload).encode())
+    assert result.returncode == 2
+    err = result.stderr.decode()
+    assert "author.surname (Sukunimi): Pakollinen tieto puuttuu." in err
+    assert "case_questions" in err
+    assert not (tmp_path / "x.docx").exists()
+
+
+def test_render_refuses_broken_json(tmp_path):
+    result = run("render", "summary", "-", "-o", str(tmp_path / "x.docx"), stdin=b"{nope")
+    assert result.returncode == 2
+    assert "JSON" in result.stderr.decode()
+
+
+def test_check_templates():
+    result = run("check-templates")
+    assert result.returncode == 0, result.stdout.decode()
+    out = result.stdout.decode()
+    for type_id in TYPE_IDS:
+        assert f"{type_id}: fi/{type_id}.docx: kunnossa; esimerkkitapaus täyttyy" in out
+    assert "varoitus" not in out
