@@ -50,8 +50,8 @@ class QuestionsSchema(DocumentSchema):
 
     @validates("standard_questions")
     def _each_standard_question_once(self, value, **kwargs):
-        keys = [q["key"] for q in value]
-        if sorted(keys) != sorted(STANDARD_QUESTIONS):
+        keys = [q.get("key") for q in value]
+        if len(set(keys)) != len(keys) or set(keys) != set(STANDARD_QUESTIONS):
             raise ValidationError("Jokaisen viiden yleisen kysymyksen on oltava mukana kerran.")
 
     @post_load

@@ -89,6 +89,19 @@ class TemplateStore:
         return report
 
 
+_schemas = threading.local()
+
+
+def _schema(doc_type: DocumentType):
+    """One schema instance per type and thread: building the nested schemas costs more than
+    validating a case."""
+    cache = _schemas.__dict__.setdefault("by_type", {})
+    schema = cache.get(doc_type.id)
+    if schema is None:
+        schema = cache[doc_type.id] = doc_type.schema()
+    return schema
+
+
 def get_type(type_id: str) -> DocumentType:
     try:
         return DOCUMENT_TYPES[type_id]
@@ -103,7 +116,7 @@ def validate(doc_type: DocumentType, payload: object, rendition: str = FAMILY) -
     if not isinstance(payload, dict):
         raise ApiError(422, errors=[{"path": "", "label": "", "message": "Odotettiin JSON-objektia."}])
     try:
-        data = doc_type.schema().load(payload)
+        data = _schema(doc_type).load(payload)
     except ValidationError as exc:
         raise ApiError(422, errors=flatten(exc.messages, doc_type.fields)) from None
     if rendition == NETWORK and not data["sharing"]["approved_for_network"]:

@@ -19,6 +19,7 @@ from jinja2 import StrictUndefined, TemplateError, nodes
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from . import formatting
+from .engine import NotSupported, PreparedDocx
 from .fieldtree import Node
 
 # Core properties docxtpl renders as templates (docxtpl.template.render_properties).
@@ -82,6 +83,7 @@ class LoadedTemplate:
     sha256: str
     used_paths: set[str] = field(default_factory=set)
     warnings: list[Problem] = field(default_factory=list)
+    prepared: PreparedDocx | None = None  # None: rendered by plain docxtpl
 
 
 def template_parts(docx_bytes: bytes) -> list[tuple[str, str]]:
@@ -137,7 +139,10 @@ class _Analyser:
     def expr(self, n, scope) -> tuple[Node, str | None]:
         if isinstance(n, nodes.Name):
             if n.name in scope:
-                return scope[n.name]
+                node, path = scope[n.name]
+                if path is not None:
+                    self.used.add(path)
+                return node, path
             if n.name in self.root.children:
                 self.used.add(n.name)
                 return self.root.children[n.name], n.name
@@ -285,22 +290,37 @@ def load_template(name: str, docx_bytes: bytes, root: Node, extra_names: dict[st
     errors = [p for p in problems if p.severity == "error"]
     if errors:
         raise TemplateInvalid(errors)
+    try:
+        prepared = PreparedDocx(docx_bytes, ENV)
+    except NotSupported:
+        prepared = None
     return LoadedTemplate(
         name=name,
         data=docx_bytes,
         sha256=hashlib.sha256(docx_bytes).hexdigest(),
         used_paths=used,
         warnings=[p for p in problems if p.severity != "error"],
+        prepared=prepared,
     )
 
 
 def render(template: LoadedTemplate, context: dict) -> bytes:
-    """Render in memory; a fresh DocxTemplate per call so concurrent renders share nothing."""
-    tpl = DocxTemplate(io.BytesIO(template.data))
+    """Render in memory with the prepared engine, or plain docxtpl for what it leaves alone."""
+    if template.prepared is not None:
+        try:
+            return template.prepared.render(context)
+        except Exception as exc:  # noqa: BLE001 - any failure here is the template's (data is validated)
+            raise RenderFailed(type(exc).__name__) from None
+    return render_docxtpl(template.data, context)
+
+
+def render_docxtpl(data: bytes, context: dict) -> bytes:
+    """Plain docxtpl; a fresh DocxTemplate per call so concurrent renders share nothing."""
+    tpl = DocxTemplate(io.BytesIO(data))
     try:
         tpl.render(context, jinja_env=ENV)
         out = io.BytesIO()
         tpl.save(out)
-    except (TemplateError, formatting.FormatError) as exc:
+    except Exception as exc:  # noqa: BLE001 - any failure here is the template's (data is validated)
         raise RenderFailed(type(exc).__name__) from None
     return out.getvalue()

@@ -66,7 +66,9 @@ def sensitive_strings() -> set[str]:
         for path, value in string_values(load_example(type_id)):
             if path.rsplit(".", 1)[-1].split("[")[0] in skip_keys:
                 continue
-            if len(value) >= 4:
+            # Names, texts and codes have letters; phone numbers have many digits. A bare postal
+            # code or house number would match timings and ids by chance.
+            if len(value) >= 4 and (any(c.isalpha() for c in value) or sum(c.isdigit() for c in value) >= 7):
                 values.add(value)
                 values.update(word for word in value.split() if len(word) >= 6 and word[0].isupper())
     return values

@@ -10,7 +10,10 @@ from service.fieldtree import Node
 
 def shown_values(node: Node, data, path=""):
     """(path, text) for every value of ``data`` as the document prints it."""
-    if node.kind == "object" and isinstance(data, dict):
+    if node.kind == "object" and set(node.children) == {"start", "end"}:
+        # A date range prints as one compact range: 19.–30.10.2026.
+        yield path, formatting.date_range({k: dt.date.fromisoformat(v) for k, v in data.items()})
+    elif node.kind == "object" and isinstance(data, dict):
         for name, child in node.children.items():
             if name in data:
                 yield from shown_values(child, data[name], f"{path}.{name}" if path else name)

@@ -1,0 +1,284 @@
+"""A docxtpl-compatible renderer that prepares each template once.
+
+Plain docxtpl re-reads the package, re-runs its tag preprocessing and recompiles every part
+on every render. Here that happens once per template version: each part that holds tags is
+preprocessed exactly as docxtpl does it (its own ``patch_xml``) and compiled in the sandboxed
+environment; every other zip member is kept as its original compressed bytes. A render then
+runs only the compiled Jinja templates, docxtpl's post-processing steps where the template
+needs them, and writes the zip.
+
+Templates with features this engine does not reproduce (tags in the document properties) are
+rendered by plain docxtpl instead: same result, just slower. Nothing per render is shared
+mutable state: a prepared template is read-only after construction.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import struct
+import zlib
+from dataclasses import dataclass
+
+from docx.opc.constants import RELATIONSHIP_TYPE as RT
+from docxtpl import DocxTemplate
+from jinja2 import Environment
+from lxml import etree
+
+XML_DECLARATION = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+_BODY_RE = re.compile(r"<w:body[ >/]")
+_LISTING_CHARS = ("\n", "\t", "\a", "\f")
+_DOCPR_RE = re.compile(r'(<wp:docPr\b[^>]*?\bid=")\d+(")')
+_STRICT_PARSER = etree.XMLParser(recover=False, resolve_entities=False, no_network=True, huge_tree=False)
+
+
+class NotSupported(Exception):
+    """The template uses something this engine leaves to plain docxtpl."""
+
+
+@dataclass(frozen=True)
+class _Member:
+    """A zip member copied as it is: its local record is written from the original bytes."""
+
+    name: bytes
+    flags: int
+    method: int
+    dostime: int
+    dosdate: int
+    crc: int
+    compressed: bytes
+    size: int
+
+
+@dataclass(frozen=True)
+class _Rendered:
+    """A zip member whose content is a compiled template."""
+
+    name: bytes
+    dostime: int
+    dosdate: int
+    kind: str  # "body", "part" (header/footer), "raw" (footnotes: docxtpl keeps the declaration)
+    template: object
+    # Only statements ({% %}) can unbalance the XML: printed values are escaped.
+    check: bool
+    head: str = ""
+    tail: str = ""
+
+
+def _raw_member(data: bytes, info) -> _Member:
+    # The local header's name and extra lengths may differ from the central directory's.
+    offset = info.header_offset
+    name_len, extra_len = struct.unpack("<HH", data[offset + 26: offset + 30])
+    start = offset + 30 + name_len + extra_len
+    dostime = (info.date_time[3] << 11) | (info.date_time[4] << 5) | (info.date_time[5] // 2)
+    dosdate = ((info.date_time[0] - 1980) << 9) | (info.date_time[1] << 5) | info.date_time[2]
+    return _Member(
+        name=info.filename.encode("utf-8"),
+        flags=info.flag_bits & 0x0800,  # keep only "UTF-8 name"; sizes are known, no data descriptor
+        method=info.compress_type,
+        dostime=dostime,
+        dosdate=dosdate,
+        crc=info.CRC,
+        compressed=data[start: start + info.compress_size],
+        size=info.file_size,
+    )
+
+
+def _paragraph_lines(xml: str) -> str:
+    # docxtpl.render_xml_part: one line per paragraph, so Jinja's line numbers mean something.
+    return re.sub(r"<w:p([ >])", r"\n<w:p\1", xml)
+
+
+def _after_render(xml: str) -> str:
+    # The rest of docxtpl.render_xml_part, in the same order.
+    xml = xml.replace("\n<w:p ", "<w:p ").replace("\n<w:p>", "<w:p>")
+    xml = xml.replace("{_{", "{{").replace("}_}", "}}").replace("{_%", "{%").replace("%_}", "%}")
+    if any(c in xml for c in _LISTING_CHARS):
+        xml = _resolve_listing(xml)
+    return xml
+
+
+_LISTING_RE = re.compile("[\n\t\a\f]")
+
+
+def _resolve_listing(xml: str) -> str:
+    """docxtpl.resolve_listing applied only to the paragraphs that hold a line break, tab,
+    paragraph or page mark. Paragraphs are disjoint, so the result is the same as running it
+    over the whole part, which costs a regex substitution per paragraph of the document."""
+    if "txbxContent" in xml:  # nested paragraphs (text boxes): keep docxtpl's whole-part pass
+        return DocxTemplate.resolve_listing(None, xml)
+    out = []
+    done = 0
+    for match in _LISTING_RE.finditer(xml):
+        pos = match.start()
+        if pos < done:
+            continue
+        start = max(xml.rfind("<w:p ", done, pos), xml.rfind("<w:p>", done, pos))
+        end = xml.find("</w:p>", pos)
+        if start < 0 or end < 0:
+            continue  # outside a paragraph: docxtpl leaves it alone too
+        end += len("</w:p>")
+        out.append(xml[done:start])
+        out.append(DocxTemplate.resolve_listing(None, xml[start:end]))
+        done = end
+    out.append(xml[done:])
+    return "".join(out)
+
+
+_CELL_TAG_RE = re.compile(r"</w:tc>\s*\{%|%\}\s*<w:tc[ >]")
+
+
+def _cells_may_change(body_src: str) -> bool:
+    """Whether rendering can change a table's cell count (cell loops or conditions, merges),
+    or the template's own tables already disagree with their grids: then docxtpl's
+    fix_tables has work to do."""
+    if _CELL_TAG_RE.search(body_src):
+        return True
+    try:
+        return _tables_need_fixing(etree.fromstring(body_src.encode("utf-8"), _STRICT_PARSER))
+    except etree.XMLSyntaxError:
+        return True
+
+
+class PreparedDocx:
+    """One template version, preprocessed and compiled once."""
+
+    def __init__(self, data: bytes, env: Environment):
+        import zipfile
+
+        tpl = DocxTemplate(io.BytesIO(data))
+        tpl.init_docx()
+        props = tpl.docx.core_properties
+        for name in ("author", "comments", "identifier", "language", "subject", "title"):
+            if "{" in (getattr(props, name) or ""):
+                raise NotSupported("tags in document properties")
+
+        main = tpl.docx.part.partname.lstrip("/")
+        templated: dict[str, tuple[str, object, str, str, bool]] = {}
+
+        body_src = tpl.patch_xml(tpl.get_xml())
+        raw_document = zipfile.ZipFile(io.BytesIO(data)).read(main).decode("utf-8")
+        start = _BODY_RE.search(raw_document)
+        end = raw_document.rfind("</w:body>")
+        if start is None or end < 0:
+            raise NotSupported("document body not found")
+        head = raw_document[: start.start()]
+        tail = raw_document[end + len("</w:body>"):]
+        templated[main] = ("body", env.from_string(_paragraph_lines(body_src)), head, tail, "{%" in body_src)
+        self.fix_tables = "<w:tbl" in body_src and _cells_may_change(body_src)
+        self.fix_docpr = "docPr" in body_src
+
+        for rel in tpl.docx.part.rels.values():
+            if rel.is_external or rel.reltype not in (RT.HEADER, RT.FOOTER) or not rel.target_part.blob:
+                continue
+            part = rel.target_part
+            src = tpl.patch_xml(tpl.get_part_xml(part))
+            templated[part.partname.lstrip("/")] = ("part", env.from_string(_paragraph_lines(src)), "", "", "{%" in src)
+        for part in tpl.docx.part.package.parts:
+            if part.content_type.endswith("wordprocessingml.footnotes+xml"):
+                src = tpl.patch_xml(part.blob.decode("utf-8"))
+                templated[part.partname.lstrip("/")] = ("raw", env.from_string(_paragraph_lines(src)), "", "", "{%" in src)
+
+        members: list[_Member | _Rendered] = []
+        with zipfile.ZipFile(io.BytesIO(data)) as package:
+            for info in package.infolist():
+                if info.filename in templated:
+                    kind, template, head, tail, check = templated[info.filename]
+                    raw = _raw_member(data, info)
+                    members.append(_Rendered(raw.name, raw.dostime, raw.dosdate, kind, template, check, head, tail))
+                else:
+                    members.append(_raw_member(data, info))
+        self.members = tuple(members)
+
+    def render(self, context: dict) -> bytes:
+        contents: list[bytes | None] = []
+        for member in self.members:
+            if isinstance(member, _Member):
+                contents.append(None)
+                continue
+            xml = _after_render(member.template.render(context))
+            if member.kind == "body":
+                xml = self._finish_body(xml, member.check)
+                contents.append((member.head + xml + member.tail).encode("utf-8"))
+            elif member.kind == "part":
+                if member.check:
+                    _well_formed(xml)
+                contents.append((XML_DECLARATION + xml).encode("utf-8"))
+            else:
+                if member.check:
+                    _well_formed(re.sub(r"^<\?xml[^>]*\?>", "", xml))
+                contents.append(xml.encode("utf-8"))
+        return _write_zip(self.members, contents)
+
+    def _finish_body(self, xml: str, check: bool) -> str:
+        tree = _well_formed(xml) if check or self.fix_tables else None
+        if self.fix_tables and _tables_need_fixing(tree):
+            # docxtpl.fix_tables, run on a tree parsed strictly (docxtpl's own parser recovers
+            # from broken XML silently; here broken XML is an error).
+            xml = etree.tostring(DocxTemplate.fix_tables(None, xml), encoding="unicode")
+        if self.fix_docpr:
+            counter = iter(range(1001, 1 << 30))
+            xml = _DOCPR_RE.sub(lambda m: f"{m.group(1)}{next(counter)}{m.group(2)}", xml)
+        return xml
+
+
+class BrokenOutput(ValueError):
+    """Rendering produced XML that is not well formed (a template fault)."""
+
+
+def _well_formed(xml: str):
+    try:
+        return etree.fromstring(xml.encode("utf-8"), _STRICT_PARSER)
+    except etree.XMLSyntaxError:
+        raise BrokenOutput("rendered XML is not well formed") from None
+
+
+_W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+
+
+def _tables_need_fixing(tree) -> bool:
+    """True where docxtpl.fix_tables would change something: a row with more cells than grid
+    columns, or fewer cells (spans counted) in every row than grid columns."""
+    for table in tree.iter(_W + "tbl"):
+        grid = table.find(_W + "tblGrid")
+        columns = len(grid.findall(_W + "gridCol")) if grid is not None else 0
+        widest = 0
+        for row in table.iter(_W + "tr"):
+            cells = row.findall(_W + "tc")
+            if len(cells) > columns:
+                return True
+            span = 0
+            for cell in cells:
+                gs = cell.find(f"{_W}tcPr/{_W}gridSpan")
+                span += int(gs.get(_W + "val")) if gs is not None else 1
+            widest = max(widest, span)
+        if widest < columns:
+            return True
+    return False
+
+
+def _write_zip(members, contents) -> bytes:
+    out = bytearray()
+    central = bytearray()
+    for member, content in zip(members, contents):
+        if content is None:
+            name, flags, method, crc = member.name, member.flags, member.method, member.crc
+            compressed, size = member.compressed, member.size
+        else:
+            name, flags, method = member.name, 0x0800 if not member.name.isascii() else 0, 8
+            crc = zlib.crc32(content)
+            compressor = zlib.compressobj(1, zlib.DEFLATED, -15)
+            compressed = compressor.compress(content) + compressor.flush()
+            size = len(content)
+        offset = len(out)
+        out += struct.pack("<4s5H3L2H", b"PK\x03\x04", 20, flags, method, member.dostime, member.dosdate,
+                           crc, len(compressed), size, len(name), 0)
+        out += name
+        out += compressed
+        central += struct.pack("<4s6H3L5H2L", b"PK\x01\x02", 20, 20, flags, method, member.dostime,
+                               member.dosdate, crc, len(compressed), size, len(name), 0, 0, 0, 0, 0, offset)
+        central += name
+    cd_offset = len(out)
+    out += central
+    out += struct.pack("<4s4H2LH", b"PK\x05\x06", 0, 0, len(members), len(members), len(central), cd_offset, 0)
+    return bytes(out)
