@@ -9,12 +9,14 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+import functools
+
 from babel import Locale
 from babel.dates import format_date, format_time
 
 from schemas.fields import Choices, age_on
 
-LOCALE = "fi"
+LOCALE = Locale.parse("fi")
 
 
 class FormatError(ValueError):
@@ -117,6 +119,7 @@ def address(value: Any) -> str:
     return text
 
 
+@functools.cache
 def _labels() -> dict[str, str]:
     labels: dict[str, str] = {}
     for choices in Choices.registry.values():
@@ -136,7 +139,7 @@ def label(code: Any) -> str:
         raise FormatError("Arvolle ei ole selitettä.") from None
 
 
-_LANGUAGES = Locale(LOCALE).languages
+_LANGUAGES = LOCALE.languages
 
 
 def language_name(code: Any) -> str:
