@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test system-deps check-templates clean
+.PHONY: run test system-deps check-templates clean bench
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -28,3 +28,8 @@ check-templates: $(BIN)/.installed
 
 clean:
 	rm -rf $(VENV) .pytest_cache
+
+## Benchmark: plain docxtpl vs the engine, memory over 100,000 renders, HTTP under wrk.
+bench: $(BIN)/.installed
+	@command -v wrk >/dev/null 2>&1 || { [ "$$(id -u)" -eq 0 ] && apt-get install -y -qq wrk >/dev/null; } || { echo "bench: install wrk (apt-get install wrk)"; exit 1; }
+	$(BIN)/python bench/bench.py

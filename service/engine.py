@@ -106,7 +106,10 @@ def _after_render(xml: str, marked: bool) -> str:
     return xml
 
 
-_LISTING_RE = re.compile("[\n\t\a\f]")
+def _next_listing_char(xml: str, start: int) -> int:
+    # str.find per character is far faster than a regex character class over a whole part.
+    found = [i for i in (xml.find(c, start) for c in _LISTING_CHARS) if i >= 0]
+    return min(found) if found else -1
 
 
 def _resolve_listing(xml: str) -> str:
@@ -117,18 +120,18 @@ def _resolve_listing(xml: str) -> str:
         return DocxTemplate.resolve_listing(None, xml)
     out = []
     done = 0
-    for match in _LISTING_RE.finditer(xml):
-        pos = match.start()
-        if pos < done:
-            continue
+    pos = _next_listing_char(xml, 0)
+    while pos >= 0:
         start = max(xml.rfind("<w:p ", done, pos), xml.rfind("<w:p>", done, pos))
         end = xml.find("</w:p>", pos)
-        if start < 0 or end < 0:
-            continue  # outside a paragraph: docxtpl leaves it alone too
+        if start < 0 or end < 0:  # outside a paragraph: docxtpl leaves it alone too
+            pos = _next_listing_char(xml, pos + 1)
+            continue
         end += len("</w:p>")
         out.append(xml[done:start])
         out.append(DocxTemplate.resolve_listing(None, xml[start:end]))
         done = end
+        pos = _next_listing_char(xml, done)
     out.append(xml[done:])
     return "".join(out)
 

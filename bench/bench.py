@@ -1,0 +1,182 @@
+"""``make bench``: plain docxtpl against the prepared engine, then the service over HTTP.
+
+1. In process, per document type, the same template and example case in the same run:
+   plain docxtpl the way most services use it (load + render + save per document) and our
+   engine (render + zip of the prepared template): median and p95 ms, and the ratio.
+2. Memory over many renders with the engine (RSS at the start and after N renders).
+3. HTTP: gunicorn (2 sync workers, ``lnp serve``) under wrk on loopback, 16 connections,
+   30 s, all four types in turn: documents/s, p50/p99 latency, errors; peak RSS per worker.
+
+    .venv/bin/python bench/bench.py [--renders 200] [--memory-renders 100000] [--seconds 30]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import resource
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from service.documents import TemplateStore, validate  # noqa: E402
+from service.registry import DOCUMENT_TYPES, TEMPLATES_DIR  # noqa: E402
+from service.templating import render, render_docxtpl  # noqa: E402
+
+
+def timed(fn, n):
+    times = []
+    for _ in range(n):
+        start = time.perf_counter()
+        fn()
+        times.append((time.perf_counter() - start) * 1000)
+    times.sort()
+    return statistics.median(times), times[max(0, int(len(times) * 0.95) - 1)]
+
+
+def in_process(n: int) -> None:
+    store = TemplateStore()
+    print(f"\n== In process, {n} renders per type (example case; validation excluded from both) ==")
+    print(f"{'type':<20} {'docxtpl median':>15} {'p95':>7} {'engine median':>14} {'p95':>7} {'ratio':>7}")
+    for doc_type in DOCUMENT_TYPES.values():
+        template = store.get(doc_type)
+        context = doc_type.context(validate(doc_type, doc_type.example()))
+        data = (TEMPLATES_DIR / doc_type.template).read_bytes()
+        assert template.prepared is not None, f"{doc_type.id}: engine fell back to docxtpl"
+        render(template, context)
+        base_med, base_p95 = timed(lambda: render_docxtpl(data, context), max(20, n // 5))
+        eng_med, eng_p95 = timed(lambda: render(template, context), n)
+        print(f"{doc_type.id:<20} {base_med:>12.2f} ms {base_p95:>7.2f} {eng_med:>11.2f} ms {eng_p95:>7.2f} "
+              f"{base_med / eng_med:>6.1f}x")
+
+
+def rss_mb() -> float:
+    with open("/proc/self/status") as status:
+        return int(re.search(r"VmRSS:\s+(\d+)", status.read()).group(1)) / 1024
+
+
+def memory(n: int) -> None:
+    store = TemplateStore()
+    types = list(DOCUMENT_TYPES.values())
+    contexts = [(store.get(t), t.context(validate(t, t.example()))) for t in types]
+    for template, context in contexts * 50:
+        render(template, context)
+    start = rss_mb()
+    marks = []
+    for i in range(1, n + 1):
+        template, context = contexts[i % len(contexts)]
+        render(template, context)
+        if i % (n // 5) == 0:
+            marks.append((i, rss_mb()))
+    print(f"\n== Memory: RSS over {n} engine renders (all four types in turn) ==")
+    print(f"after warm-up: {start:.1f} MB; " + "; ".join(f"{i}: {mb:.1f} MB" for i, mb in marks))
+    print(f"growth: {marks[-1][1] - start:+.1f} MB; peak RSS of this process {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.1f} MB")
+
+
+WRK_SCRIPT = """
+local bodies = {}
+local paths = {}
+local i = 0
+init = function(args)
+  for n = 1, #args, 2 do
+    local f = io.open(args[n + 1], "rb"); bodies[#bodies + 1] = f:read("*a"); f:close()
+    paths[#paths + 1] = args[n]
+  end
+end
+request = function()
+  i = i % #bodies + 1
+  return wrk.format("POST", paths[i], {["Content-Type"] = "application/json"}, bodies[i])
+end
+done = function(summary, latency, requests)
+  io.write(string.format("RESULT %d %d %d %d %d %.3f %.3f %.3f\\n",
+    summary.requests, summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.timeout,
+    summary.errors.status, summary.duration, summary.bytes,
+    latency:percentile(50) / 1000, latency:percentile(99) / 1000, latency.max / 1000))
+end
+"""
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def http(seconds: int, connections: int) -> None:
+    wrk = shutil.which("wrk")
+    if not wrk:
+        sys.exit("wrk is needed for the HTTP run: apt-get install wrk")
+    port = free_port()
+    lnp = str(Path(sys.executable).with_name("lnp"))
+    server = subprocess.Popen([lnp, "serve", "--bind", f"127.0.0.1:{port}", "--workers", "2"],
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        import urllib.request
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1)
+                break
+            except OSError:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.2)
+        with tempfile.TemporaryDirectory() as tmp:
+            args = []
+            for doc_type in DOCUMENT_TYPES.values():
+                body = Path(tmp) / f"{doc_type.id}.json"
+                body.write_text(json.dumps(doc_type.example(), ensure_ascii=False), encoding="utf-8")
+                args += [f"/api/v1/documents/{doc_type.id}", str(body)]
+            script = Path(tmp) / "post.lua"
+            script.write_text(WRK_SCRIPT)
+            out = subprocess.run(
+                [wrk, "-t2", f"-c{connections}", f"-d{seconds}s", "--timeout", "10s", "-s", str(script),
+                 f"http://127.0.0.1:{port}", "--", *args],
+                capture_output=True, text=True, timeout=seconds + 60,
+            ).stdout
+        fields = re.search(r"RESULT (.*)", out).group(1).split()
+        requests_, socket_errors, status_errors, duration_us = map(int, fields[:4])
+        p50, p99, worst = map(float, fields[5:8])
+        workers = [int(p) for p in subprocess.run(["pgrep", "-P", str(server.pid)], capture_output=True,
+                                                  text=True).stdout.split()]
+        peaks = []
+        for pid in workers:
+            with open(f"/proc/{pid}/status") as status:
+                peaks.append(int(re.search(r"VmHWM:\s+(\d+)", status.read()).group(1)) / 1024)
+        print(f"\n== HTTP: gunicorn 2 sync workers, wrk {connections} connections, {seconds} s, four types in turn ==")
+        print(f"documents/s: {requests_ / (duration_us / 1e6):.0f}   requests: {requests_}   "
+              f"errors: {socket_errors} socket, {status_errors} non-2xx")
+        print(f"latency p50: {p50:.1f} ms   p99: {p99:.1f} ms   max: {worst:.1f} ms")
+        print("peak RSS per worker: " + ", ".join(f"{mb:.1f} MB" for mb in peaks))
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--renders", type=int, default=200)
+    parser.add_argument("--memory-renders", type=int, default=100_000)
+    parser.add_argument("--seconds", type=int, default=30)
+    parser.add_argument("--connections", type=int, default=16)
+    args = parser.parse_args()
+    print(f"lnp-docs benchmark, {os.cpu_count()} cores, Python {sys.version.split()[0]}")
+    in_process(args.renders)
+    if args.memory_renders:
+        memory(args.memory_renders)
+    if args.seconds:
+        http(args.seconds, args.connections)
+
+
+if __name__ == "__main__":
+    main()
