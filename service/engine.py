@@ -33,6 +33,95 @@ _DOCPR_RE = re.compile(r'(<wp:docPr\b[^>]*?\bid=")\d+(")')
 _STRICT_PARSER = etree.XMLParser(recover=False, resolve_entities=False, no_network=True, huge_tree=False)
 
 
+class Unbalanced(Exception):
+    """A block's literal XML does not close what it opens in the same way on every path."""
+
+
+_TAG_RE = re.compile(r"<(/?)([A-Za-z_][\w.:-]*)[^>]*?(/?)>")
+_EMPTY = ((), ())
+
+
+def _data_effect(text: str) -> tuple[tuple, tuple]:
+    """What a piece of literal XML does to the element stack: (closes it needs, opens it leaves)."""
+    needs: list[str] = []
+    opened: list[str] = []
+    for close, name, self_closing in _TAG_RE.findall(text):
+        if self_closing:
+            continue
+        if not close:
+            opened.append(name)
+        elif opened:
+            if opened.pop() != name:
+                raise Unbalanced(name)
+        else:
+            needs.append(name)
+    return tuple(needs), tuple(opened)
+
+
+def _then(first, second):
+    needs, opened = list(first[0]), list(first[1])
+    for name in second[0]:
+        if opened:
+            if opened.pop() != name:
+                raise Unbalanced(name)
+        else:
+            needs.append(name)
+    return tuple(needs), tuple(opened + list(second[1]))
+
+
+def _same(a, b):
+    """Two alternatives are interchangeable when they leave any stack that satisfies both in the
+    same state: the longer precondition wins (a loop body that closes and reopens a paragraph
+    is interchangeable with emitting nothing)."""
+    if len(a[0]) < len(b[0]):
+        a, b = b, a
+    if a[0][: len(b[0])] != b[0] or a[1] != tuple(reversed(a[0][len(b[0]):])) + b[1]:
+        raise Unbalanced("branches differ")
+    return a
+
+
+def _effect(body) -> tuple[tuple, tuple]:
+    from jinja2 import nodes
+
+    effect = _EMPTY
+    for node in body:
+        if isinstance(node, nodes.Output):
+            for child in node.nodes:
+                if isinstance(child, nodes.TemplateData):
+                    effect = _then(effect, _data_effect(child.data))
+                # anything else prints escaped text: no tags
+        elif isinstance(node, nodes.If):
+            branches = [_effect(node.body)] + [_effect([e]) for e in node.elif_] + [_effect(node.else_)]
+            combined = branches[0]
+            for branch in branches[1:]:
+                combined = _same(combined, branch)
+            effect = _then(effect, combined)
+        elif isinstance(node, nodes.For):
+            loop = _same(_effect(node.body), _EMPTY)
+            if loop[1] != tuple(reversed(loop[0])):
+                raise Unbalanced("loop body")
+            effect = _then(effect, _same(loop, _effect(node.else_)))
+        elif isinstance(node, nodes.With):
+            effect = _then(effect, _effect(node.body))
+        elif isinstance(node, (nodes.Assign, nodes.ExprStmt)):
+            continue
+        else:
+            # Macros, call and filter blocks, {% set %} blocks print markup where they are used:
+            # leave those templates to the per-render check.
+            raise Unbalanced(type(node).__name__)
+    return effect
+
+
+def provably_balanced(env: Environment, source: str) -> bool:
+    """True when every render of ``source`` is well-formed XML, whatever the data: printed
+    values are escaped, so only literal XML can unbalance the output, and every branch and
+    loop of it closes what it opens."""
+    try:
+        return _effect(env.parse(source).body) == _EMPTY
+    except Unbalanced:
+        return False
+
+
 class NotSupported(Exception):
     """The template uses something this engine leaves to plain docxtpl."""
 
@@ -60,7 +149,8 @@ class _Rendered:
     dosdate: int
     kind: str  # "body", "part" (header/footer), "raw" (footnotes: docxtpl keeps the declaration)
     template: tuple  # (compiled Jinja template, whether paragraph line marks were added)
-    # Only statements ({% %}) can unbalance the XML: printed values are escaped.
+    # Whether each render is parsed to prove it well formed (when the template's structure
+    # cannot be proven balanced once, at preparation).
     check: bool
     head: str = ""
     tail: str = ""
@@ -175,7 +265,7 @@ class PreparedDocx:
             raise NotSupported("document body not found")
         head = raw_document[: start.start()]
         tail = raw_document[end + len("</w:body>"):]
-        templated[main] = ("body", _compile(env, body_src), head, tail, "{%" in body_src)
+        templated[main] = ("body", _compile(env, body_src), head, tail, not provably_balanced(env, body_src))
         self.fix_tables = "<w:tbl" in body_src and _cells_may_change(body_src)
         self.fix_docpr = "docPr" in body_src
 
@@ -184,11 +274,11 @@ class PreparedDocx:
                 continue
             part = rel.target_part
             src = tpl.patch_xml(tpl.get_part_xml(part))
-            templated[part.partname.lstrip("/")] = ("part", _compile(env, src), "", "", "{%" in src)
+            templated[part.partname.lstrip("/")] = ("part", _compile(env, src), "", "", not provably_balanced(env, src))
         for part in tpl.docx.part.package.parts:
             if part.content_type.endswith("wordprocessingml.footnotes+xml"):
                 src = tpl.patch_xml(part.blob.decode("utf-8"))
-                templated[part.partname.lstrip("/")] = ("raw", _compile(env, src), "", "", "{%" in src)
+                templated[part.partname.lstrip("/")] = ("raw", _compile(env, src), "", "", not provably_balanced(env, src))
 
         members: list[_Member | _Rendered] = []
         with zipfile.ZipFile(io.BytesIO(data)) as package:

@@ -43,8 +43,11 @@ def make_env() -> ImmutableSandboxedEnvironment:
         finalize=formatting.finalize,
         keep_trailing_newline=True,
     )
-    # ``safe`` would let a value bypass escaping and inject raw WordprocessingML.
-    env.filters.pop("safe", None)
+    # These print markup that escaping does not touch: ``safe`` passes a value through raw,
+    # ``urlize`` writes <a> elements and ``xmlattr`` attribute syntax. In WordprocessingML any
+    # of them can corrupt the document or inject content.
+    for name in ("safe", "urlize", "xmlattr"):
+        env.filters.pop(name, None)
     env.filters.update(formatting.FILTERS)
     return env
 

@@ -235,3 +235,34 @@ def test_broken_structure_is_an_error_not_a_corrupt_file():
     data = _save(doc)
     with pytest.raises(BrokenOutput):
         PreparedDocx(data, ENV).render({**CONTEXT, "flag": False})
+
+
+@pytest.mark.parametrize("source, balanced", [
+    ("<a><b>{{ x }}</b></a>", True),
+    ("<a>{% if x %}<b/>{% else %}<c></c>{% endif %}</a>", True),
+    # docxtpl style: a condition that closes and reopens the paragraph around its content
+    ("<p><r><t>{% if x %}</t></r></p><p><r><t>{% endif %}</t></r></p>", True),
+    ("<p>{% for i in x %}</p><p>{% endfor %}</p>", True),
+    ("<a>{% if x %}<b>{% endif %}</b></a>", False),
+    ("<a>{% for i in x %}<b>{% endfor %}</a>", False),
+    ("<r>{% for i in x %}</p><p>{% endfor %}</r>", False),
+    ("<a>{% if x %}</a><b>{% else %}</a><c>{% endif %}</b></a>", False),
+    ("{% macro m() %}<b>{% endmacro %}<a>{{ m() }}</a>", False),
+])
+def test_structure_proof(source, balanced):
+    from service.engine import provably_balanced
+
+    assert provably_balanced(ENV, source) is balanced
+
+
+@pytest.mark.parametrize("type_id", TYPE_IDS)
+def test_our_templates_need_no_per_render_parse(type_id):
+    doc_type = DOCUMENT_TYPES[type_id]
+    data = (TEMPLATES_DIR / doc_type.template).read_bytes()
+    template = load_template(doc_type.template, data, doc_type.fields, CONTEXT_EXTRAS)
+    assert not any(getattr(m, "check", False) for m in template.prepared.members)
+
+
+@pytest.mark.parametrize("name", ["urlize", "xmlattr", "safe"])
+def test_markup_filters_are_removed(name):
+    assert name not in ENV.filters
