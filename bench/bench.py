@@ -29,7 +29,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from service.documents import TemplateStore, validate  # noqa: E402
+from service.documents import validate  # noqa: E402
+from service.template_store import TemplateStore  # noqa: E402
 from service.registry import DOCUMENT_TYPES, TEMPLATES_DIR  # noqa: E402
 from service.templating import render, render_docxtpl  # noqa: E402
 

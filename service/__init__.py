@@ -4,36 +4,33 @@ from __future__ import annotations
 
 import logging
 import re
+from pathlib import Path
 import time
 import uuid
 
 from flask import Flask, g, jsonify, request
 
-from . import api, errors
-from .documents import TemplateStore
+from . import api, errors, templates_api
+from .config import DefaultConfig, instance_dir
+from .documents import check_all
+from .registry import TEMPLATES_DIR
+from .template_store import TemplateStore
 
 log = logging.getLogger("lnp")
 REQUEST_ID_RE = re.compile(r"[A-Za-z0-9._-]{1,64}")
 
 
-class DefaultConfig:
-    # A case JSON is a few kilobytes; the schemas' own length caps keep a valid one far below this.
-    MAX_CONTENT_LENGTH = 512 * 1024
-    JSON_AS_ASCII = False
-    TEMPLATES_DIR = None  # None = the built-in templates_docx/
-
-
 def create_app(test_config: dict | None = None) -> Flask:
-    app = Flask(__name__, instance_relative_config=True)
+    test_config = test_config or {}
+    app = Flask(__name__, instance_path=str(test_config.get("INSTANCE_PATH") or instance_dir()))
     app.config.from_object(DefaultConfig)
-    if test_config:
-        app.config.update(test_config)
+    app.config.update(test_config)
     app.json.ensure_ascii = False
 
-    store = TemplateStore(app.config["TEMPLATES_DIR"]) if app.config["TEMPLATES_DIR"] else TemplateStore()
-    # Every template is checked when the service starts: a broken one stops it here,
+    store = TemplateStore(Path(app.instance_path) / "templates", builtin_dir=app.config["TEMPLATES_DIR"] or TEMPLATES_DIR)
+    # Every active template is checked when the service starts: a broken one stops it here,
     # not in the middle of a social worker's request.
-    problems = {k: v for k, v in store.load_all().items() if v}
+    problems = {k: v for k, v in check_all(store).items() if v}
     if problems:
         details = "; ".join(f"{k}: {p}" for k, ps in problems.items() for p in ps)
         raise RuntimeError(f"template check failed: {details}")
@@ -41,6 +38,7 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     errors.init_app(app)
     app.register_blueprint(api.bp)
+    app.register_blueprint(templates_api.bp)
 
     @app.get("/healthz")
     def healthz():

@@ -17,7 +17,11 @@ bp = Blueprint("api", __name__, url_prefix="/api/v1")
 def _json_body() -> object:
     if request.mimetype != "application/json":
         raise ApiError(415)
+    if (request.content_length or 0) > current_app.config["MAX_JSON_BYTES"]:
+        raise ApiError(413)
     raw = request.get_data(cache=False)
+    if len(raw) > current_app.config["MAX_JSON_BYTES"]:
+        raise ApiError(413)
     if not raw:
         raise ApiError(400, "Pyynnön sisältö puuttuu.")
     return parse_json(raw)
@@ -35,8 +39,12 @@ def render_document(type_id: str):
     g.render_ms = (time.perf_counter() - started) * 1000
     response = Response(document.content, mimetype=DOCX_MIMETYPE)
     response.headers["Content-Disposition"] = f'attachment; filename="{document.file_name}"'
-    response.headers["X-Template-Version"] = f"0 sha256:{document.template.sha256[:16]}"
+    response.headers["X-Template-Version"] = template_version(document.template)
     return response
+
+
+def template_version(template) -> str:
+    return f"{template.version} sha256:{template.sha256[:16]}"
 
 
 @bp.get("/document-types")

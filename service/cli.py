@@ -3,6 +3,9 @@
     lnp serve [--bind 127.0.0.1:8000] [--workers 2]
     lnp render <type> <case.json | -> [-o file.docx] [--rendition network]
     lnp check-templates
+    lnp check-template <file.docx> --type <type> [--fixed fixed.docx]
+    lnp templates list|upload|activate|rollback|export …
+    lnp fields <type> [-o kenttaopas.docx]
 """
 
 from __future__ import annotations
@@ -12,9 +15,19 @@ import os
 import sys
 from pathlib import Path
 
-from .documents import TemplateStore, get_type, parse_json, produce
+import getpass
+
+from . import catalogue
+from .config import instance_dir
+from .documents import check_all, get_type, parse_json, produce
 from .errors import ApiError
 from .registry import DOCUMENT_TYPES, FAMILY
+from .template_check import check
+from .template_store import StoreError, TemplateStore
+
+
+def _store() -> TemplateStore:
+    return TemplateStore(instance_dir() / "templates")
 
 
 def _serve(args) -> int:
@@ -32,7 +45,7 @@ def _render(args) -> int:
     try:
         doc_type = get_type(args.type)
         raw = sys.stdin.buffer.read() if args.case == "-" else Path(args.case).read_bytes()
-        document = produce(TemplateStore(), doc_type, parse_json(raw), args.rendition)
+        document = produce(_store(), doc_type, parse_json(raw), args.rendition)
     except ApiError as exc:
         print(f"virhe: {exc.message}", file=sys.stderr)
         for error in exc.errors:
@@ -49,8 +62,8 @@ def _render(args) -> int:
 
 
 def _check_templates(args) -> int:
-    store = TemplateStore()
-    report = store.load_all()
+    store = _store()
+    report = check_all(store)
     failed = False
     for type_id, problems in report.items():
         doc_type = DOCUMENT_TYPES[type_id]
@@ -63,7 +76,7 @@ def _check_templates(args) -> int:
             except ApiError as exc:
                 failed = True
                 dry = f"esimerkkitapaus EI täyty: {exc.message} {exc.errors}"
-            print(f"{type_id}: {doc_type.template}: kunnossa; {dry}")
+            print(f"{type_id}: {doc_type.template} (versio {template.version}): kunnossa; {dry}")
             for path in unused:
                 print(f"  varoitus: kenttää {path} ei käytetä asiakirjapohjassa")
         else:
@@ -72,6 +85,79 @@ def _check_templates(args) -> int:
             for problem in problems:
                 print(f"  {problem}")
     return 1 if failed else 0
+
+
+def _print_findings(findings) -> None:
+    for finding in findings:
+        print(f"  {finding}")
+
+
+def _check_template(args) -> int:
+    doc_type = DOCUMENT_TYPES[args.type]
+    try:
+        data = Path(args.file).read_bytes()
+    except OSError as exc:
+        print(f"virhe: tiedostoa ei voi lukea: {exc.strerror}", file=sys.stderr)
+        return 2
+    report = check(data, doc_type)
+    errors = sum(f.severity == "virhe" for f in report.findings)
+    warnings = sum(f.severity == "varoitus" for f in report.findings)
+    print(f"{args.file}: {errors} virhettä, {warnings} varoitusta"
+          + (", korjattuja tageja" if report.fixed else ""))
+    _print_findings(report.findings)
+    if report.fixed and args.fixed:
+        Path(args.fixed).write_bytes(report.fixed)
+        print(f"korjattu pohja: {args.fixed}")
+    return 0 if report.ok else 1
+
+
+def _templates(args) -> int:
+    store = _store()
+    try:
+        if args.action == "list":
+            for type_id in [args.type] if args.type else DOCUMENT_TYPES:
+                active = store.active_version(type_id)
+                print(f"{type_id}:")
+                for version in store.versions(type_id):
+                    mark = "*" if version.version == active else " "
+                    state = "tarkistettu" if version.ok else "VIRHEITÄ"
+                    print(f" {mark} {version.version:>3}  {version.sha256[:12]}  {state:<11}  "
+                          f"{version.uploaded_at or '-':<25}  {version.uploader}")
+        elif args.action == "upload":
+            doc_type = DOCUMENT_TYPES[args.type]
+            version, report = store.upload(doc_type, Path(args.file).read_bytes(), args.by or getpass.getuser())
+            print(f"{args.type}: tallennettu versio {version.version} "
+                  f"({'tarkistus läpäisty' if version.ok else 'tarkistuksessa virheitä: ei voi ottaa käyttöön'})")
+            _print_findings(report.findings)
+            return 0 if version.ok else 1
+        elif args.action == "activate":
+            store.activate(DOCUMENT_TYPES[args.type], args.version, args.by or getpass.getuser())
+            print(f"{args.type}: käytössä versio {args.version}")
+        elif args.action == "rollback":
+            version = store.rollback(DOCUMENT_TYPES[args.type], args.by or getpass.getuser(), args.to)
+            print(f"{args.type}: palattu versioon {version}")
+        elif args.action == "export":
+            Path(args.output).write_bytes(store.read(args.type, args.version))
+            print(f"{args.output}")
+    except StoreError as exc:
+        print(f"virhe: {exc.message}", file=sys.stderr)
+        return 1
+    except OSError as exc:
+        print(f"virhe: {exc.strerror or exc}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def _fields(args) -> int:
+    doc_type = DOCUMENT_TYPES[args.type]
+    if args.output:
+        Path(args.output).write_bytes(catalogue.as_docx(doc_type))
+        print(args.output, file=sys.stderr)
+        return 0
+    for row in catalogue.entries(doc_type):
+        required = "pakollinen" if row["required"] else ""
+        print(f"{row['path']:<45} {row['kind'].split(' (')[0]:<12} {required:<10} {row['label']}")
+    return 0
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -90,8 +176,40 @@ def main(argv: list[str] | None = None) -> int:
     render.add_argument("--rendition", default=FAMILY, help="family (oletus) tai network")
     render.set_defaults(func=_render)
 
-    check = sub.add_parser("check-templates", help="tarkista kaikki asiakirjapohjat")
-    check.set_defaults(func=_check_templates)
+    check_all_ = sub.add_parser("check-templates", help="tarkista kaikki käytössä olevat asiakirjapohjat")
+    check_all_.set_defaults(func=_check_templates)
+
+    check_one = sub.add_parser("check-template", help="tarkista yksi muokattu asiakirjapohja")
+    check_one.add_argument("file")
+    check_one.add_argument("--type", required=True, choices=sorted(DOCUMENT_TYPES))
+    check_one.add_argument("--fixed", help="tallenna tähän pohja, jossa jaetut tagit on korjattu")
+    check_one.set_defaults(func=_check_template)
+
+    templates = sub.add_parser("templates", help="asiakirjapohjien versiot")
+    actions = templates.add_subparsers(dest="action", required=True)
+    listing = actions.add_parser("list")
+    listing.add_argument("--type", choices=sorted(DOCUMENT_TYPES))
+    upload = actions.add_parser("upload")
+    upload.add_argument("type", choices=sorted(DOCUMENT_TYPES))
+    upload.add_argument("file")
+    activate = actions.add_parser("activate")
+    activate.add_argument("type", choices=sorted(DOCUMENT_TYPES))
+    activate.add_argument("version", type=int)
+    rollback = actions.add_parser("rollback")
+    rollback.add_argument("type", choices=sorted(DOCUMENT_TYPES))
+    rollback.add_argument("--to", type=int, help="versio (oletus: edellinen käytössä ollut)")
+    export = actions.add_parser("export")
+    export.add_argument("type", choices=sorted(DOCUMENT_TYPES))
+    export.add_argument("version", type=int)
+    export.add_argument("-o", "--output", required=True)
+    for action in (upload, activate, rollback):
+        action.add_argument("--by", help="tekijän nimi (oletus: käyttäjätunnus)")
+    templates.set_defaults(func=_templates)
+
+    fields = sub.add_parser("fields", help="kenttäopas: muuttujat, joita pohjassa voi käyttää")
+    fields.add_argument("type", choices=sorted(DOCUMENT_TYPES))
+    fields.add_argument("-o", "--output", help="tallenna kenttäopas Word-tiedostona")
+    fields.set_defaults(func=_fields)
 
     args = parser.parse_args(argv)
     return args.func(args)

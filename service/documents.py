@@ -8,13 +8,13 @@ from __future__ import annotations
 import json
 import threading
 from dataclasses import dataclass
-from pathlib import Path
 
 from marshmallow import ValidationError
 
 from .errors import ApiError, flatten
-from .registry import CONTEXT_EXTRAS, DOCUMENT_TYPES, FAMILY, NETWORK, TEMPLATES_DIR, DocumentType
-from .templating import LoadedTemplate, RenderFailed, TemplateInvalid, load_template, render
+from .registry import DOCUMENT_TYPES, FAMILY, NETWORK, DocumentType
+from .template_store import TemplateStore
+from .templating import LoadedTemplate, RenderFailed, TemplateInvalid, render
 
 DOCX_MIMETYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
@@ -57,38 +57,6 @@ def parse_json(raw: bytes) -> object:
         raise ApiError(400, "Pyynnön sisältö ei ole kelvollista JSONia.") from None
 
 
-class TemplateStore:
-    """The loaded, checked template of each document type (built-in version 0 for now)."""
-
-    def __init__(self, directory: Path = TEMPLATES_DIR):
-        self.directory = directory
-        self._lock = threading.Lock()
-        self._loaded: dict[str, LoadedTemplate] = {}
-
-    def get(self, doc_type: DocumentType) -> LoadedTemplate:
-        with self._lock:
-            template = self._loaded.get(doc_type.id)
-            if template is None:
-                template = self.load(doc_type)
-                self._loaded[doc_type.id] = template
-            return template
-
-    def load(self, doc_type: DocumentType) -> LoadedTemplate:
-        data = (self.directory / doc_type.template).read_bytes()
-        return load_template(doc_type.template, data, doc_type.fields, CONTEXT_EXTRAS)
-
-    def load_all(self) -> dict[str, list]:
-        """Load every registered template; return the problems per type (empty = all good)."""
-        report = {}
-        for doc_type in DOCUMENT_TYPES.values():
-            try:
-                self.get(doc_type)
-                report[doc_type.id] = []
-            except TemplateInvalid as exc:
-                report[doc_type.id] = exc.problems
-        return report
-
-
 _schemas = threading.local()
 
 
@@ -129,9 +97,23 @@ def validate(doc_type: DocumentType, payload: object, rendition: str = FAMILY) -
     return data
 
 
-def produce(store: TemplateStore, doc_type: DocumentType, payload: object, rendition: str = FAMILY) -> Document:
+def check_all(store: TemplateStore) -> dict[str, list]:
+    """Load every type's active template; return the problems per type (empty = all good)."""
+    report = {}
+    for doc_type in DOCUMENT_TYPES.values():
+        try:
+            store.get(doc_type)
+            report[doc_type.id] = []
+        except TemplateInvalid as exc:
+            report[doc_type.id] = exc.problems
+    return report
+
+
+def produce(store: TemplateStore, doc_type: DocumentType, payload: object, rendition: str = FAMILY,
+            template: LoadedTemplate | None = None) -> Document:
+    """Validate and render; ``template`` overrides the active one (previews)."""
     data = validate(doc_type, payload, rendition)
-    template = store.get(doc_type)
+    template = template or store.get(doc_type)
     try:
         content = render(template, doc_type.context(data, rendition))
     except RenderFailed:

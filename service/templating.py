@@ -33,6 +33,9 @@ FILTER_READS = {
     "date_range": ("start", "end"),
 }
 
+MAX_SYNTAX_ERRORS = 20
+_TAG_IN_LINE = re.compile(r"\{[{%#].*?[}%#]\}")
+
 FORBIDDEN_STATEMENTS = (nodes.Include, nodes.Import, nodes.FromImport, nodes.Extends)
 
 
@@ -87,6 +90,7 @@ class LoadedTemplate:
     used_paths: set[str] = field(default_factory=set)
     warnings: list[Problem] = field(default_factory=list)
     prepared: PreparedDocx | None = None  # None: rendered by plain docxtpl
+    version: int = 0  # 0 = the built-in template of templates_docx/
 
 
 def template_parts(docx_bytes: bytes) -> list[tuple[str, str]]:
@@ -275,11 +279,22 @@ def analyse(docx_bytes: bytes, root: Node, extra_names: dict[str, Node] | None =
     for part, xml in parts:
         source = _paragraph_lines(xml)
         lines = source.split("\n")
-        try:
-            ast = ENV.parse(source)
-        except TemplateError as exc:
-            line = getattr(exc, "lineno", None)
-            problems.append(Problem("error", part, line, _snippet(lines, line), f"Jinja-syntaksivirhe: {exc.message}"))
+        ast = None
+        # A syntax error stops Jinja at the first one. To report them all at once, the tags of
+        # the failing line are blanked and the part parsed again, a bounded number of times.
+        for _ in range(MAX_SYNTAX_ERRORS):
+            try:
+                ast = ENV.parse(source)
+                break
+            except TemplateError as exc:
+                line = getattr(exc, "lineno", None)
+                problems.append(Problem("error", part, line, _snippet(lines, line), f"Jinja-syntaksivirhe: {exc.message}"))
+                current = source.split("\n")
+                if not line or line > len(current) or not _TAG_IN_LINE.search(current[line - 1]):
+                    break
+                current[line - 1] = _TAG_IN_LINE.sub("", current[line - 1])
+                source = "\n".join(current)
+        if ast is None:
             continue
         analyser = _Analyser(scope_root, part, lines)
         analyser.stmts(ast.body, {})

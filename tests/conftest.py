@@ -1,9 +1,17 @@
 import copy
 import json
 import logging
+import os
+import shutil
+import tempfile
 from pathlib import Path
 
 import pytest
+
+# The whole run, subprocesses included, uses a fresh instance folder: template versions
+# uploaded by tests never reach the developer's own instance/.
+INSTANCE = Path(tempfile.mkdtemp(prefix="lnp-test-instance-"))
+os.environ["LNP_INSTANCE_PATH"] = str(INSTANCE)
 
 from service import create_app
 from service.registry import DOCUMENT_TYPES, EXAMPLES_DIR
@@ -72,6 +80,12 @@ def sensitive_strings() -> set[str]:
                 values.add(value)
                 values.update(word for word in value.split() if len(word) >= 6 and word[0].isupper())
     return values
+
+
+@pytest.fixture(scope="session", autouse=True)
+def instance_folder():
+    yield INSTANCE
+    shutil.rmtree(INSTANCE, ignore_errors=True)
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -7,7 +7,8 @@ import subprocess
 import pytest
 from pypdf import PdfReader
 
-from service.documents import TemplateStore, produce
+from service.documents import produce
+from service.template_store import TemplateStore
 from service.registry import DOCUMENT_TYPES
 from tests.conftest import TYPE_IDS, load_example
 

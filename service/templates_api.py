@@ -1,0 +1,155 @@
+"""Template lifecycle over HTTP: check, upload, list, preview, activate, roll back, export,
+and the field catalogue. ``/api/v1/templates`` and ``/api/v1/document-types/<type>/fields``."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, current_app, jsonify, request
+
+from . import catalogue
+from .documents import DOCX_MIMETYPE, get_type, parse_json, produce
+from .errors import ApiError
+from .registry import DOCUMENT_TYPES, FAMILY
+from .template_check import check
+from .template_store import StoreError, TemplateStore
+from .upload_safety import MAX_UPLOAD_BYTES
+
+bp = Blueprint("templates_api", __name__, url_prefix="/api/v1")
+
+
+def _store() -> TemplateStore:
+    return current_app.extensions["lnp.templates"]
+
+
+def _actor() -> str:
+    # Replaced by the signed-in user or token name once authentication is in place.
+    return "anonyymi"
+
+
+def _docx_body() -> bytes:
+    if request.mimetype not in (DOCX_MIMETYPE, "application/octet-stream"):
+        raise ApiError(415, f"Lähetä asiakirjapohja sellaisenaan (Content-Type: {DOCX_MIMETYPE}).")
+    if (request.content_length or 0) > MAX_UPLOAD_BYTES:
+        raise ApiError(413, "Asiakirjapohja on liian suuri.")
+    data = request.get_data(cache=False)
+    if not data:
+        raise ApiError(400, "Pyynnön sisältö puuttuu.")
+    if len(data) > MAX_UPLOAD_BYTES:
+        raise ApiError(413, "Asiakirjapohja on liian suuri.")
+    return data
+
+
+def _version(value: str) -> int:
+    if not value.isdigit() or len(value) > 6:
+        raise ApiError(404, "Versiota ei ole.")
+    return int(value)
+
+
+def _store_call(fn, *args, **kwargs):
+    try:
+        return fn(*args, **kwargs)
+    except StoreError as exc:
+        raise ApiError(exc.status, exc.message) from None
+
+
+@bp.get("/document-types/<type_id>/fields")
+def fields(type_id: str):
+    """Field catalogue (kenttäopas) as JSON."""
+    return jsonify(catalogue.as_dict(get_type(type_id)))
+
+
+@bp.get("/document-types/<type_id>/fields.docx")
+def fields_docx(type_id: str):
+    doc_type = get_type(type_id)
+    response = Response(catalogue.as_docx(doc_type), mimetype=DOCX_MIMETYPE)
+    response.headers["Content-Disposition"] = f'attachment; filename="kenttaopas_{doc_type.file_stem}.docx"'
+    return response
+
+
+@bp.post("/templates/<type_id>/check")
+def check_template(type_id: str):
+    """Check a template without storing it: every finding with its place in Word terms."""
+    doc_type = get_type(type_id)
+    return jsonify(check(_docx_body(), doc_type).as_dict())
+
+
+@bp.get("/templates")
+def list_templates():
+    store = _store()
+    return jsonify([
+        {"type": t.id, "label": t.label, "active": store.active_version(t.id),
+         "versions": [v.as_dict(store.active_version(t.id)) for v in store.versions(t.id)]}
+        for t in DOCUMENT_TYPES.values()
+    ])
+
+
+@bp.get("/templates/<type_id>/versions")
+def list_versions(type_id: str):
+    doc_type = get_type(type_id)
+    store = _store()
+    active = store.active_version(doc_type.id)
+    return jsonify([v.as_dict(active) for v in store.versions(doc_type.id)])
+
+
+@bp.post("/templates/<type_id>/versions")
+def upload(type_id: str):
+    """Store a new immutable version with its checker report. It is not active yet."""
+    doc_type = get_type(type_id)
+    version, report = _store_call(_store().upload, doc_type, _docx_body(), _actor())
+    response = jsonify(version.as_dict(_store().active_version(doc_type.id)))
+    response.status_code = 201
+    response.headers["Location"] = f"/api/v1/templates/{doc_type.id}/versions/{version.version}"
+    return response
+
+
+@bp.get("/templates/<type_id>/versions/<version>")
+def show_version(type_id: str, version: str):
+    doc_type = get_type(type_id)
+    store = _store()
+    return jsonify(_store_call(store.version, doc_type.id, _version(version)).as_dict(store.active_version(doc_type.id)))
+
+
+@bp.get("/templates/<type_id>/versions/<version>/file")
+def export(type_id: str, version: str):
+    doc_type = get_type(type_id)
+    number = _version(version)
+    data = _store_call(_store().read, doc_type.id, number)
+    response = Response(data, mimetype=DOCX_MIMETYPE)
+    response.headers["Content-Disposition"] = f'attachment; filename="pohja_{doc_type.file_stem}_v{number}.docx"'
+    return response
+
+
+@bp.post("/templates/<type_id>/versions/<version>/preview")
+def preview(type_id: str, version: str):
+    """Render a version with the type's example case, or with the case JSON sent."""
+    doc_type = get_type(type_id)
+    store = _store()
+    number = _version(version)
+    meta = _store_call(store.version, doc_type.id, number)
+    if not meta.ok:
+        raise ApiError(409, "Versiossa on tarkistusvirheitä, joten sitä ei voi esikatsella.")
+    payload = doc_type.example()
+    if request.content_length:
+        if request.mimetype != "application/json":
+            raise ApiError(415)
+        payload = parse_json(request.get_data(cache=False))
+    rendition = request.args.get("rendition", FAMILY)
+    document = produce(store, doc_type, payload, rendition, template=store.load(doc_type, number))
+    response = Response(document.content, mimetype=DOCX_MIMETYPE)
+    response.headers["Content-Disposition"] = f'attachment; filename="esikatselu_{document.file_name}"'
+    response.headers["X-Template-Version"] = f"{number} sha256:{meta.sha256[:16]}"
+    return response
+
+
+@bp.post("/templates/<type_id>/versions/<version>/activate")
+def activate(type_id: str, version: str):
+    doc_type = get_type(type_id)
+    _store_call(_store().activate, doc_type, _version(version), _actor())
+    return jsonify({"type": doc_type.id, "active": _store().active_version(doc_type.id)})
+
+
+@bp.post("/templates/<type_id>/rollback")
+def rollback(type_id: str):
+    """Back to the version active before the current one."""
+    doc_type = get_type(type_id)
+    version = _store_call(_store().rollback, doc_type, _actor())
+    return jsonify({"type": doc_type.id, "active": version})

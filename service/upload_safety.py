@@ -1,0 +1,150 @@
+"""Checks an uploaded .docx before anything parses it as a document.
+
+Templates come from conveners' laptops and are untrusted. Everything here works on the zip
+directory and on raw bytes, so a zip bomb, an XML entity bomb or an external reference is
+refused before python-docx, lxml or LibreOffice ever see it.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+from dataclasses import dataclass
+
+MAX_UPLOAD_BYTES = 5 * 1024 * 1024  # a template with a logo is well under 1 MB
+MAX_MEMBERS = 200
+MAX_MEMBER_BYTES = 20 * 1024 * 1024
+MAX_TOTAL_BYTES = 50 * 1024 * 1024
+MAX_RATIO = 100  # XML compresses ~10x; 100x and more is a bomb
+
+DOCX_MAIN = "application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"
+MACRO_TYPES = ("macroEnabled", "vbaProject", "vbaData", "activeX", "oleObject")
+ALLOWED_EXTERNAL = ("https://", "mailto:")
+HYPERLINK_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/hyperlink"
+FIELD_CODES = ("INCLUDEPICTURE", "INCLUDETEXT", "LINK", "DDE", "DDEAUTO", "IMPORT")
+
+_REL_RE = re.compile(rb"<Relationship\b[^>]*>", re.IGNORECASE)
+_ATTR_RE = re.compile(rb'(\w+)\s*=\s*"([^"]*)"')
+_INSTR_RE = re.compile(rb"<w:instrText[^>]*>([^<]*)</w:instrText>|w:instr=\"([^\"]*)\"")
+
+
+class UnsafeTemplate(ValueError):
+    """The upload is refused; ``messages`` says why, in Finnish, one line per reason."""
+
+    def __init__(self, messages: list[str]):
+        super().__init__("; ".join(messages))
+        self.messages = messages
+
+
+@dataclass(frozen=True)
+class Finding:
+    message: str
+
+
+def check_upload(data: bytes) -> None:
+    """Raise UnsafeTemplate with every reason the file cannot be taken as a template."""
+    if len(data) > MAX_UPLOAD_BYTES:
+        raise UnsafeTemplate([f"Tiedosto on liian suuri (yli {MAX_UPLOAD_BYTES // (1024 * 1024)} Mt)."])
+    if not data.startswith(b"PK\x03\x04"):
+        raise UnsafeTemplate(["Tiedosto ei ole Word-asiakirja (.docx): se ei ole zip-paketti."])
+    try:
+        package = zipfile.ZipFile(io.BytesIO(data))
+        infos = package.infolist()
+    except (zipfile.BadZipFile, ValueError, OSError):
+        raise UnsafeTemplate(["Tiedosto on vioittunut: zip-hakemistoa ei voi lukea."]) from None
+
+    problems: list[str] = []
+    problems += _check_directory(infos)
+    if problems:
+        raise UnsafeTemplate(problems)  # nothing is decompressed from a suspicious archive
+
+    names = {info.filename for info in infos}
+    if "[Content_Types].xml" not in names or "word/document.xml" not in names:
+        raise UnsafeTemplate(["Tiedosto ei ole Word-asiakirja (.docx): asiakirjan osat puuttuvat."])
+
+    for info in infos:
+        lower = info.filename.lower()
+        if lower.endswith("vbaproject.bin") or lower.endswith("vbadata.xml"):
+            problems.append("Asiakirjassa on makroja (VBA). Tallenna pohja .docx-muodossa ilman makroja.")
+        elif lower.startswith("word/activex/"):
+            problems.append(f"Asiakirjassa on ActiveX-ohjausobjekti ({info.filename}). Poista se.")
+        elif lower.startswith("word/embeddings/"):
+            problems.append(f"Asiakirjassa on upotettu objekti ({info.filename}). Poista upotetut objektit.")
+        try:
+            content = package.read(info)
+        except (zipfile.BadZipFile, NotImplementedError, OSError, RuntimeError):
+            problems.append(f"Osaa {info.filename} ei voi lukea (vioittunut tai salattu).")
+            continue
+        if lower.endswith((".xml", ".rels")):
+            problems += _check_xml(info.filename, content)
+
+    content_types = package.read("[Content_Types].xml")
+    if DOCX_MAIN.encode() not in content_types:
+        if b"macroEnabled" in content_types:
+            problems.append("Tiedosto on makroja sisältävä .docm-asiakirja. Tallenna se .docx-muodossa.")
+        else:
+            problems.append("Tiedosto ei ole Word-asiakirja (.docx).")
+    for marker in MACRO_TYPES:
+        if marker.encode() in content_types and not any(marker in p for p in problems):
+            problems.append(f"Asiakirjassa on kiellettyä sisältöä ({marker}).")
+    if problems:
+        raise UnsafeTemplate(_unique(problems))
+
+
+def _check_directory(infos) -> list[str]:
+    problems = []
+    if len(infos) > MAX_MEMBERS:
+        return [f"Paketissa on liikaa osia ({len(infos)}, enintään {MAX_MEMBERS})."]
+    seen = set()
+    total = 0
+    for info in infos:
+        name = info.filename
+        if (name.startswith(("/", "\\")) or "\\" in name or "\x00" in name or ".." in name.split("/")
+                or re.match(r"^[A-Za-z]:", name)):
+            problems.append("Paketissa on osa, jonka nimi ei kelpaa (polku paketin ulkopuolelle).")
+        if name in seen:
+            problems.append("Paketissa on sama osa kahdesti.")
+        seen.add(name)
+        if info.flag_bits & 0x1:
+            problems.append("Paketti on salattu; tallenna pohja ilman salasanaa.")
+        if info.file_size > MAX_MEMBER_BYTES:
+            problems.append(f"Osa {name} on purettuna liian suuri.")
+        if info.compress_size and info.file_size / info.compress_size > MAX_RATIO and info.file_size > 1024 * 1024:
+            problems.append(f"Osa {name} pakkautuu epäilyttävän tiiviisti (zip-pommi?).")
+        total += info.file_size
+    if total > MAX_TOTAL_BYTES:
+        problems.append("Paketti on purettuna liian suuri (zip-pommi?).")
+    return _unique(problems)
+
+
+def _check_xml(name: str, content: bytes) -> list[str]:
+    problems = []
+    head = content[:4]
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")) or b"\x00" in content[:100]:
+        text = content.decode("utf-16", errors="replace").encode("utf-8")
+    else:
+        text = content
+    if re.search(rb"<!DOCTYPE|<!ENTITY", text, re.IGNORECASE):
+        problems.append(f"Osassa {name} on DOCTYPE- tai ENTITY-määrittely, jota ei sallita.")
+    if name.endswith(".rels"):
+        for rel in _REL_RE.findall(text):
+            attrs = {k.decode(): v.decode("utf-8", "replace") for k, v in _ATTR_RE.findall(rel)}
+            if attrs.get("TargetMode", "").lower() != "external":
+                continue
+            target = attrs.get("Target", "")
+            kind = attrs.get("Type", "").rsplit("/", 1)[-1]
+            if attrs.get("Type") == HYPERLINK_REL and target.lower().startswith(ALLOWED_EXTERNAL):
+                continue
+            problems.append(f"Asiakirjassa on ulkoinen viittaus ({kind}), jota ei sallita. "
+                            "Vain https- ja mailto-linkit ovat sallittuja.")
+    # Word may split one field code over several instrText runs: read them joined.
+    instructions = "".join((a or b).decode("utf-8", "replace") for a, b in _INSTR_RE.findall(text)).upper()
+    for code in FIELD_CODES:
+        if re.search(rf"(?<![A-Z]){code}(?![A-Z])", instructions):
+            problems.append(f"Asiakirjassa on kenttäkoodi {code}, joka hakee sisältöä muualta. Poista kenttä.")
+    return problems
+
+
+def _unique(items: list[str]) -> list[str]:
+    return list(dict.fromkeys(items))
