@@ -73,12 +73,13 @@ def check(data: bytes, doc_type: DocumentType, example: dict | None = None) -> R
     problems, used = analyse(data, doc_type.fields, CONTEXT_EXTRAS)
     report.used_paths = used
     places = _Places(data)
+    report.findings += places.unclosed_tags()
     report.findings += [places.finding(p) for p in problems]
 
-    for path, node in _required_leaves(doc_type.fields):
+    for path, node, label in _required_leaves(doc_type.fields):
         if path not in used:
             report.findings.append(Finding(WARNING, "koko asiakirja", "",
-                                           f"Pakollista kenttää «{path}» ({node.label}) ei käytetä asiakirjapohjassa."))
+                                           f"Pakollista kenttää «{path}» ({label}) ei käytetä asiakirjapohjassa."))
     if report.ok:
         report.findings += _dry_render(data, doc_type, example if example is not None else doc_type.example())
     return report
@@ -99,14 +100,15 @@ def _dry_render(data: bytes, doc_type: DocumentType, example: dict) -> list[Find
     return findings
 
 
-def _required_leaves(node, path="", required=True):
+def _required_leaves(node, path="", required=True, label=""):
     if node.kind == "object":
         for name, child in node.children.items():
-            yield from _required_leaves(child, f"{path}.{name}" if path else name, required and child.required)
+            yield from _required_leaves(child, f"{path}.{name}" if path else name, required and child.required,
+                                        child.label)
     elif node.kind == "list":
-        yield from _required_leaves(node.item, f"{path}[]", required)
+        yield from _required_leaves(node.item, f"{path}[]", required, node.item.label or node.label)
     elif required:
-        yield path, node
+        yield path, node, label
 
 
 # --- split tags ------------------------------------------------------------------------------
@@ -235,6 +237,20 @@ class _Places:
                 texts = [(locations[p], "".join(t.text or "" for t in p.iter(W + "t")))
                          for p in root.iter(W + "p")]
                 self.parts[_problem_part_key(name)] = texts
+
+    def unclosed_tags(self) -> list[Finding]:
+        """A tag left open in its paragraph: docxtpl would read on into the following
+        paragraphs and silently swallow them, so this is an error of its own."""
+        findings = []
+        for paragraphs in self.parts.values():
+            for location, text in paragraphs:
+                rest = _TAG_IN_TEXT.sub("", text)
+                match = re.search(r"\{[{%#]", rest)
+                if match:
+                    findings.append(Finding(ERROR, location, text.strip()[:80],
+                                            f"Tagi «{rest[match.start():match.start() + 20].strip()}…» ei sulkeudu "
+                                            "samassa kappaleessa (puuttuu }} tai %})."))
+        return findings
 
     def finding(self, problem: Problem) -> Finding:
         paragraphs = self.parts.get(_problem_key(problem.part), [])

@@ -1,6 +1,7 @@
 """The service as it runs: gunicorn with two workers, real HTTP on loopback."""
 
 import json
+import re
 import socket
 import subprocess
 import sys
@@ -75,3 +76,32 @@ def test_parallel_requests(server):
 
     with ThreadPoolExecutor(8) as pool:
         assert set(pool.map(post, range(len(payloads)))) == {200}
+
+
+def test_workers_pick_up_an_activation_without_restart(server, tmp_path):
+    """Upload and activate with the CLI (another process); both gunicorn workers serve it."""
+    from tests.test_template_lifecycle import variant
+
+    new = tmp_path / "uusi.docx"
+    new.write_bytes(variant("questions", "VERSIO-C"))
+
+    def cli(*args):
+        result = subprocess.run([LNP, *args], capture_output=True, text=True, timeout=120)
+        EXTRA_LOG_TEXT.append(result.stdout + result.stderr)
+        assert result.returncode == 0, result.stderr
+        return result.stdout
+
+    number = int(re.search(r"versio (\d+)", cli("templates", "upload", "questions", str(new))).group(1))
+    cli("templates", "activate", "questions", str(number))
+    try:
+        payload = load_example("questions")
+        versions = set()
+        for _ in range(12):  # several requests reach both workers
+            response = requests.post(f"{server}/api/v1/documents/questions", json=payload, timeout=30)
+            versions.add(response.headers["X-Template-Version"].split()[0])
+            assert "VERSIO-C" in all_text(response.content)
+        assert versions == {str(number)}
+    finally:
+        cli("templates", "rollback", "questions")
+    response = requests.post(f"{server}/api/v1/documents/questions", json=load_example("questions"), timeout=30)
+    assert "VERSIO-C" not in all_text(response.content)
