@@ -1,0 +1,166 @@
+"""Web pages for conveners: template versions, checks, previews, activation, field catalogue.
+
+The same operations as ``templates_api`` (and the CLI), through the same TemplateStore and
+checker; HTML forms POST with CSRF protection, nothing case-related goes into a URL.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, current_app, flash, redirect, render_template, request, url_for
+
+from . import catalogue
+from .documents import DOCX_MIMETYPE, get_type, parse_json, produce
+from .errors import ApiError
+from .registry import DOCUMENT_TYPES, FAMILY
+from .template_check import check
+from .template_store import StoreError, TemplateStore
+from .upload_safety import MAX_UPLOAD_BYTES
+
+bp = Blueprint("template_pages", __name__, url_prefix="/pohjat")
+
+
+def _store() -> TemplateStore:
+    return current_app.extensions["lnp.templates"]
+
+
+def _actor() -> str:
+    # Replaced by the signed-in user once authentication is in place.
+    return "anonyymi"
+
+
+def _uploaded(field: str, limit: int = MAX_UPLOAD_BYTES) -> bytes | None:
+    upload = request.files.get(field)
+    if upload is None or not upload.filename:
+        return None
+    data = upload.stream.read(limit + 1)
+    if len(data) > limit:
+        raise ApiError(413, "Tiedosto on liian suuri.")
+    return data
+
+
+@bp.get("/")
+def index():
+    store = _store()
+    types = []
+    for doc_type in DOCUMENT_TYPES.values():
+        active = store.active_version(doc_type.id)
+        types.append({"type": doc_type, "active": active,
+                      "versions": list(reversed(store.versions(doc_type.id)))})
+    return render_template("pohjat/index.html", types=types)
+
+
+@bp.get("/<type_id>/versiot/<int:version>")
+def version(type_id: str, version: int):
+    doc_type = get_type(type_id)
+    store = _store()
+    try:
+        meta = store.version(doc_type.id, version)
+    except StoreError as exc:
+        raise ApiError(exc.status, exc.message) from None
+    return render_template("pohjat/version.html", doc_type=doc_type, meta=meta,
+                           active=store.active_version(doc_type.id), findings=meta.report["findings"])
+
+
+@bp.post("/<type_id>/tarkista")
+def check_only(type_id: str):
+    doc_type = get_type(type_id)
+    data = _uploaded("template")
+    if data is None:
+        flash("Valitse tarkistettava asiakirjapohja (.docx).", "error")
+        return redirect(url_for(".index") + f"#tyyppi-{doc_type.id}")
+    report = check(data, doc_type)
+    return render_template("pohjat/report.html", doc_type=doc_type, report=report.as_dict())
+
+
+@bp.post("/<type_id>/lataa")
+def upload(type_id: str):
+    doc_type = get_type(type_id)
+    data = _uploaded("template")
+    if data is None:
+        flash("Valitse ladattava asiakirjapohja (.docx).", "error")
+        return redirect(url_for(".index") + f"#tyyppi-{doc_type.id}")
+    try:
+        meta, _ = _store().upload(doc_type, data, _actor())
+    except StoreError as exc:
+        flash(exc.message, "error")
+        return redirect(url_for(".index") + f"#tyyppi-{doc_type.id}")
+    if meta.ok:
+        flash(f"Versio {meta.version} tallennettiin ja tarkistus läpäistiin. Esikatsele ja ota se käyttöön.", "success")
+    else:
+        flash(f"Versio {meta.version} tallennettiin, mutta tarkistuksessa oli virheitä: sitä ei voi ottaa käyttöön.",
+              "error")
+    return redirect(url_for(".version", type_id=doc_type.id, version=meta.version))
+
+
+@bp.post("/<type_id>/versiot/<int:version>/ota-kayttoon")
+def activate(type_id: str, version: int):
+    doc_type = get_type(type_id)
+    try:
+        _store().activate(doc_type, version, _actor())
+        flash(f"{doc_type.label}: versio {version} on nyt käytössä.", "success")
+    except StoreError as exc:
+        flash(exc.message, "error")
+    return redirect(url_for(".index") + f"#tyyppi-{doc_type.id}")
+
+
+@bp.post("/<type_id>/palauta")
+def rollback(type_id: str):
+    doc_type = get_type(type_id)
+    try:
+        version = _store().rollback(doc_type, _actor())
+        flash(f"{doc_type.label}: palattiin versioon {version}.", "success")
+    except StoreError as exc:
+        flash(exc.message, "error")
+    return redirect(url_for(".index") + f"#tyyppi-{doc_type.id}")
+
+
+@bp.post("/<type_id>/versiot/<int:version>/esikatsele")
+def preview(type_id: str, version: int):
+    """The version filled with the example case, or with a case JSON the convener chose."""
+    doc_type = get_type(type_id)
+    store = _store()
+    try:
+        meta = store.version(doc_type.id, version)
+    except StoreError as exc:
+        raise ApiError(exc.status, exc.message) from None
+    if not meta.ok:
+        flash("Versiossa on tarkistusvirheitä, joten sitä ei voi esikatsella.", "error")
+        return redirect(url_for(".version", type_id=doc_type.id, version=version))
+    case = _uploaded("case", current_app.config["MAX_JSON_BYTES"])
+    payload = parse_json(case) if case else doc_type.example()
+    try:
+        document = produce(store, doc_type, payload, FAMILY, template=store.load(doc_type, version))
+    except ApiError as exc:
+        problems = "; ".join(f"{e['path']}: {e['message']}" for e in exc.errors[:5])
+        flash(f"Esikatselu ei onnistunut: {exc.message} {problems}", "error")
+        return redirect(url_for(".version", type_id=doc_type.id, version=version))
+    response = Response(document.content, mimetype=DOCX_MIMETYPE)
+    response.headers["Content-Disposition"] = f'attachment; filename="esikatselu_v{version}_{document.file_name}"'
+    response.headers["X-Template-Version"] = f"{version} sha256:{meta.sha256[:16]}"
+    return response
+
+
+@bp.get("/<type_id>/versiot/<int:version>/tiedosto")
+def export(type_id: str, version: int):
+    doc_type = get_type(type_id)
+    try:
+        data = _store().read(doc_type.id, version)
+    except StoreError as exc:
+        raise ApiError(exc.status, exc.message) from None
+    response = Response(data, mimetype=DOCX_MIMETYPE)
+    response.headers["Content-Disposition"] = f'attachment; filename="pohja_{doc_type.file_stem}_v{version}.docx"'
+    return response
+
+
+@bp.get("/<type_id>/kentat")
+def fields(type_id: str):
+    doc_type = get_type(type_id)
+    return render_template("pohjat/fields.html", doc_type=doc_type, catalogue=catalogue.as_dict(doc_type))
+
+
+@bp.get("/<type_id>/kenttaopas.docx")
+def fields_docx(type_id: str):
+    doc_type = get_type(type_id)
+    response = Response(catalogue.as_docx(doc_type), mimetype=DOCX_MIMETYPE)
+    response.headers["Content-Disposition"] = f'attachment; filename="kenttaopas_{doc_type.file_stem}.docx"'
+    return response
