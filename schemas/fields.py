@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from typing import Any
 
 from babel import Locale
 from marshmallow import RAISE, Schema, ValidationError, fields, validate

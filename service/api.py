@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import time
 
-from flask import Blueprint, Response, current_app, g, jsonify, request
+from flask import Blueprint, current_app, g, jsonify, request
 
 from . import openapi
-from .documents import DOCX_MIMETYPE, get_type, parse_json, produce
+from .documents import attachment, get_type, parse_json, produce
 from .errors import ApiError
 from .registry import DOCUMENT_TYPES, FAMILY
 
@@ -37,14 +37,7 @@ def render_document(type_id: str):
     started = time.perf_counter()
     document = produce(current_app.extensions["lnp.templates"], doc_type, payload, rendition)
     g.render_ms = (time.perf_counter() - started) * 1000
-    response = Response(document.content, mimetype=DOCX_MIMETYPE)
-    response.headers["Content-Disposition"] = f'attachment; filename="{document.file_name}"'
-    response.headers["X-Template-Version"] = template_version(document.template)
-    return response
-
-
-def template_version(template) -> str:
-    return f"{template.version} sha256:{template.sha256[:16]}"
+    return attachment(document.content, document.file_name, document.template)
 
 
 @bp.get("/document-types")

@@ -128,6 +128,10 @@ def as_dict(doc_type: DocumentType) -> dict:
             "syntax": [{"example": e, "description": d} for e, d in SYNTAX]}
 
 
+def file_name(doc_type: DocumentType) -> str:
+    return f"kenttaopas_{doc_type.file_stem}.docx"
+
+
 def as_docx(doc_type: DocumentType) -> bytes:
     """Kenttäopas: a landscape Word document with the syntax, the fields and the filters."""
     document = Document()

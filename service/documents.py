@@ -26,6 +26,17 @@ class Document:
     template: LoadedTemplate
 
 
+def attachment(content: bytes, file_name: str, template: LoadedTemplate | None = None):
+    """A .docx download response; file names carry only type names, versions and case_ref."""
+    from flask import Response
+
+    response = Response(content, mimetype=DOCX_MIMETYPE)
+    response.headers["Content-Disposition"] = f'attachment; filename="{file_name}"'
+    if template is not None:
+        response.headers["X-Template-Version"] = f"{template.version} sha256:{template.sha256[:16]}"
+    return response
+
+
 class DuplicateKey(ValueError):
     pass
 
@@ -107,6 +118,22 @@ def check_all(store: TemplateStore) -> dict[str, list]:
         except TemplateInvalid as exc:
             report[doc_type.id] = exc.problems
     return report
+
+
+def preview(store: TemplateStore, doc_type: DocumentType, version: int, payload: object,
+            rendition: str = FAMILY) -> Document:
+    """Render a stored version that is not necessarily active (only one whose check passed)."""
+    from .template_store import StoreError
+
+    if not store.version(doc_type.id, version).ok:
+        raise StoreError("Versiossa on tarkistusvirheitä, joten sitä ei voi esikatsella.", 409)
+    document = produce(store, doc_type, payload, rendition, template=store.load(doc_type, version))
+    document.file_name = f"esikatselu_v{version}_{document.file_name}"
+    return document
+
+
+def export_file_name(doc_type: DocumentType, version: int) -> str:
+    return f"pohja_{doc_type.file_stem}_v{version}.docx"
 
 
 def produce(store: TemplateStore, doc_type: DocumentType, payload: object, rendition: str = FAMILY,

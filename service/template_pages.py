@@ -6,12 +6,13 @@ checker; HTML forms POST with CSRF protection, nothing case-related goes into a 
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 
 from . import catalogue
-from .documents import DOCX_MIMETYPE, get_type, parse_json, produce
+from .documents import attachment, export_file_name, get_type, parse_json
+from .documents import preview as preview_document
 from .errors import ApiError
-from .registry import DOCUMENT_TYPES, FAMILY
+from .registry import DOCUMENT_TYPES
 from .template_check import check
 from .template_store import StoreError, TemplateStore
 from .upload_safety import MAX_UPLOAD_BYTES
@@ -118,26 +119,18 @@ def rollback(type_id: str):
 def preview(type_id: str, version: int):
     """The version filled with the example case, or with a case JSON the convener chose."""
     doc_type = get_type(type_id)
-    store = _store()
-    try:
-        meta = store.version(doc_type.id, version)
-    except StoreError as exc:
-        raise ApiError(exc.status, exc.message) from None
-    if not meta.ok:
-        flash("Versiossa on tarkistusvirheitä, joten sitä ei voi esikatsella.", "error")
-        return redirect(url_for(".version", type_id=doc_type.id, version=version))
     case = _uploaded("case", current_app.config["MAX_JSON_BYTES"])
-    payload = parse_json(case) if case else doc_type.example()
     try:
-        document = produce(store, doc_type, payload, FAMILY, template=store.load(doc_type, version))
+        payload = parse_json(case) if case else doc_type.example()
+        document = preview_document(_store(), doc_type, version, payload)
+    except StoreError as exc:
+        flash(exc.message, "error")
+        return redirect(url_for(".version", type_id=doc_type.id, version=version))
     except ApiError as exc:
         problems = "; ".join(f"{e['path']}: {e['message']}" for e in exc.errors[:5])
         flash(f"Esikatselu ei onnistunut: {exc.message} {problems}", "error")
         return redirect(url_for(".version", type_id=doc_type.id, version=version))
-    response = Response(document.content, mimetype=DOCX_MIMETYPE)
-    response.headers["Content-Disposition"] = f'attachment; filename="esikatselu_v{version}_{document.file_name}"'
-    response.headers["X-Template-Version"] = f"{version} sha256:{meta.sha256[:16]}"
-    return response
+    return attachment(document.content, document.file_name, document.template)
 
 
 @bp.get("/<type_id>/versiot/<int:version>/tiedosto")
@@ -147,9 +140,7 @@ def export(type_id: str, version: int):
         data = _store().read(doc_type.id, version)
     except StoreError as exc:
         raise ApiError(exc.status, exc.message) from None
-    response = Response(data, mimetype=DOCX_MIMETYPE)
-    response.headers["Content-Disposition"] = f'attachment; filename="pohja_{doc_type.file_stem}_v{version}.docx"'
-    return response
+    return attachment(data, export_file_name(doc_type, version))
 
 
 @bp.get("/<type_id>/kentat")
@@ -161,6 +152,4 @@ def fields(type_id: str):
 @bp.get("/<type_id>/kenttaopas.docx")
 def fields_docx(type_id: str):
     doc_type = get_type(type_id)
-    response = Response(catalogue.as_docx(doc_type), mimetype=DOCX_MIMETYPE)
-    response.headers["Content-Disposition"] = f'attachment; filename="kenttaopas_{doc_type.file_stem}.docx"'
-    return response
+    return attachment(catalogue.as_docx(doc_type), catalogue.file_name(doc_type))

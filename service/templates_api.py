@@ -3,10 +3,11 @@ and the field catalogue. ``/api/v1/templates`` and ``/api/v1/document-types/<typ
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, current_app, jsonify, request
+from flask import Blueprint, current_app, jsonify, request
 
 from . import catalogue
-from .documents import DOCX_MIMETYPE, get_type, parse_json, produce
+from .documents import DOCX_MIMETYPE, attachment, export_file_name, get_type, parse_json
+from .documents import preview as preview_document
 from .errors import ApiError
 from .registry import DOCUMENT_TYPES, FAMILY
 from .template_check import check
@@ -60,9 +61,7 @@ def fields(type_id: str):
 @bp.get("/document-types/<type_id>/fields.docx")
 def fields_docx(type_id: str):
     doc_type = get_type(type_id)
-    response = Response(catalogue.as_docx(doc_type), mimetype=DOCX_MIMETYPE)
-    response.headers["Content-Disposition"] = f'attachment; filename="kenttaopas_{doc_type.file_stem}.docx"'
-    return response
+    return attachment(catalogue.as_docx(doc_type), catalogue.file_name(doc_type))
 
 
 @bp.post("/templates/<type_id>/check")
@@ -112,32 +111,21 @@ def show_version(type_id: str, version: str):
 def export(type_id: str, version: str):
     doc_type = get_type(type_id)
     number = _version(version)
-    data = _store_call(_store().read, doc_type.id, number)
-    response = Response(data, mimetype=DOCX_MIMETYPE)
-    response.headers["Content-Disposition"] = f'attachment; filename="pohja_{doc_type.file_stem}_v{number}.docx"'
-    return response
+    return attachment(_store_call(_store().read, doc_type.id, number), export_file_name(doc_type, number))
 
 
 @bp.post("/templates/<type_id>/versions/<version>/preview")
 def preview(type_id: str, version: str):
     """Render a version with the type's example case, or with the case JSON sent."""
     doc_type = get_type(type_id)
-    store = _store()
-    number = _version(version)
-    meta = _store_call(store.version, doc_type.id, number)
-    if not meta.ok:
-        raise ApiError(409, "Versiossa on tarkistusvirheitä, joten sitä ei voi esikatsella.")
     payload = doc_type.example()
     if request.content_length:
         if request.mimetype != "application/json":
             raise ApiError(415)
         payload = parse_json(request.get_data(cache=False))
     rendition = request.args.get("rendition", FAMILY)
-    document = produce(store, doc_type, payload, rendition, template=store.load(doc_type, number))
-    response = Response(document.content, mimetype=DOCX_MIMETYPE)
-    response.headers["Content-Disposition"] = f'attachment; filename="esikatselu_{document.file_name}"'
-    response.headers["X-Template-Version"] = f"{number} sha256:{meta.sha256[:16]}"
-    return response
+    document = _store_call(preview_document, _store(), doc_type, _version(version), payload, rendition)
+    return attachment(document.content, document.file_name, document.template)
 
 
 @bp.post("/templates/<type_id>/versions/<version>/activate")
