@@ -9,7 +9,7 @@ import uuid
 
 from flask import Flask, g, jsonify, request
 
-from . import api, errors
+from . import api, errors, forms
 from .documents import TemplateStore
 
 log = logging.getLogger("lnp")
@@ -41,6 +41,7 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     errors.init_app(app)
     app.register_blueprint(api.bp)
+    forms.init_app(app)  # the web forms, with CSRF protection for every form POST
 
     @app.get("/healthz")
     def healthz():
