@@ -14,14 +14,12 @@ from __future__ import annotations
 import io
 import json
 import os
-import re
 import secrets
 
 from babel import Locale
 from flask import Blueprint, Flask, Response, abort, current_app, g, render_template, request
 from flask_wtf.csrf import CSRFError, CSRFProtect
 from werkzeug.exceptions import HTTPException
-from werkzeug.wrappers import Request as _WerkzeugRequest
 
 from schemas.choices import Choices
 from schemas.common import CASE_REF_RE
@@ -236,7 +234,7 @@ def _uploaded_json():
 def _open_into(doc_type: DocumentType, payload: dict):
     opened = carryover.open_into(doc_type, payload)
     if opened.source is doc_type:
-        notice = f"Tallennetut tiedot avattiin. Jatka täyttämistä ja tarkista tiedot."
+        notice = "Tallennetut tiedot avattiin. Jatka täyttämistä ja tarkista tiedot."
         details = []
     elif opened.source is None:
         notice = "Tiedoston asiakirjatyyppiä ei tunnistettu. Lomakkeeseen siirrettiin kentät, joiden nimi ja muoto täsmäävät."
@@ -262,8 +260,10 @@ class FormPage:
             path = error.get("path", "")
             message = friendly(self.root, path, error.get("message", ""))
             self.errors.setdefault(path, []).append(message)
+            # In the summary a field's place is named too: "Syntymäaika puuttuu (Lapsi 2)".
             where = context(self.root, path)
-            self.summary.append((self._target(path), f"{message} ({where})" if where else message))
+            shown = f"{message} ({where})" if where and where not in message else message
+            self.summary.append((self._target(path), shown))
         if self.summary:
             self.focus = "error-summary"
 
@@ -272,12 +272,11 @@ class FormPage:
     fid = staticmethod(field_id)
 
     def _target(self, path: str) -> str | None:
+        """The id a summary link points to: the input, or the group (fieldset) of a block or list."""
         try:
-            node = node_at(self.root, path)
+            node_at(self.root, path)
         except BadPath:
             return None
-        if node.kind in ("object", "list"):
-            return field_id(path)
         return field_id(path)
 
     # values
