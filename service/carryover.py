@@ -31,10 +31,6 @@ class Opened:
     carried: list[str] = field(default_factory=list)  # Finnish labels of what was kept
     left_out: list[str] = field(default_factory=list)  # Finnish labels of what was not
 
-    @property
-    def same_type(self) -> bool:
-        return self.source is not None and not self.carried
-
 
 def detect(payload: dict, preferred: DocumentType | None = None) -> DocumentType | None:
     """The type whose fields hold every key of ``payload`` (the preferred one first)."""

@@ -277,3 +277,10 @@ def test_uploads_stay_in_memory(client, app):
         content_type="multipart/form-data")
     assert response.status_code == 200
     assert 'value="LNP-2026-0042"' in response.get_data(as_text=True)
+
+
+def test_too_large_a_post_gets_a_finnish_page(client):
+    token = csrf_token(client)
+    response = client.post("/lomakkeet/summary", data={"csrf_token": token, "current_situation": "x" * 600_000})
+    assert response.status_code == 413
+    assert "text/html" in response.content_type and "liian suuri" in response.get_data(as_text=True)
