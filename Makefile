@@ -3,6 +3,8 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
+ASSETS := service/static/vendor/hds/hds-core.min.css node_modules/axe-core/axe.min.js
+
 .PHONY: run test system-deps check-templates clean bench
 
 $(BIN)/.installed: pyproject.toml
@@ -11,15 +13,20 @@ $(BIN)/.installed: pyproject.toml
 	$(BIN)/pip install --quiet -e '.[test]'
 	touch $@
 
+## The forms' styles (hds-core) and the tests' axe-core, pinned in package-lock.json (npm ci).
+$(ASSETS) &: package.json package-lock.json tools/assets.sh
+	@sh tools/assets.sh
+
 ## Start the service on http://127.0.0.1:8000 with its embedded defaults.
-run: $(BIN)/.installed
+run: $(BIN)/.installed $(ASSETS)
 	$(BIN)/lnp serve
 
 ## Install what is missing, then run the whole test suite.
-test: $(BIN)/.installed system-deps
+test: $(BIN)/.installed $(ASSETS) system-deps
 	$(BIN)/pytest
 
-## LibreOffice and poppler: the tests open every rendered document in real LibreOffice.
+## LibreOffice and poppler (every rendered document is opened in real LibreOffice) and
+## Chromium (the forms are tested in a real browser).
 system-deps:
 	@sh tools/system-deps.sh
 
@@ -27,7 +34,7 @@ check-templates: $(BIN)/.installed
 	$(BIN)/lnp check-templates
 
 clean:
-	rm -rf $(VENV) .pytest_cache
+	rm -rf $(VENV) .pytest_cache node_modules service/static/vendor
 
 ## Benchmark: plain docxtpl vs the engine, memory over 100,000 renders, HTTP under wrk.
 bench: $(BIN)/.installed

@@ -72,7 +72,8 @@ class ChildSchema(PersonNameSchema):
     birth_date = date("Syntymäaika", required=True)
     hetu = hetu(
         "Henkilötunnus",
-        "Vain arkistokappaleeseen (file_copy = true); ei koskaan läheisille meneviin asiakirjoihin.",
+        "Vain arkistokappaleeseen (Arkistokappale, file_copy = true); ei koskaan läheisille meneviin "
+        "asiakirjoihin.",
     )
     school_or_daycare = text("Koulu tai päiväkoti")
     own_consent = boolean(
@@ -174,6 +175,11 @@ class DocumentSchema(StrictSchema):
     document_date = date("Päiväys", required=True)
     version = integer("Versio", "1 = ensimmäinen versio.", minimum=1, maximum=99, default=1)
 
+    @classmethod
+    def initial_values(cls) -> dict:
+        """What a new, empty document starts with (the forms show these pre-filled)."""
+        return {}
+
     @validates("case_ref")
     def _case_ref_is_pseudonymous(self, value, **kwargs):
         if HETU_LIKE_RE.search(value):
@@ -185,16 +191,18 @@ class DocumentSchema(StrictSchema):
 
 
 def must_include_field():
-    return text_list("Reunaehdot: suunnitelmaan on sisällyttävä", "Asiat, jotka suunnitelmassa on oltava.")
+    return text_list("Reunaehdot: suunnitelmaan on sisällyttävä", "Asiat, jotka suunnitelmassa on oltava.",
+                     item="reunaehto")
 
 
 def not_acceptable_field():
-    return text_list("Reunaehdot: ei hyväksyttävää", "Asiat, joita ei voida hyväksyä suunnitelmaan.")
+    return text_list("Reunaehdot: ei hyväksyttävää", "Asiat, joita ei voida hyväksyä suunnitelmaan.",
+                     item="reunaehto")
 
 
 def children_brief_field():
     return listing(nested_item(ChildBriefSchema), "Lapset", "Lapset, joita läheisneuvonpito koskee.",
-                   required=True, min_items=1, max_items=10)
+                   required=True, min_items=1, max_items=10, item="lapsi")
 
 
 def children_twelve_or_older(children, on: dt.date):

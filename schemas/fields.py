@@ -217,9 +217,13 @@ def nested(schema, label, help=None, *, required=False):
     return Nested(schema, **_common(label, help, required))
 
 
-def listing(inner, label, help=None, *, required=False, min_items=0, max_items=LIST_MAX, default_empty=True):
-    """A list; optional lists default to empty so templates can test them with ``if``."""
-    kwargs = _common(label, help, required)
+def listing(inner, label, help=None, *, required=False, min_items=0, max_items=LIST_MAX, default_empty=True,
+            item=None):
+    """A list; optional lists default to empty so templates can test them with ``if``.
+
+    ``item`` names one entry in Finnish ("lapsi"): the forms say "Lisää lapsi", "Poista lapsi 2".
+    """
+    kwargs = _common(label, help, required, {"x-item-label": item} if item else None)
     if not required and default_empty:
         kwargs["load_default"] = list
     return List(inner, validate=_items(min_items, max_items), **kwargs)
@@ -230,9 +234,9 @@ def nested_item(schema):
     return Nested(schema, error_messages={"required": REQUIRED, "null": NULL})
 
 
-def text_list(label, help=None, *, required=False, min_items=0, max_items=LIST_MAX, item_max=1000):
+def text_list(label, help=None, *, required=False, min_items=0, max_items=LIST_MAX, item_max=1000, item=None):
     inner = LongText(validate=_length(item_max), error_messages={"null": "Tyhjä kohta ei ole sallittu."})
-    return listing(inner, label, help, required=required, min_items=min_items, max_items=max_items)
+    return listing(inner, label, help, required=required, min_items=min_items, max_items=max_items, item=item)
 
 
 _LANGUAGE_CODES = sorted(Locale("fi").languages)

@@ -32,14 +32,14 @@ class FollowUpSummarySchema(DocumentSchema):
     author = nested(WorkerSchema, "Laatija", required=True)
     refers_to_plan = nested(PlanRefSchema, "Suunnitelma, jota seurataan", required=True)
     worked_well = listing(nested_item(WorkedWellSchema), "Toimineet osat",
-                          "Mitkä suunnitelman osat toimivat ja voivat jatkua.", required=True)
-    to_refine = listing(nested_item(ToRefineSchema), "Tarkennettavaa ja miten", required=True)
+                          "Mitkä suunnitelman osat toimivat ja voivat jatkua.", required=True, item="toiminut osa")
+    to_refine = listing(nested_item(ToRefineSchema), "Tarkennettavaa ja miten", required=True, item="tarkennus")
     new_concerns = long_text("Uudet huolet tai muutokset")
     cooperation = long_text("Yhteistyön sujuminen",
                             "Miten työskentely asiakkaan ja läheisten kanssa on sujunut suunnitelman mukaan.",
                             required=True)
     questions = text_list("Kysymykset läheisille", "Asiat, joista halutaan läheisten arvio.",
-                          required=True, min_items=1)
+                          required=True, min_items=1, item="kysymys")
     must_include = must_include_field()
     not_acceptable = not_acceptable_field()
     sharing = nested(SharingSchema, "Jakaminen", required=True)

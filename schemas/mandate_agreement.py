@@ -40,7 +40,7 @@ class InterpretingSchema(StrictSchema):
 
 class AccessibilitySchema(StrictSchema):
     meeting_language = language_code("Kokouskieli", default="fi")
-    interpreting = listing(nested_item(InterpretingSchema), "Tulkkaus", max_items=10)
+    interpreting = listing(nested_item(InterpretingSchema), "Tulkkaus", max_items=10, item="tulkkaus")
     needs = long_text("Erityistarpeet", "Esim. esteettömyys, kuulon apuvälineet.", max_length=800)
 
 
@@ -67,18 +67,18 @@ class MandateAgreementSchema(DocumentSchema):
     )
     is_acute = boolean("Akuuttineuvonpito", "Kiireellinen läheisneuvonpito nopealla aikataululla.", default=False)
     children = listing(nested_item(ChildSchema), "Lapset", "Lapset, joita läheisneuvonpito koskee.",
-                       required=True, min_items=1, max_items=10)
+                       required=True, min_items=1, max_items=10, item="lapsi")
     guardians = listing(nested_item(GuardianSchema), "Huoltajat ja vanhemmat", required=True,
-                        min_items=1, max_items=8)
+                        min_items=1, max_items=8, item="huoltaja tai vanhempi")
     social_worker = nested(WorkerSchema, "Vastuusosiaalityöntekijä", required=True)
     coordinator = nested(CoordinatorSchema, "Koollekutsuja", "Voidaan täydentää myöhemmin.")
     reason = long_text("Miksi läheisneuvonpito", "Lähtötilanne lyhyesti.", required=True, max_length=1000)
     themes = text_list("Käsiteltävät asiat", "Lasta koskevat asiat, joista suunnitelma laaditaan.",
-                       required=True, min_items=1, max_items=15, item_max=500)
+                       required=True, min_items=1, max_items=15, item_max=500, item="käsiteltävä asia")
     participating_workers = listing(
         nested_item(ParticipatingWorkerSchema), "Osallistuvat työntekijät",
         "Työntekijät, jotka kutsutaan antamaan tietoa. Tyhjä = vain vastuusosiaalityöntekijä.",
-        required=True, max_items=15,
+        required=True, max_items=15, item="työntekijä",
     )
     child_participation = nested(ChildParticipationSchema, "Lapsen osallistuminen", required=True)
     accessibility = nested(AccessibilitySchema, "Kieli ja saavutettavuus")
@@ -95,7 +95,8 @@ class MandateAgreementSchema(DocumentSchema):
         for index, child in enumerate(data.get("children") or []):
             if child.get("hetu") and not data.get("file_copy"):
                 errors.setdefault("children", {}).setdefault(index, {})["hetu"] = [
-                    "Henkilötunnus tulostetaan vain arkistokappaleeseen: aseta file_copy = true tai jätä tunnus pois."
+                    "Henkilötunnus tulostetaan vain arkistokappaleeseen: valitse Arkistokappale (file_copy = true) "
+                    "tai jätä tunnus pois."
                 ]
             if on and child in children_twelve_or_older([child], on) and child.get("own_consent") is not True:
                 errors.setdefault("children", {}).setdefault(index, {})["own_consent"] = [

@@ -30,16 +30,20 @@ class QuestionsSchema(DocumentSchema):
     children = children_brief_field()
     author = nested(WorkerSchema, "Laatija", required=True)
     case_questions = listing(nested_item(CaseQuestionSchema), "Teemakohtaiset kysymykset",
-                             required=True, min_items=1)
+                             required=True, min_items=1, item="kysymys")
     standard_questions = listing(
         nested_item(StandardQuestionSchema), "Yleiset kysymykset",
         "Viisi vakiokysymystä; jos puuttuu, käytetään vakiosanamuotoja.",
-        min_items=5, max_items=5, default_empty=False,
+        min_items=5, max_items=5, default_empty=False, item="yleinen kysymys",
     )
     must_include = must_include_field()
     not_acceptable = not_acceptable_field()
     if_no_plan = long_text("Jos suunnitelmaa ei synny tai sitä ei hyväksytä",
                            "Mitä viranomaiset silloin tekevät.", max_length=2000)
+
+    @classmethod
+    def initial_values(cls) -> dict:
+        return {"standard_questions": [{"key": k, "text": t} for k, t in STANDARD_QUESTIONS.items()]}
 
     @pre_load
     def _default_standard_questions(self, data, **kwargs):

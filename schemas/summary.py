@@ -45,12 +45,12 @@ class SummarySchema(DocumentSchema):
     background = nested(BackgroundSchema, "Työskentelyn tausta", required=True)
     current_situation = long_text("Tilanne nyt", "Faktat, ei tulkintoja tai kuulopuheita.", required=True)
     services = listing(nested_item(ServiceSchema), "Tehty työ ja palvelut",
-                       "Tyhjä luettelo = palveluja ei ole ollut.", required=True)
+                       "Tyhjä luettelo = palveluja ei ole ollut.", required=True, item="palvelu")
     other_support = long_text("Muu tuki", max_length=2000)
-    strengths = text_list("Vahvuudet ja voimavarat, mikä toimii", required=True, min_items=1)
-    concerns = text_list("Huolet", required=True, min_items=1)
+    strengths = text_list("Vahvuudet ja voimavarat, mikä toimii", required=True, min_items=1, item="vahvuus")
+    concerns = text_list("Huolet", required=True, min_items=1, item="huoli")
     child_views = nested(ChildViewsSchema, "Lapsen näkemys ja toiveet", required=True)
     guardian_views = listing(nested_item(GuardianViewSchema), "Vanhempien ja huoltajien näkemykset",
-                             required=True, min_items=1, max_items=8)
+                             required=True, min_items=1, max_items=8, item="näkemys")
     lead_in = long_text("Johdanto kysymyksiin", "Miksi suunnitelmaa tarvitaan.", required=True, max_length=2000)
     sharing = nested(SharingSchema, "Jakaminen", required=True)

@@ -10,7 +10,7 @@ import uuid
 
 from flask import Flask, g, jsonify, request
 
-from . import api, errors, templates_api
+from . import api, errors, forms, template_pages, templates_api
 from .config import DefaultConfig, instance_dir
 from .documents import check_all
 from .registry import TEMPLATES_DIR
@@ -39,6 +39,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     errors.init_app(app)
     app.register_blueprint(api.bp)
     app.register_blueprint(templates_api.bp)
+    forms.init_app(app)  # the web forms, with CSRF protection for every form POST
+    app.register_blueprint(template_pages.bp)
 
     @app.get("/healthz")
     def healthz():

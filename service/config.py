@@ -16,7 +16,7 @@ def instance_dir() -> Path:
 
 class DefaultConfig:
     # A case JSON is a few kilobytes; the schemas' own length caps keep a valid one far below this.
-    # Template uploads are larger: their own limit is in upload_safety.MAX_UPLOAD_BYTES.
-    MAX_CONTENT_LENGTH = 6 * 1024 * 1024
+    # Template uploads raise the limit for their own routes only (upload_safety.MAX_UPLOAD_BYTES).
+    MAX_CONTENT_LENGTH = 512 * 1024
     MAX_JSON_BYTES = 512 * 1024
     TEMPLATES_DIR = None  # None = the built-in templates_docx/

@@ -1,6 +1,6 @@
 """From a request's JSON to .docx bytes: validate, apply the cross-field rules, render.
 
-The one path used by the API, the CLI and (later) the forms. Everything stays in memory.
+The one path used by the API, the CLI, the forms and the template tools. Everything stays in memory.
 """
 
 from __future__ import annotations

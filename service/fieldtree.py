@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Iterator
 
-from marshmallow import Schema, fields
+from marshmallow import Schema, fields, missing, validate
 
 from schemas.fields import Boolean, Date, Integer
 
@@ -23,6 +23,12 @@ class Node:
     children: dict[str, "Node"] = field(default_factory=dict)
     item: "Node | None" = None
     choices: str | None = None
+    # What the web forms need, read from the same field metadata and validators:
+    widget: str | None = None  # metadata "x-widget": textarea, email, tel, hetu, language, time
+    default: object = None  # load_default (None = no default); a callable is called
+    min_items: int = 0
+    max_items: int | None = None
+    item_label: str = ""  # metadata "x-item-label": one entry of a list, in Finnish
 
     def walk(self, path: str = "") -> Iterator[tuple[str, "Node"]]:
         """Every leaf path: ``children[].given_names``."""
@@ -51,13 +57,18 @@ def tree(schema: Schema | type[Schema]) -> Node:
 
 def _field_node(fld: fields.Field) -> Node:
     meta = fld.metadata
-    base = {"required": fld.required, "label": meta.get("title", ""), "help": meta.get("description", "")}
+    default = fld.load_default
+    base = {"required": fld.required, "label": meta.get("title", ""), "help": meta.get("description", ""),
+            "widget": meta.get("x-widget"), "default": None if default is missing else default}
     if isinstance(fld, fields.Nested):
         node = tree(_schema_of(fld))
         node.required, node.label, node.help = base["required"], base["label"], base["help"]
         return node
     if isinstance(fld, fields.List):
-        return Node("list", item=_field_node(fld.inner), **base)
+        lengths = [v for v in fld.validators if isinstance(v, validate.Length)]
+        return Node("list", item=_field_node(fld.inner), item_label=meta.get("x-item-label", ""),
+                    min_items=lengths[0].min or 0 if lengths else 0,
+                    max_items=lengths[0].max if lengths else None, **base)
     if isinstance(fld, Date):
         return Node("date", **base)
     if isinstance(fld, Boolean):

@@ -15,7 +15,7 @@ from .errors import ApiError
 from .registry import DOCUMENT_TYPES
 from .template_check import check
 from .template_store import StoreError, TemplateStore
-from .upload_safety import MAX_UPLOAD_BYTES
+from .upload_safety import MAX_UPLOAD_BYTES, allow_template_upload
 
 bp = Blueprint("template_pages", __name__, url_prefix="/pohjat")
 
@@ -30,6 +30,7 @@ def _actor() -> str:
 
 
 def _uploaded(field: str, limit: int = MAX_UPLOAD_BYTES) -> bytes | None:
+    allow_template_upload(request)
     upload = request.files.get(field)
     if upload is None or not upload.filename:
         return None

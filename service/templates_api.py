@@ -12,7 +12,7 @@ from .errors import ApiError
 from .registry import DOCUMENT_TYPES, FAMILY
 from .template_check import check
 from .template_store import StoreError, TemplateStore
-from .upload_safety import MAX_UPLOAD_BYTES
+from .upload_safety import MAX_UPLOAD_BYTES, allow_template_upload
 
 bp = Blueprint("templates_api", __name__, url_prefix="/api/v1")
 
@@ -31,6 +31,7 @@ def _docx_body() -> bytes:
         raise ApiError(415, f"Lähetä asiakirjapohja sellaisenaan (Content-Type: {DOCX_MIMETYPE}).")
     if (request.content_length or 0) > MAX_UPLOAD_BYTES:
         raise ApiError(413, "Asiakirjapohja on liian suuri.")
+    allow_template_upload(request)
     data = request.get_data(cache=False)
     if not data:
         raise ApiError(400, "Pyynnön sisältö puuttuu.")

@@ -1,0 +1,353 @@
+"""Web forms for social workers and conveners: fill in, get the .docx.
+
+Every form is generated from the document type's schema through the registry (labels, help
+texts, widgets and order are the schema's metadata): a new document type gets its form from its
+schema alone. Nothing is stored on the server: the form's values travel in the POST body, the
+document is produced by the API's own ``produce()``, and "Tallenna tiedot" hands the user the
+case JSON to keep.
+
+Each view is a plain function so that an access decorator (issue #7) can be put on it.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import secrets
+
+from babel import Locale
+from flask import Blueprint, Flask, Response, abort, current_app, g, render_template, request
+from flask_wtf.csrf import CSRFError, CSRFProtect
+from werkzeug.exceptions import HTTPException
+
+from schemas.choices import Choices
+from schemas.common import CASE_REF_RE
+from schemas.hetu import HETU_LIKE_RE
+
+from . import carryover
+from .documents import DOCX_MIMETYPE, get_type, parse_json, produce
+from .errors import ApiError
+from .fieldtree import Node
+from .formdata import BadPath, apply_action, blank, field_id, first_field_id, from_form, join, node_at, value_at
+from .formerrors import context, friendly, item_name
+from .registry import DOCUMENT_TYPES, FAMILY, NETWORK, DocumentType
+
+bp = Blueprint("forms", __name__)
+csrf = CSRFProtect()
+
+# Output formats offered on the form. Only Word now; ODT/PDF (issue #6) add their entries here
+# and pass the chosen one to produce().
+FORMATS = [("docx", "Word (.docx)")]
+
+CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; "
+       "connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'")
+
+# Languages a Helsinki family most often uses first in the list; all the others follow.
+COMMON_LANGUAGES = ["fi", "sv", "en", "se", "ru", "et", "ar", "so", "uk", "fa", "ku", "zh", "vi", "tr"]
+
+
+# --- set-up --------------------------------------------------------------------------------
+
+class InMemoryRequest(Flask.request_class):
+    """Uploads stay in memory: werkzeug would spool a larger file to a temporary file on disk,
+    and case data must never touch the server's disk. MAX_CONTENT_LENGTH bounds the memory."""
+
+    def _get_file_stream(self, total_content_length, content_type, filename=None, content_length=None):
+        return io.BytesIO()
+
+
+def init_app(app: Flask) -> None:
+    if not app.config.get("SECRET_KEY"):
+        # Signs the CSRF token only. One key per start is enough: gunicorn loads the app once
+        # (preload_app) so every worker shares it; several hosts set LNP_SECRET_KEY.
+        app.config["SECRET_KEY"] = os.environ.get("LNP_SECRET_KEY") or secrets.token_hex(32)
+    # A form can be open for a working day before it is sent.
+    app.config.setdefault("WTF_CSRF_TIME_LIMIT", 12 * 3600)
+    app.config.setdefault("SESSION_COOKIE_SAMESITE", "Lax")
+    app.request_class = InMemoryRequest
+    csrf.init_app(app)
+    # The JSON API is for systems: no browser session, no form; it keeps its own JSON errors.
+    from . import api, templates_api
+
+    csrf.exempt(api.bp)
+    csrf.exempt(templates_api.bp)
+    app.register_blueprint(bp)
+
+    @app.errorhandler(CSRFError)
+    def _csrf_error(exc):
+        return _page_error(400, "Lomakkeen lähetys hylättiin",
+                           "Lomakkeen turvatunniste puuttui tai oli vanhentunut, joten tietoja ei käsitelty. "
+                           "Avaa lomake uudelleen etusivulta. Jos olit tallentanut tiedot (Tallenna tiedot), "
+                           "voit jatkaa niistä lomakkeen kohdasta Avaa tiedot.")
+
+
+@bp.after_request
+def _headers(response):
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["Content-Security-Policy"] = CSP
+    response.headers["Referrer-Policy"] = "no-referrer"
+    response.headers["X-Frame-Options"] = "DENY"
+    return response
+
+
+@bp.errorhandler(ApiError)
+def _api_error(exc: ApiError):
+    return _page_error(exc.status, "Virhe", exc.message)
+
+
+@bp.errorhandler(HTTPException)
+def _http_error(exc: HTTPException):
+    messages = {
+        404: ("Sivua ei löydy", "Osoitteessa ei ole lomaketta. Valitse asiakirja etusivulta."),
+        405: ("Virheellinen pyyntö", "Lomakkeen tiedot lähetetään vain lomakkeen painikkeilla."),
+        413: ("Tiedot ovat liian suuret", "Lähetetyt tiedot tai tiedosto ovat liian suuria (enintään 512 kt)."),
+    }
+    title, text = messages.get(exc.code, ("Virheellinen pyyntö", "Pyyntöä ei voitu käsitellä."))
+    return _page_error(exc.code or 400, title, text)
+
+
+def _page_error(status: int, title: str, text: str):
+    return render_template("forms/error.html", title=title, text=text), status
+
+
+# --- pages ---------------------------------------------------------------------------------
+
+@bp.get("/")
+def index():
+    _no_query()
+    phases: dict[str, list[DocumentType]] = {}
+    for doc_type in DOCUMENT_TYPES.values():
+        phases.setdefault(doc_type.phase, []).append(doc_type)
+    return render_template("forms/index.html", phases=phases, open_error=None)
+
+
+@bp.post("/avaa")
+def open_any():
+    """Open a saved JSON from the front page: its type is recognised from its fields."""
+    payload, problem = _uploaded_json()
+    doc_type = carryover.detect(payload) if problem is None else None
+    if doc_type is None:
+        phases: dict[str, list[DocumentType]] = {}
+        for t in DOCUMENT_TYPES.values():
+            phases.setdefault(t.phase, []).append(t)
+        problem = problem or ("Tiedoston asiakirjatyyppiä ei tunnistettu. Avaa tiedosto sen asiakirjan "
+                              "lomakkeella, johon haluat tiedot.")
+        return render_template("forms/index.html", phases=phases, open_error=problem), 422
+    return _open_into(doc_type, payload)
+
+
+@bp.get("/lomakkeet/<type_id>")
+def form(type_id: str):
+    _no_query()
+    doc_type = _type(type_id)
+    return _render(doc_type, {**blank(doc_type.fields), **doc_type.schema.initial_values()})
+
+
+@bp.post("/lomakkeet/<type_id>/avaa")
+def open_form(type_id: str):
+    doc_type = _type(type_id)
+    payload, problem = _uploaded_json()
+    if problem:
+        return _render(doc_type, blank(doc_type.fields), open_error=problem, status=422)
+    return _open_into(doc_type, payload)
+
+
+@bp.post("/lomakkeet/<type_id>")
+def submit(type_id: str):
+    doc_type = _type(type_id)
+    data = from_form(doc_type.fields, request.form)
+    action, _, target = request.form.get("action", "produce").partition(":")
+    if action in ("add", "remove", "up", "down"):
+        try:
+            focus = apply_action(doc_type.fields, data, action, target)
+        except BadPath:
+            abort(400)
+        return _render(doc_type, data, focus=focus)
+    if action == "save":
+        return _save(doc_type, data)
+    if action == "produce":
+        rendition = target or FAMILY
+        if rendition not in doc_type.renditions:
+            abort(400)
+        if request.form.get("format", "docx") not in dict(FORMATS):
+            abort(400)
+        try:
+            document = produce(current_app.extensions["lnp.templates"], doc_type, data, rendition)
+        except ApiError as exc:
+            if exc.status != 422:
+                return _render(doc_type, data, failure=exc.message, status=exc.status)
+            return _render(doc_type, data, errors=exc.errors, status=422)
+        response = Response(document.content, mimetype=DOCX_MIMETYPE)
+        response.headers["Content-Disposition"] = f'attachment; filename="{document.file_name}"'
+        response.headers["X-Template-Version"] = f"0 sha256:{document.template.sha256[:16]}"
+        return response
+    abort(400)
+
+
+# --- helpers -------------------------------------------------------------------------------
+
+def _type(type_id: str) -> DocumentType:
+    doc_type = get_type(type_id)
+    g.doc_type = doc_type.id
+    return doc_type
+
+
+def _no_query():
+    # Case data never travels in a URL (browser history, proxies, logs): a page asked for with
+    # a query string is refused rather than silently ignored.
+    if request.args:
+        abort(400)
+
+
+def _save(doc_type: DocumentType, data: dict):
+    """The form's values as the API's JSON, to keep on the user's own computer."""
+    case_ref = data.get("case_ref")
+    # The file name carries the type and the case reference only, and only a reference that is
+    # a valid pseudonymous one (no identity code, nothing else typed by mistake).
+    if isinstance(case_ref, str) and CASE_REF_RE.match(case_ref.strip()) and not HETU_LIKE_RE.search(case_ref):
+        name = doc_type.file_name(case_ref.strip(), extension="json")
+    else:
+        name = f"{doc_type.file_stem}.json"
+    body = json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+    response = Response(body.encode("utf-8"), mimetype="application/json")
+    response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+def _uploaded_json():
+    """(payload, problem): the JSON from the uploaded file or the pasted text."""
+    upload = request.files.get("file")
+    raw = upload.read() if upload is not None and upload.filename else b""
+    if not raw.strip():
+        raw = request.form.get("json", "").encode("utf-8")
+    if not raw.strip():
+        return None, "Valitse tallennettu tiedosto tai liitä tiedot tekstikenttään."
+    try:
+        payload = parse_json(raw)
+    except ApiError:
+        return None, "Tiedosto ei ole tämän palvelun tallentamaa JSON-muotoa. Tarkista, että valitsit oikean tiedoston."
+    if not isinstance(payload, dict):
+        return None, "Tiedostossa ei ole asiakirjan tietoja (odotettiin JSON-objektia)."
+    return payload, None
+
+
+def _open_into(doc_type: DocumentType, payload: dict):
+    opened = carryover.open_into(doc_type, payload)
+    if opened.source is doc_type:
+        notice = "Tallennetut tiedot avattiin. Jatka täyttämistä ja tarkista tiedot."
+        details = []
+    elif opened.source is None:
+        notice = "Tiedoston asiakirjatyyppiä ei tunnistettu. Lomakkeeseen siirrettiin kentät, joiden nimi ja muoto täsmäävät."
+        details = [("Siirrettiin", opened.carried), ("Ei siirretty", opened.left_out)]
+    else:
+        notice = (f"Avattiin asiakirjan {opened.source.label} tiedot. Yhteiset tiedot siirrettiin tähän "
+                  f"lomakkeeseen ({doc_type.label}); tarkista ne ja täytä loput.")
+        details = [("Siirrettiin", opened.carried), ("Ei siirretty", opened.left_out)]
+    return _render(doc_type, opened.data, notice=notice, notice_details=[d for d in details if d[1]])
+
+
+class FormPage:
+    """What the form template reads: the tree, the values, the errors and the focus."""
+
+    def __init__(self, doc_type: DocumentType, data: dict, errors: list[dict] | None, focus: str | None):
+        self.doc_type = doc_type
+        self.root = doc_type.fields
+        self.data = data
+        self.focus = focus
+        self.errors: dict[str, list[str]] = {}
+        self.summary: list[tuple[str | None, str]] = []
+        for error in errors or []:
+            path = error.get("path", "")
+            message = friendly(self.root, path, error.get("message", ""))
+            self.errors.setdefault(path, []).append(message)
+            # In the summary a field's place is named too: "Syntymäaika puuttuu (Lapsi 2)".
+            where = context(self.root, path)
+            shown = f"{message} ({where})" if where and where not in message else message
+            self.summary.append((self._target(path), shown))
+        if self.summary:
+            self.focus = "error-summary"
+
+    # paths and ids
+    join = staticmethod(join)
+    fid = staticmethod(field_id)
+
+    def _target(self, path: str) -> str | None:
+        """The id a summary link points to: the input, or the group (fieldset) of a block or list."""
+        try:
+            node_at(self.root, path)
+        except BadPath:
+            return None
+        return field_id(path)
+
+    # values
+    def value(self, path: str):
+        return value_at(self.data, path)
+
+    def text(self, path: str, node: Node) -> str:
+        value = self.value(path)
+        if value is None:
+            default = node.default
+            return "" if default is None or callable(default) else str(default)
+        return value if isinstance(value, str) else json.dumps(value)
+
+    def checked(self, path: str, node: Node) -> bool:
+        value = self.value(path)
+        return value is True or (value is None and node.default is True)
+
+    def count(self, path: str) -> int:
+        value = self.value(path)
+        return len(value) if isinstance(value, list) else 0
+
+    def error(self, path: str) -> str | None:
+        messages = self.errors.get(path)
+        return "; ".join(messages) if messages else None
+
+    def describedby(self, path: str, node: Node, extra_hint: bool = False) -> str:
+        ids = []
+        if node.help or extra_hint:
+            ids.append(field_id(path) + "-hint")
+        if self.error(path):
+            ids.append(field_id(path) + "-error")
+        return " ".join(ids)
+
+    # words
+    item_name = staticmethod(item_name)
+
+    def options(self, node: Node) -> list[tuple[str, str]]:
+        if node.widget == "language":
+            return language_options()
+        if node.choices:
+            return list(Choices.registry[node.choices].labels.items())
+        return []
+
+    def first_field(self, node: Node, path: str) -> str:
+        return first_field_id(node, path)
+
+
+_LANGUAGES: list[tuple[str, str]] = []
+
+
+def language_options() -> list[tuple[str, str]]:
+    """Every ISO 639 language the schema accepts, by its Finnish name; common ones first."""
+    if not _LANGUAGES:
+        names = Locale("fi").languages
+        common = [(code, names[code]) for code in COMMON_LANGUAGES if code in names]
+        rest = sorted(((c, n) for c, n in names.items() if c not in COMMON_LANGUAGES),
+                      key=lambda cn: (cn[1].casefold(), cn[0]))
+        _LANGUAGES.extend(common + rest)
+    return _LANGUAGES
+
+
+def _render(doc_type: DocumentType, data: dict, *, errors=None, focus=None, notice=None, notice_details=None,
+            open_error=None, failure=None, status=200):
+    page = FormPage(doc_type, data, errors, focus)
+    if notice and not page.focus:
+        page.focus = "notice"
+    if (open_error or failure) and not page.focus:
+        page.focus = "page-problem"
+    html = render_template(
+        "forms/form.html", page=page, doc_type=doc_type, formats=FORMATS, network=NETWORK in doc_type.renditions,
+        notice=notice, notice_details=notice_details or [], open_error=open_error, failure=failure,
+    )
+    return html, status

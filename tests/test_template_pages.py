@@ -1,0 +1,166 @@
+"""The conveners' template pages: server side with CSRF, then in Chromium with axe-core."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import sync_playwright
+
+from service import create_app
+from tests import browser as b
+from tests.docxtext import all_text
+from tests.test_template_lifecycle import variant
+
+SAMPLES = Path(__file__).parent / "sample_files"
+TOKEN_RE = re.compile(r'name="csrf_token" value="([^"]+)"')
+
+
+@pytest.fixture(scope="module")
+def app(tmp_path_factory):
+    return create_app({"TESTING": True, "INSTANCE_PATH": str(tmp_path_factory.mktemp("instance"))})
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+def token(client) -> str:
+    return TOKEN_RE.search(client.get("/pohjat/").get_data(as_text=True)).group(1)
+
+
+def post_file(client, url, field, name, content, **extra):
+    import io
+    data = {"csrf_token": token(client), field: (io.BytesIO(content), name), **extra}
+    return client.post(url, data=data, content_type="multipart/form-data")
+
+
+def test_index_lists_every_type_with_its_active_version(client):
+    page = client.get("/pohjat/").get_data(as_text=True)
+    for label in ("Toimeksiantosopimus", "Yhteenveto", "Kysymykset", "Seurantakokouksen yhteenveto"):
+        assert label in page
+    assert page.count("Käytössä versio 0.") == 4
+
+
+def test_upload_preview_activate_rollback(client):
+    response = post_file(client, "/pohjat/questions/lataa", "template", "pohja.docx", variant("questions", "VERSIO-W"))
+    assert response.status_code == 302 and "/pohjat/questions/versiot/" in response.headers["Location"]
+    number = int(response.headers["Location"].rsplit("/", 1)[-1])
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "tarkistus läpäisty" in page and "Ei huomautettavaa" in page
+    preview = client.post(f"/pohjat/questions/versiot/{number}/esikatsele", data={"csrf_token": token(client)})
+    assert preview.status_code == 200 and "VERSIO-W" in all_text(preview.data)
+    assert preview.headers["Content-Disposition"].startswith(f'attachment; filename="esikatselu_v{number}_kysymykset_')
+    activated = client.post(f"/pohjat/questions/versiot/{number}/ota-kayttoon", data={"csrf_token": token(client)})
+    assert activated.status_code == 302
+    assert f"Käytössä versio {number}." in client.get("/pohjat/").get_data(as_text=True)
+    client.post("/pohjat/questions/palauta", data={"csrf_token": token(client)})
+    assert client.get("/pohjat/").get_data(as_text=True).count("Käytössä versio 0.") == 4
+
+
+def test_a_broken_upload_shows_all_findings_with_places(client):
+    response = post_file(client, "/pohjat/summary/lataa", "template", "pohja.docx",
+                         (SAMPLES / "five_errors.docx").read_bytes())
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert page.count('class="lnp-finding lnp-finding--virhe"') == 5
+    assert "taulukko 1, rivi 1, solu 2" in page and "Tarkoititko «author»?" in page
+    assert "Ota versio" not in page  # a failed check cannot be activated
+
+
+def test_check_only_does_not_store(client):
+    before = client.get("/pohjat/").get_data(as_text=True).count("<tr>")
+    response = post_file(client, "/pohjat/summary/tarkista", "template", "pohja.docx",
+                         (SAMPLES / "misspelled.docx").read_bytes())
+    assert response.status_code == 200 and "current_situation" in response.get_data(as_text=True)
+    assert client.get("/pohjat/").get_data(as_text=True).count("<tr>") == before
+
+
+def test_unsafe_upload_is_refused_with_a_message(client):
+    response = post_file(client, "/pohjat/summary/lataa", "template", "pommi.docx",
+                         (SAMPLES / "zip_bomb.docx").read_bytes())
+    page = client.get(response.headers["Location"].split("#")[0]).get_data(as_text=True)
+    assert "zip-pommi" in page
+
+
+def test_posts_without_csrf_are_refused(client):
+    assert client.post("/pohjat/summary/palauta").status_code == 400
+    assert client.post("/pohjat/summary/versiot/0/ota-kayttoon").status_code == 400
+
+
+def test_field_catalogue_page(client):
+    page = client.get("/pohjat/mandate-agreement/kentat").get_data(as_text=True)
+    assert "children[].given_names" in page and "Etunimet" in page and "date_range" in page
+    guide = client.get("/pohjat/mandate-agreement/kenttaopas.docx")
+    assert "children[].hetu" in all_text(guide.data)
+
+
+# --- in a real browser ---------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def server(app):
+    with b.Server(app) as running:
+        yield running.base
+
+
+@pytest.fixture(scope="module")
+def chromium():
+    with sync_playwright() as playwright:
+        browser = b.launch(playwright)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(chromium):
+    context = chromium.new_context(locale="fi-FI", accept_downloads=True, viewport={"width": 1280, "height": 900})
+    context.set_default_timeout(10_000)
+    page = context.new_page()
+    page.problems = b.watch(page)
+    yield page
+    context.close()
+
+
+def assert_no_axe_violations(page):
+    violations = b.axe_violations(page)
+    assert not violations, json.dumps(violations, ensure_ascii=False, indent=1)
+
+
+def test_browser_upload_check_and_activate_with_axe(page, server, tmp_path):
+    page.goto(server + "/pohjat/")
+    assert_no_axe_violations(page)
+    broken = tmp_path / "pohja.docx"
+    broken.write_bytes((SAMPLES / "five_errors.docx").read_bytes())
+    page.set_input_files("#pohja-summary", str(broken))
+    with page.expect_navigation():
+        page.locator("#tyyppi-summary button.hds-button--primary").click()
+    assert page.locator(".lnp-finding--virhe").count() == 5
+    assert_no_axe_violations(page)
+
+    good = tmp_path / "uusi.docx"
+    good.write_bytes(variant("summary", "VERSIO-X"))
+    page.goto(server + "/pohjat/")
+    page.set_input_files("#pohja-summary", str(good))
+    with page.expect_navigation():
+        page.locator("#tyyppi-summary button.hds-button--primary").click()
+    assert "tarkistus läpäisty" in page.content()
+    assert_no_axe_violations(page)
+    with page.expect_download() as download:
+        page.get_by_role("button", name="Esikatsele Word-asiakirjana").click()
+    assert "VERSIO-X" in all_text(Path(download.value.path()).read_bytes())
+    with page.expect_navigation():
+        page.get_by_role("button", name=re.compile(r"^Ota versio \d+ käyttöön$")).click()
+    assert "on nyt käytössä" in page.content()
+    assert_no_axe_violations(page)
+    with page.expect_navigation():
+        page.locator("#tyyppi-summary").get_by_role("button", name="Palaa edelliseen käytössä olleeseen versioon").click()
+    assert "palattiin versioon 0" in page.content()
+    assert not page.problems
+
+
+def test_browser_fields_page_with_axe(page, server):
+    page.goto(server + "/pohjat/summary/kentat")
+    assert_no_axe_violations(page)
+    assert not page.problems
