@@ -672,8 +672,19 @@ WIDTHS: dict[str, dict[str, list[float]]] = {
         "summary.services": [3.4, 3.5, 3.3, 2.1, 4.7],
         "follow_up.to_refine": [4.0, 6.5, 6.5],
     },
-    "sv": {},
-    "en": {},
+    "sv": {
+        # "SAMMANFATTNING INFÖR UPPFÖLJNINGSMÖTET – familjerådslag" needs 9.5 cm on one line,
+        # "SEKRETESSBELAGD – OffL 24 § 1 mom 25 p." 6.5 cm.
+        "header": [10.1, 6.9],
+        # "Personbeteckning" and "Vårdnadshavare" would otherwise break inside the word.
+        "mandate.children_hetu": [4.0, 2.4, 3.0, 3.5, 4.1],
+        "mandate.guardians": [4.0, 2.4, 2.7, 3.0, 2.7, 2.2],
+    },
+    "en": {
+        # "7.3.2013 (aged 13)" on one line, also with two-digit days and months.
+        "mandate.children_hetu": [4.0, 2.2, 3.6, 2.7, 4.5],
+        "mandate.children": [4.8, 2.4, 3.8, 6.0],
+    },
 }
 
 
