@@ -15,7 +15,8 @@ open them in Word, change the wording and upload them again. Rules kept here:
 * ``{%p … %}`` tags have a paragraph of their own, ``{%tr … %}`` tags a table row of their own;
 * no macros, no content controls, no tags in the core document properties;
 * only Word's built-in styles (Title, Subtitle, Heading 1–2, Normal, List Bullet, List Number,
-  Table Grid, Header, Footer) plus three small Finnish-named helper styles for table text.
+  Table Grid, Header, Footer) plus three small helper styles for table text (Finnish style ids,
+  names in the template's language).
 
 Each type is built once per language by the same code: every literal text (and the few column
 widths the longer Swedish and English words need) comes from tools/template_texts.py, so the

@@ -327,7 +327,7 @@ TEXTS["sv"] = {
     "mandate.workers.col.name": "Namn och uppgift",
     "mandate.workers.col.organisation": "Organisation",
     "mandate.workers.col.contact": "Kontaktuppgifter",
-    "mandate.workers.col.contribution": "Information som hen ger på mötet",
+    "mandate.workers.col.contribution": "Information till mötet",
     "mandate.workers.none": "Av de anställda deltar endast den ansvariga socialarbetaren i familjerådslaget.",
     "mandate.child": "Barnets deltagande",
     "mandate.child.attends": "Deltar barnet i mötet",
@@ -341,7 +341,7 @@ TEXTS["sv"] = {
     "mandate.safety.note": "Personer som inte bjuds in samt säkerhetsarrangemang. Dessa uppgifter ges inte till "
                            "de närstående.",
     "mandate.schedule": "Tidtabell",
-    "mandate.schedule.target": "Målsatt tid för mötet: ",
+    "mandate.schedule.target": "Planerad tid för mötet: ",
     "mandate.consent": "Samtycke till utlämnande av uppgifter",
     "mandate.consent.both": "Vi samtycker till att den sammanfattning som socialarbetaren har skrivit ges till "
                             "sammankallaren och, till de delar vi har godkänt den, till de närstående som har "
@@ -405,7 +405,7 @@ TEXTS["sv"] = {
 
     "questions.title": "Frågor",
     "questions.header": "FRÅGOR – familjerådslag",
-    "questions.author": "Upprättade av",
+    "questions.author": "Upprättad av",
     "questions.intro": "Vid familjerådslagsmötet gör de närstående under sin privata överläggning upp en plan "
                        "som svarar på dessa frågor. Frågorna har utarbetats tillsammans med familjen.",
     "questions.case": "Frågor till de närstående",
@@ -477,7 +477,7 @@ TEXTS["en"] = {
     "copy.family": "Copy for the family and professionals",
     "copy.family.note": " – loved ones receive a separate copy.",
     "sharing.heading": "Sharing the summary",
-    "sharing.reviewed": "Summary gone through with the family",
+    "sharing.reviewed": "Summary reviewed with the family",
     "sharing.approved": "The family has agreed that the summary may be shared with loved ones",
     "sharing.not_shared": "Not to be shared with loved ones",
     "sharing.not_shared.note": "The family does not want loved ones to be told this information. It is not "
