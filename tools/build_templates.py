@@ -1,10 +1,12 @@
 #!/usr/bin/env python3
-"""(Re)generate the version-0 Finnish Word templates in templates_docx/fi/.
+"""(Re)generate the version-0 Word templates in templates_docx/<language>/ (fi, sv, en).
 
-    .venv/bin/python tools/build_templates.py            # build all four
-    .venv/bin/python tools/build_templates.py summary    # build one
+    .venv/bin/python tools/build_templates.py            # build all four types in all languages
+    .venv/bin/python tools/build_templates.py summary    # build one type (all languages)
+    .venv/bin/python tools/build_templates.py --lang sv  # build one language
     .venv/bin/python tools/build_templates.py --check    # build, then check every template
-                                                         # against its schema
+                                                         # against its schema and the Swedish and
+                                                         # English ones against their Finnish twin
 
 The templates are docxtpl templates: plain Jinja tags in ordinary Word text, so conveners can
 open them in Word, change the wording and upload them again. Rules kept here:
@@ -13,7 +15,13 @@ open them in Word, change the wording and upload them again. Rules kept here:
 * ``{%p … %}`` tags have a paragraph of their own, ``{%tr … %}`` tags a table row of their own;
 * no macros, no content controls, no tags in the core document properties;
 * only Word's built-in styles (Title, Subtitle, Heading 1–2, Normal, List Bullet, List Number,
-  Table Grid, Header, Footer) plus three small Finnish-named helper styles for table text.
+  Table Grid, Header, Footer) plus three small helper styles for table text (Finnish style ids,
+  names in the template's language).
+
+Each type is built once per language by the same code: every literal text (and the few column
+widths the longer Swedish and English words need) comes from tools/template_texts.py, so the
+Jinja tags, conditions, loops and renditions are identical in the three languages. The Finnish
+templates are the source of truth; values are printed only through the service's filters.
 
 The output is byte-for-byte reproducible (fixed zip timestamps and core properties), so
 rebuilding without changes gives the same template hash.
@@ -25,6 +33,7 @@ import argparse
 import copy
 import datetime as dt
 import io
+import re
 import sys
 import zipfile
 from dataclasses import dataclass, field
@@ -41,7 +50,10 @@ from docx.oxml.ns import nsdecls, qn
 from docx.shared import Cm, Pt, RGBColor
 
 ROOT = Path(__file__).resolve().parent.parent
-OUT_DIR = ROOT / "templates_docx" / "fi"
+OUT_ROOT = ROOT / "templates_docx"
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from template_texts import LANGUAGES, LOCALES, TEXTS, WIDTHS  # noqa: E402
 
 # --- house style ----------------------------------------------------------------------------
 
@@ -55,16 +67,36 @@ PAGE_W, PAGE_H = Cm(21.0), Cm(29.7)
 MARGIN_LR = Cm(2.0)
 TEXT_W = 17.0  # cm between the margins
 
-CONFIDENTIAL = "SALASSA PIDETTÄVÄ – JulkL 24 § 1 mom 25 k"
-CITY = "Helsingin kaupunki"
 BUILD_TIME = dt.datetime(2026, 1, 1, 0, 0, 0)
 
+# The helper styles are created under these (Finnish) names, so their style ids are the same in
+# every language; the name Word shows is then set from the language's table (style.*).
 TABLE_TEXT = "Taulukon teksti"
 TABLE_HEAD = "Taulukon otsikko"
 SMALL = "Pieni teksti"
+HELPER_STYLES = {TABLE_TEXT: "style.table_text", TABLE_HEAD: "style.table_head", SMALL: "style.small"}
 
 NETWORK = 'doc.rendition == "network"'
 FAMILY = 'doc.rendition == "family"'
+
+
+class Lang:
+    """One language's texts: ``L["key"]``, ``L.f("key", name=tag)`` and ``L.widths("table")``."""
+
+    def __init__(self, code: str):
+        self.code = code
+        self.locale = LOCALES[code]
+        self._texts = TEXTS[code]
+
+    def __getitem__(self, key: str) -> str:
+        return self._texts[key]
+
+    def f(self, key: str, **tags: str) -> str:
+        """The text with its ``{name}`` placeholders replaced by Jinja tags."""
+        return self._texts[key].format(**tags)
+
+    def widths(self, table: str) -> list[float]:
+        return WIDTHS[self.code].get(table, WIDTHS["fi"][table])
 
 
 # --- paragraph and run specs ----------------------------------------------------------------
@@ -294,8 +326,9 @@ def fill_paragraph(par, spec: P):
 # --- document builder -----------------------------------------------------------------------
 
 class Builder:
-    def __init__(self, *, title: str, header_title: str, subject: str, network_copy: bool):
+    def __init__(self, L: Lang, *, title: str, header_title: str, subject: str, network_copy: bool):
         self.doc = Document()
+        self.L = L
         self.title = title
         self.header_title = header_title
         self.network_copy = network_copy
@@ -318,7 +351,7 @@ class Builder:
 
     def _setup_styles(self):
         styles = self.doc.styles
-        # Document defaults: Arial 11 pt, Finnish proofing language.
+        # Document defaults: Arial 11 pt, the document's proofing language (fi-FI, sv-FI, en-GB).
         r_pr = styles.element.find(qn("w:docDefaults")).find(qn("w:rPrDefault")).find(qn("w:rPr"))
         fonts = r_pr.find(qn("w:rFonts"))
         for attr in list(fonts.attrib):
@@ -326,8 +359,8 @@ class Builder:
         for attr in ("ascii", "hAnsi", "cs", "eastAsia"):
             fonts.set(qn(f"w:{attr}"), FONT)
         lang = r_pr.find(qn("w:lang"))
-        lang.set(qn("w:val"), "fi-FI")
-        lang.set(qn("w:eastAsia"), "fi-FI")
+        lang.set(qn("w:val"), self.L.locale)
+        lang.set(qn("w:eastAsia"), self.L.locale)
         p_default = styles.element.find(qn("w:docDefaults")).find(qn("w:pPrDefault")).find(qn("w:pPr"))
         p_default.insert(0, OxmlElement("w:widowControl"))
         _set(p_default, "w:spacing", after=120, line=264, lineRule="auto")
@@ -467,16 +500,17 @@ class Builder:
         header = section.header
         header.is_linked_to_previous = False
         table = header.add_table(rows=1, cols=2, width=Cm(TEXT_W))
-        fix_widths(table, [9.0, 8.0])
+        fix_widths(table, self.L.widths("header"))
         table_borders(table, inner=False, outer=False)
         cell_margins(table, top=0, bottom=0, left=0, right=0)
         left, right = table.rows[0].cells
-        left_specs = [p(b(CITY), style="Header"), p(self.header_title, style="Header")]
+        left_specs = [p(b(self.L["city"]), style="Header"), p(self.header_title, style="Header")]
         if self.network_copy:
-            left_specs += [tag(f"{{%p if {NETWORK} %}}"), p(b("Läheisille annettava kappale"), style="Header"),
+            left_specs += [tag(f"{{%p if {NETWORK} %}}"), p(b(self.L["header.network_copy"]), style="Header"),
                            tag("{%p endif %}")]
         self._fill_cell(left, left_specs, style="Header")
-        self._fill_cell(right, [p(b(CONFIDENTIAL), style="Header", align=WD_ALIGN_PARAGRAPH.RIGHT)], style="Header")
+        self._fill_cell(right, [p(b(self.L["confidential"]), style="Header", align=WD_ALIGN_PARAGRAPH.RIGHT)],
+                        style="Header")
         # The header must end with a paragraph: move the default empty one below the table
         # and make it a thin rule under the header.
         first = header.paragraphs[0]
@@ -491,19 +525,21 @@ class Builder:
         footer = section.footer
         footer.is_linked_to_previous = False
         ftable = footer.add_table(rows=1, cols=3, width=Cm(TEXT_W))
-        fix_widths(ftable, [5.2, 6.6, 5.2])
+        fix_widths(ftable, self.L.widths("footer"))
         table_borders(ftable, top_only=True, color="A0A0A0")
         cell_margins(ftable, top=60, bottom=0, left=0, right=0)
         c1, c2, c3 = ftable.rows[0].cells
-        self._fill_cell(c1, [p("Asiaviite {{ case_ref }}", style="Footer")], style="Footer")
-        self._fill_cell(c2, [p("Päiväys {{ document_date|date }}", "  ·  ", "Versio {{ version }}", style="Footer",
+        L = self.L
+        self._fill_cell(c1, [p(L.f("footer.case_ref", case_ref="{{ case_ref }}"), style="Footer")], style="Footer")
+        self._fill_cell(c2, [p(L.f("footer.date", date="{{ document_date|date }}"), "  ·  ",
+                               L.f("footer.version", version="{{ version }}"), style="Footer",
                                align=WD_ALIGN_PARAGRAPH.CENTER)], style="Footer")
         page = c3.paragraphs[0]
         page.style = "Footer"
         page.alignment = WD_ALIGN_PARAGRAPH.RIGHT
-        page.add_run("Sivu ")
+        page.add_run(L["footer.page"])
         add_field(page, "PAGE")
-        page.add_run(" / ")
+        page.add_run(L["footer.page_of"])
         add_field(page, "NUMPAGES")
         last = footer.paragraphs[0]
         footer._element.remove(last._p)
@@ -515,12 +551,12 @@ class Builder:
         cp = self.doc.core_properties
         cp.title = title
         cp.subject = subject
-        cp.author = CITY
-        cp.last_modified_by = CITY
-        cp.comments = "Läheisneuvonpidon asiakirjapohja, versio 0 (tools/build_templates.py)."
-        cp.keywords = "läheisneuvonpito"
-        cp.category = "Asiakirjapohja"
-        cp.language = "fi-FI"
+        cp.author = self.L["city"]
+        cp.last_modified_by = self.L["city"]
+        cp.comments = self.L["props.comments"]
+        cp.keywords = self.L["props.keywords"]
+        cp.category = self.L["props.category"]
+        cp.language = self.L.locale
         cp.revision = 1
         cp.created = BUILD_TIME
         cp.modified = BUILD_TIME
@@ -596,6 +632,11 @@ class Builder:
         par.paragraph_format.line_spacing = Pt(size)
 
     def save(self, path: Path):
+        # Word shows the helper styles under the language's own names (renamed only now: the
+        # builder finds them by their Finnish names; the style ids stay the same).
+        for name, key in HELPER_STYLES.items():
+            if self.L[key] != name:
+                self.doc.styles[name].name = self.L[key]
         body = self.doc.element.body
         # Word wants the body to end with a paragraph: never finish on a table.
         last = body[-2] if body[-1].tag == qn("w:sectPr") else body[-1]
@@ -673,10 +714,11 @@ def _reproducible_zip(data: bytes) -> bytes:
 
 def worker_table(bld: Builder, var: str, extra_rows=()):
     """Name, title, unit, organisation, phone and e-mail of a worker in a 4-column label table."""
-    t = bld.table([3.1, 5.4, 2.9, 5.6], label_col=True)
-    t.kv("Nimi", f"{{{{ {var}|full_name }}}}", "Ammattinimike", f"{{{{ {var}.title }}}}")
-    t.kv("Yksikkö", f"{{{{ {var}.unit }}}}", "Organisaatio", f"{{{{ {var}.organisation }}}}")
-    t.kv("Puhelin", f"{{{{ {var}.work_phone }}}}", "Sähköposti", f"{{{{ {var}.work_email }}}}")
+    L = bld.L
+    t = bld.table(L.widths("worker"), label_col=True)
+    t.kv(L["worker.name"], f"{{{{ {var}|full_name }}}}", L["worker.title"], f"{{{{ {var}.title }}}}")
+    t.kv(L["worker.unit"], f"{{{{ {var}.unit }}}}", L["worker.organisation"], f"{{{{ {var}.organisation }}}}")
+    t.kv(L["worker.phone"], f"{{{{ {var}.work_phone }}}}", L["worker.email"], f"{{{{ {var}.work_email }}}}")
     for label, value in extra_rows:
         t.kv(label, value, spans=[1, 3])
     return t.done()
@@ -684,62 +726,66 @@ def worker_table(bld: Builder, var: str, extra_rows=()):
 
 def children_brief_rows(t: _Table):
     """Children as "Elle, 13 v. (syntynyt 7.3.2013)" inside one label cell."""
-    t.kv("Lapset", [tag("{%p for c in children %}"),
-                    p(b("{{ c.first_name }}"), ", {{ c.birth_date|age(document_date) }} v. "
-                      "(syntynyt {{ c.birth_date|date }})"),
-                    tag("{%p endfor %}")])
+    L = t.b.L
+    t.kv(L["children"], [tag("{%p for c in children %}"),
+                         p(b("{{ c.first_name }}"),
+                           L.f("children.brief", age="{{ c.birth_date|age(document_date) }}",
+                               birth_date="{{ c.birth_date|date }}")),
+                         tag("{%p endfor %}")])
 
 
-def author_rows(t: _Table, label="Laatija"):
-    t.kv(label, p(b("{{ author|full_name }}"), ", {{ author.title }}"))
-    t.kv("Yksikkö", "{{ author.unit }}, {{ author.organisation }}")
-    t.kv("Yhteystiedot", "{{ author.work_phone }}, {{ author.work_email }}")
+def author_rows(t: _Table, label: str):
+    L = t.b.L
+    t.kv(label, p(b("{{ author|full_name }}"), L.f("author.title", title="{{ author.title }}")))
+    t.kv(L["worker.unit"], "{{ author.unit }}, {{ author.organisation }}")
+    t.kv(L["author.contact"], "{{ author.work_phone }}, {{ author.work_email }}")
 
 
 def document_rows(t: _Table):
-    t.kv("Päiväys", "{{ document_date|date }}")
-    t.kv("Versio", "{{ version }}")
-    t.kv("Asiakirjan kieli", "{{ language|label }}")
+    L = t.b.L
+    t.kv(L["doc.date"], "{{ document_date|date }}")
+    t.kv(L["doc.version"], "{{ version }}")
+    t.kv(L["doc.language"], "{{ language|label }}")
 
 
 def copy_marker(bld: Builder):
     """Which copy this is, under the title of the two-rendition documents."""
+    L = bld.L
     bld.tag(f"{{%p if {NETWORK} %}}")
-    bld.text(R("LÄHEISILLE ANNETTAVA KAPPALE", bold=True, color=BLUE),
-             " – sisältää vain ne tiedot, jotka perhe on hyväksynyt jaettavaksi.", style=SMALL, after=8)
+    bld.text(R(L["copy.network"], bold=True, color=BLUE), L["copy.network.note"], style=SMALL, after=8)
     bld.tag("{%p else %}")
-    bld.text(b("Perheen ja työntekijöiden kappale"),
-             " – läheisille annetaan erillinen kappale.", style=SMALL, after=8)
+    bld.text(b(L["copy.family"]), L["copy.family.note"], style=SMALL, after=8)
     bld.tag("{%p endif %}")
 
 
 def sharing_section(bld: Builder):
     """Jakaminen: review date, approval, and the not-to-be-shared part (family copy only)."""
-    bld.h1("Yhteenvedon jakaminen")
-    t = bld.table([9.0, 8.0], label_col=True)
+    L = bld.L
+    bld.h1(L["sharing.heading"])
+    t = bld.table(L.widths("sharing"), label_col=True)
     t.tag("{%tr if sharing.reviewed_with_family %}")
-    t.kv("Yhteenveto on käyty läpi perheen kanssa", "{{ sharing.reviewed_with_family|date }}")
+    t.kv(L["sharing.reviewed"], "{{ sharing.reviewed_with_family|date }}")
     t.tag("{%tr endif %}")
-    t.kv("Perhe on hyväksynyt yhteenvedon jaettavaksi läheisille", "{{ sharing.approved_for_network|yes_no }}")
+    t.kv(L["sharing.approved"], "{{ sharing.approved_for_network|yes_no }}")
     t.done()
     bld.tag(f"{{%p if {FAMILY} and sharing.not_to_be_shared %}}")
-    bld.h2("Ei jaeta läheisille")
-    bld.text(i("Perhe ei halua, että näitä tietoja kerrotaan läheisille. Ne eivät tulostu läheisille "
-               "annettavaan kappaleeseen."), style=SMALL)
+    bld.h2(L["sharing.not_shared"])
+    bld.text(i(L["sharing.not_shared.note"]), style=SMALL)
     bld.text("{{ sharing.not_to_be_shared }}")
     bld.tag("{%p endif %}")
 
 
 def bottom_lines(bld: Builder, heading: str, intro: str):
+    L = bld.L
     bld.tag("{%p if must_include or not_acceptable %}")
     bld.h1(heading)
     bld.text(intro)
     bld.tag("{%p if must_include %}")
-    bld.h2("Suunnitelmaan on sisällyttävä")
+    bld.h2(L["bottom.must_include"])
     bld.bullets("item in must_include", "{{ item }}")
     bld.tag("{%p endif %}")
     bld.tag("{%p if not_acceptable %}")
-    bld.h2("Ei hyväksyttävää")
+    bld.h2(L["bottom.not_acceptable"])
     bld.bullets("item in not_acceptable", "{{ item }}")
     bld.tag("{%p endif %}")
     bld.tag("{%p endif %}")
@@ -747,51 +793,53 @@ def bottom_lines(bld: Builder, heading: str, intro: str):
 
 # --- the four documents ---------------------------------------------------------------------
 
-def build_mandate_agreement(path: Path):
-    bld = Builder(title="Toimeksiantosopimus", header_title="TOIMEKSIANTOSOPIMUS – läheisneuvonpito",
-                  subject="Läheisneuvonpito", network_copy=False)
-    bld.title_block("Toimeksiantosopimus", "Läheisneuvonpito")
+AGE = "{{ c.birth_date|age(document_date) }}"
+
+
+def build_mandate_agreement(path: Path, L: Lang):
+    bld = Builder(L, title=L["mandate.title"], header_title=L["mandate.header"],
+                  subject=L["process"], network_copy=False)
+    bld.title_block(L["mandate.title"], L["process"])
     bld.tag("{%p if file_copy %}")
-    bld.text(R("ARKISTOKAPPALE", bold=True, color=BLUE),
-             " – sisältää henkilötunnuksia; ei anneta läheisille.", style=SMALL, after=4)
+    bld.text(R(L["mandate.file_copy"], bold=True, color=BLUE), L["mandate.file_copy.note"], style=SMALL, after=4)
     bld.tag("{%p endif %}")
     bld.tag("{%p if is_acute %}")
-    bld.text(R("AKUUTTINEUVONPITO", bold=True, color=BLUE),
-             " – läheisneuvonpito järjestetään kiireellisellä aikataululla.", style=SMALL, after=4)
+    bld.text(R(L["mandate.acute"], bold=True, color=BLUE), L["mandate.acute.note"], style=SMALL, after=4)
     bld.tag("{%p endif %}")
 
-    t = bld.table([3.6, 3.0, 2.0, 4.6, 3.8], ["Paikka", "Päiväys", "Versio", "Asiaviite", "Asiakirjan kieli"])
+    t = bld.table(L.widths("mandate.meta"), [L["mandate.meta.place"], L["mandate.meta.date"],
+                                             L["mandate.meta.version"], L["mandate.meta.case_ref"],
+                                             L["mandate.meta.language"]])
     t.row("{{ place }}", "{{ document_date|date }}", "{{ version }}", "{{ case_ref }}", "{{ language|label }}")
     t.done()
 
-    bld.text("Tällä sopimuksella lapsen huoltajat, lapsi ja vastuusosiaalityöntekijä sopivat "
-             "läheisneuvonpidon järjestämisestä: mistä lasta koskevista asioista läheiset laativat "
-             "suunnitelman, keitä työntekijöitä kokoukseen kutsutaan ja mitä tietoja saa antaa eteenpäin.",
-             before=8)
+    bld.text(L["mandate.intro"], before=8)
 
     # Lapset: the identity-code column exists only when some child has one (file copy).
-    bld.h1("Lapset")
+    birth_date_age = L.f("mandate.birth_date_age", birth_date="{{ c.birth_date|date }}", age=AGE)
+    bld.h1(L["mandate.children"])
     bld.tag('{%p if file_copy and children|selectattr("hetu")|list %}')
-    t = bld.table([4.3, 2.5, 3.0, 2.7, 4.5],
-                  ["Nimi", "Kutsumanimi", "Syntymäaika", "Henkilötunnus", "Koulu tai päiväkoti"])
+    t = bld.table(L.widths("mandate.children_hetu"),
+                  [L["mandate.col.name"], L["mandate.col.calling_name"], L["mandate.col.birth_date"],
+                   L["mandate.col.hetu"], L["mandate.col.school"]])
     t.tag("{%tr for c in children %}")
-    t.row("{{ c|full_name }}", "{{ c.calling_name }}",
-          "{{ c.birth_date|date }} ({{ c.birth_date|age(document_date) }} v.)", "{{ c.hetu }}",
+    t.row("{{ c|full_name }}", "{{ c.calling_name }}", birth_date_age, "{{ c.hetu }}",
           "{{ c.school_or_daycare }}")
     t.tag("{%tr endfor %}")
     t.done()
     bld.tag("{%p else %}")
-    t = bld.table([5.0, 2.8, 3.4, 5.8], ["Nimi", "Kutsumanimi", "Syntymäaika", "Koulu tai päiväkoti"])
+    t = bld.table(L.widths("mandate.children"), [L["mandate.col.name"], L["mandate.col.calling_name"],
+                                                 L["mandate.col.birth_date"], L["mandate.col.school"]])
     t.tag("{%tr for c in children %}")
-    t.row("{{ c|full_name }}", "{{ c.calling_name }}",
-          "{{ c.birth_date|date }} ({{ c.birth_date|age(document_date) }} v.)", "{{ c.school_or_daycare }}")
+    t.row("{{ c|full_name }}", "{{ c.calling_name }}", birth_date_age, "{{ c.school_or_daycare }}")
     t.tag("{%tr endfor %}")
     t.done()
     bld.tag("{%p endif %}")
 
-    bld.h1("Huoltajat ja vanhemmat")
-    t = bld.table([4.2, 2.5, 2.9, 2.0, 3.2, 2.2],
-                  ["Nimi", "Kutsumanimi", "Suhde lapseen", "Huoltaja", "Asiointikieli", "Tulkki tarvitaan"])
+    bld.h1(L["mandate.guardians"])
+    t = bld.table(L.widths("mandate.guardians"),
+                  [L["mandate.col.name"], L["mandate.col.calling_name"], L["mandate.col.relation"],
+                   L["mandate.col.is_guardian"], L["mandate.col.language"], L["mandate.col.interpreter"]])
     t.tag("{%tr for g in guardians %}")
     t.row("{{ g|full_name }}", "{{ g.calling_name }}", "{{ g.relation_to_child|label }}",
           "{{ g.is_guardian|yes_no }}", "{{ g.language|language_name }}", "{{ g.interpreter_needed|yes_no }}")
@@ -799,41 +847,41 @@ def build_mandate_agreement(path: Path):
     t.done()
     bld.tag('{%p if guardians|selectattr("phone")|list or guardians|selectattr("email")|list '
             'or guardians|selectattr("postal_address")|list %}')
-    bld.text(b("Yhteystiedot"), before=8, after=3, keep_next=True)
-    t = bld.table([3.4, 3.3, 5.1, 5.2], ["Nimi", "Puhelin", "Sähköposti", "Postiosoite"])
+    bld.text(b(L["mandate.contacts"]), before=8, after=3, keep_next=True)
+    t = bld.table(L.widths("mandate.contacts"), [L["mandate.col.name"], L["mandate.col.phone"],
+                                                 L["mandate.col.email"], L["mandate.col.address"]])
     t.tag("{%tr for g in guardians %}")
     t.row("{{ g|calling_name }}", "{{ g.phone }}", "{{ g.email }}", "{{ g.postal_address|address }}")
     t.tag("{%tr endfor %}")
     t.done()
     bld.tag("{%p endif %}")
 
-    bld.h1("Vastuusosiaalityöntekijä")
+    bld.h1(L["mandate.social_worker"])
     worker_table(bld, "social_worker")
 
-    bld.h1("Koollekutsuja")
+    bld.h1(L["mandate.coordinator"])
     bld.tag("{%p if coordinator %}")
     worker_table(bld, "coordinator", extra_rows=[
-        ("Puolueettomuus", "Vahvistettu, ettei koollekutsuja työskentele perheen asiassa: "
-                           "{{ coordinator.impartiality_confirmed|yes_no }}"),
+        (L["mandate.impartiality"],
+         L.f("mandate.impartiality.value", confirmed="{{ coordinator.impartiality_confirmed|yes_no }}")),
     ])
     bld.tag("{%p else %}")
-    bld.text("Koollekutsuja nimetään myöhemmin. Koollekutsuja on puolueeton: hän ei työskentele perheen asiassa.")
+    bld.text(L["mandate.coordinator.later"])
     bld.tag("{%p endif %}")
 
-    bld.h1("Lähtötilanne: miksi läheisneuvonpito")
+    bld.h1(L["mandate.reason"])
     bld.text("{{ reason }}")
 
-    bld.h1("Käsiteltävät asiat")
-    bld.text("Sovimme, että läheisneuvonpidossa laaditaan suunnitelma seuraavista lasta koskevista asioista:",
-             keep_next=True)
+    bld.h1(L["mandate.themes"])
+    bld.text(L["mandate.themes.intro"], keep_next=True)
     bld.numbered("theme in themes", "{{ theme }}")
 
-    bld.h1("Osallistuvat työntekijät")
+    bld.h1(L["mandate.workers"])
     bld.tag("{%p if participating_workers %}")
-    bld.text("Vastuusosiaalityöntekijän lisäksi läheisneuvonpitoon osallistuvat seuraavat työntekijät, "
-             "jotka kertovat kokouksen tiedonantovaiheessa:", keep_next=True)
-    t = bld.table([3.9, 3.6, 3.9, 5.6], ["Nimi ja tehtävä", "Organisaatio", "Yhteystiedot",
-                                          "Mitä tietoa tuo kokoukseen"])
+    bld.text(L["mandate.workers.intro"], keep_next=True)
+    t = bld.table(L.widths("mandate.workers"),
+                  [L["mandate.workers.col.name"], L["mandate.workers.col.organisation"],
+                   L["mandate.workers.col.contact"], L["mandate.workers.col.contribution"]])
     t.tag("{%tr for w in participating_workers %}")
     t.row([p(b("{{ w|full_name }}")), p("{{ w.title }}")],
           "{{ w.organisation }}",
@@ -843,78 +891,69 @@ def build_mandate_agreement(path: Path):
     t.tag("{%tr endfor %}")
     t.done()
     bld.tag("{%p else %}")
-    bld.text("Työntekijöistä läheisneuvonpitoon osallistuu vain vastuusosiaalityöntekijä.")
+    bld.text(L["mandate.workers.none"])
     bld.tag("{%p endif %}")
 
-    bld.h1("Lapsen osallistuminen")
-    t = bld.table([6.0, 11.0], label_col=True)
-    t.kv("Osallistuuko lapsi kokoukseen", "{{ child_participation.attends|label }}")
+    bld.h1(L["mandate.child"])
+    t = bld.table(L.widths("mandate.child"), label_col=True)
+    t.kv(L["mandate.child.attends"], "{{ child_participation.attends|label }}")
     t.tag("{%tr if child_participation.how %}")
-    t.kv("Miten lapsi osallistuu", "{{ child_participation.how }}")
+    t.kv(L["mandate.child.how"], "{{ child_participation.how }}")
     t.tag("{%tr endif %}")
-    t.kv("Lapsi tarvitsee avustajan", "{{ child_participation.needs_assistant|yes_no }}")
+    t.kv(L["mandate.child.assistant"], "{{ child_participation.needs_assistant|yes_no }}")
     t.done()
 
     bld.tag("{%p if accessibility %}")
-    bld.h1("Kieli ja saavutettavuus")
-    t = bld.table([6.0, 11.0], label_col=True)
-    t.kv("Kokouskieli", "{{ accessibility.meeting_language|language_name }}")
+    bld.h1(L["mandate.access"])
+    t = bld.table(L.widths("mandate.access"), label_col=True)
+    t.kv(L["mandate.access.language"], "{{ accessibility.meeting_language|language_name }}")
     t.tag("{%tr for x in accessibility.interpreting %}")
-    t.kv("Tulkkaus", p("{{ x.language|language_name }}", " – ", "{{ x.for_whom }}"))
+    t.kv(L["mandate.access.interpreting"], p("{{ x.language|language_name }}", " – ", "{{ x.for_whom }}"))
     t.tag("{%tr endfor %}")
     t.tag("{%tr if accessibility.needs %}")
-    t.kv("Erityistarpeet", "{{ accessibility.needs }}")
+    t.kv(L["mandate.access.needs"], "{{ accessibility.needs }}")
     t.tag("{%tr endif %}")
     t.done()
     bld.tag("{%p endif %}")
 
     bld.tag("{%p if safety_notes %}")
-    bld.h1("Turvallisuus")
-    bld.text(i("Henkilöt, joita ei kutsuta, ja turvallisuusjärjestelyt. Näitä tietoja ei anneta läheisille."),
-             style=SMALL)
+    bld.h1(L["mandate.safety"])
+    bld.text(i(L["mandate.safety.note"]), style=SMALL)
     bld.text("{{ safety_notes }}")
     bld.tag("{%p endif %}")
 
     bld.tag("{%p if target_window %}")
-    bld.h1("Aikataulu")
-    bld.text(b("Tavoiteaika kokoukselle: "), "{{ target_window|date_range }}")
+    bld.h1(L["mandate.schedule"])
+    bld.text(b(L["mandate.schedule.target"]), "{{ target_window|date_range }}")
     bld.tag("{%p endif %}")
 
-    bld.h1("Suostumus tietojen luovuttamiseen")
+    bld.h1(L["mandate.consent"])
     bld.tag("{%p if consent.to_coordinator and consent.to_network %}")
-    bld.text("Annamme suostumuksemme siihen, että sosiaalityöntekijän laatima yhteenveto annetaan "
-             "koollekutsujalle ja, siltä osin kuin olemme sen hyväksyneet, kokoukseen kutsutuille läheisille.")
+    bld.text(L["mandate.consent.both"])
     bld.tag("{%p elif consent.to_coordinator %}")
-    bld.text("Annamme suostumuksemme siihen, että sosiaalityöntekijän laatima yhteenveto annetaan "
-             "koollekutsujalle. Emme anna suostumusta yhteenvedon antamiseen kokoukseen kutsutuille läheisille.")
+    bld.text(L["mandate.consent.coordinator"])
     bld.tag("{%p elif consent.to_network %}")
-    bld.text("Annamme suostumuksemme siihen, että sosiaalityöntekijän laatima yhteenveto annetaan, siltä osin "
-             "kuin olemme sen hyväksyneet, kokoukseen kutsutuille läheisille. Emme anna suostumusta "
-             "yhteenvedon antamiseen koollekutsujalle.")
+    bld.text(L["mandate.consent.network"])
     bld.tag("{%p else %}")
-    bld.text("Emme anna suostumusta yhteenvedon antamiseen koollekutsujalle emmekä kokoukseen kutsutuille "
-             "läheisille.")
+    bld.text(L["mandate.consent.none"])
     bld.tag("{%p endif %}")
     bld.tag("{%p if consent.scope_note %}")
-    bld.text(b("Suostumuksen rajaukset: "), "{{ consent.scope_note }}")
+    bld.text(b(L["mandate.consent.scope"]), "{{ consent.scope_note }}")
     bld.tag("{%p endif %}")
     bld.tag("{%p for c in children if c.own_consent is not none %}")
-    bld.text(b("Lapsen oma suostumus"), " – {{ c|calling_name }}: {{ c.own_consent|yes_no }}", after=3)
+    bld.text(b(L["mandate.consent.child"]),
+             L.f("mandate.consent.child.value", name="{{ c|calling_name }}", consent="{{ c.own_consent|yes_no }}"),
+             after=3)
     bld.tag("{%p endfor %}")
-    bld.text(b("Suostumuksen voi perua."), " Perumisesta ilmoitetaan vastuusosiaalityöntekijälle.", before=4)
+    bld.text(b(L["mandate.consent.withdraw"]), L["mandate.consent.withdraw.how"], before=4)
 
-    bld.h1("Vapaaehtoisuus ja luottamuksellisuus")
-    bld.text("Läheisneuvonpito on vapaaehtoinen. Perhe voi perua osallistumisensa missä vaiheessa tahansa, "
-             "eikä se vaikuta perheen oikeuteen saada palveluja.", keep_next=True)
-    bld.text("Läheisneuvonpidossa käsiteltävät asiat ovat luottamuksellisia. Työntekijöitä sitoo "
-             "vaitiolovelvollisuus, ja kokoukseen osallistuvia läheisiä pyydetään olemaan kertomatta "
-             "kuulemiaan asioita ulkopuolisille.", keep_next=True)
-    bld.text("Läheisneuvonpidossa katsotaan tulevaisuuteen: tavoitteena on yhdessä sovittu suunnitelma lapsen "
-             "hyväksi. Ketään ei syyllistetä.")
+    bld.h1(L["mandate.clauses"])
+    bld.text(L["mandate.clauses.voluntary"], keep_next=True)
+    bld.text(L["mandate.clauses.confidential"], keep_next=True)
+    bld.text(L["mandate.clauses.future"])
 
-    bld.h1("Allekirjoitukset")
-    bld.text("Allekirjoituksellamme vahvistamme, että olemme sopineet läheisneuvonpidosta edellä kuvatulla "
-             "tavalla.", keep_next=True)
+    bld.h1(L["mandate.signatures"])
+    bld.text(L["mandate.signatures.intro"], keep_next=True)
     signature_table(bld)
     bld.save(path)
 
@@ -922,179 +961,178 @@ def build_mandate_agreement(path: Path):
 def signature_table(bld: Builder):
     """One borderless row per signer: a line for place and date, a line for the signature with
     the printed name and role under it. Rows never split across pages."""
-    t = bld.table([6.2, 1.0, 9.8], borders=False)
+    L = bld.L
+    t = bld.table(L.widths("signatures"), borders=False)
 
     def signer(name: str, role: str):
         left = [P(runs=[], style=TABLE_TEXT, before=26, border_bottom=True),
-                p("Paikka ja aika", style=SMALL)]
+                p(L["sign.place_date"], style=SMALL)]
         right = [P(runs=[], style=TABLE_TEXT, before=26, border_bottom=True),
                  p(b(name), style=TABLE_TEXT), p(role, style=SMALL)]
         t.row(left, [p("")], right, cant_split=True)
 
     t.tag("{%tr for g in guardians if g.is_guardian %}")
-    signer("{{ g|full_name }}", "Huoltaja ({{ g.relation_to_child|label }})")
+    signer("{{ g|full_name }}", L.f("sign.guardian", relation="{{ g.relation_to_child|label }}"))
     t.tag("{%tr endfor %}")
     t.tag("{%tr for c in children if c.birth_date|age(document_date) >= 12 %}")
-    signer("{{ c|full_name }}", "Lapsi ({{ c.birth_date|age(document_date) }} v.)")
+    signer("{{ c|full_name }}", L.f("sign.child", age=AGE))
     t.tag("{%tr endfor %}")
-    signer("{{ social_worker|full_name }}", "Vastuusosiaalityöntekijä, {{ social_worker.unit }}")
+    signer("{{ social_worker|full_name }}", L.f("sign.social_worker", unit="{{ social_worker.unit }}"))
     t.tag("{%tr if coordinator %}")
-    signer("{{ coordinator|full_name }}", "Koollekutsuja, {{ coordinator.unit }}")
+    signer("{{ coordinator|full_name }}", L.f("sign.coordinator", unit="{{ coordinator.unit }}"))
     t.tag("{%tr endif %}")
     t.done()
     cell_margins(t.table, top=0, bottom=60, left=0, right=0)
 
 
-def build_summary(path: Path):
-    bld = Builder(title="Yhteenveto", header_title="YHTEENVETO – läheisneuvonpito",
-                  subject="Läheisneuvonpito", network_copy=True)
-    bld.title_block("Yhteenveto", "Läheisneuvonpito")
+def build_summary(path: Path, L: Lang):
+    bld = Builder(L, title=L["summary.title"], header_title=L["summary.header"],
+                  subject=L["process"], network_copy=True)
+    bld.title_block(L["summary.title"], L["process"])
     copy_marker(bld)
-    bld.text("Tämä yhteenveto on laadittu läheisneuvonpitoa varten. Se sisältää tietoja, jotka läheisten on "
-             "hyvä tietää suunnitelman tekemiseksi.")
+    bld.text(L["summary.intro"])
 
-    bld.h1("Perustiedot")
-    t = bld.table([5.0, 12.0], label_col=True)
+    bld.h1(L["summary.basic"])
+    t = bld.table(L.widths("basic"), label_col=True)
     children_brief_rows(t)
-    author_rows(t, "Yhteenvedon laatija")
+    author_rows(t, L["summary.author"])
     document_rows(t)
     t.done()
 
-    bld.h1("Työskentelyn tausta")
-    t = bld.table([6.5, 10.5], label_col=True)
-    t.kv("Palvelu", "{{ background.service_context|label }}")
-    t.kv("Perhe on ollut asiakkaana", "{{ background.client_since|date }} alkaen")
-    t.kv("Nykyinen työntekijä on työskennellyt perheen kanssa", "{{ background.worker_since|date }} alkaen")
+    bld.h1(L["summary.background"])
+    t = bld.table(L.widths("summary.background"), label_col=True)
+    t.kv(L["summary.background.service"], "{{ background.service_context|label }}")
+    t.kv(L["summary.background.client_since"], L.f("summary.since", date="{{ background.client_since|date }}"))
+    t.kv(L["summary.background.worker_since"], L.f("summary.since", date="{{ background.worker_since|date }}"))
     t.done()
 
-    bld.h1("Tilanne nyt")
+    bld.h1(L["summary.situation"])
     bld.text("{{ current_situation }}")
 
-    bld.h1("Tehty työ ja palvelut")
+    bld.h1(L["summary.services"])
     bld.tag("{%p if services %}")
-    t = bld.table([3.4, 3.5, 3.3, 2.1, 4.7], ["Palvelu tai tukitoimi", "Palvelun tuottaja", "Ajanjakso", "Tila",
-                                               "Lisätieto"])
+    t = bld.table(L.widths("summary.services"),
+                  [L["summary.services.col.service"], L["summary.services.col.provider"],
+                   L["summary.services.col.period"], L["summary.services.col.status"],
+                   L["summary.services.col.note"]])
     t.tag("{%tr for s in services %}")
     t.row(p(b("{{ s.service }}")), "{{ s.provider }}", "{{ s.period|date_range }}", "{{ s.status|label }}",
           "{{ s.note }}")
     t.tag("{%tr endfor %}")
     t.done()
     bld.tag("{%p else %}")
-    bld.text("Palveluja ei ole ollut käytössä.")
+    bld.text(L["summary.services.none"])
     bld.tag("{%p endif %}")
 
     bld.tag("{%p if other_support %}")
-    bld.h1("Muu tuki")
+    bld.h1(L["summary.other_support"])
     bld.text("{{ other_support }}")
     bld.tag("{%p endif %}")
 
-    bld.h1("Vahvuudet ja voimavarat – mikä toimii")
+    bld.h1(L["summary.strengths"])
     bld.bullets("item in strengths", "{{ item }}")
 
-    bld.h1("Huolet")
+    bld.h1(L["summary.concerns"])
     bld.bullets("item in concerns", "{{ item }}")
 
-    bld.h1("Lapsen näkemys ja toiveet")
+    bld.h1(L["summary.child_views"])
     bld.text("{{ child_views.text }}", keep_next=True)
-    bld.text(i("Miten näkemys saatiin: "), R("{{ child_views.source|label }}", italic=True, color=GREY),
+    bld.text(i(L["summary.child_views.source"]), R("{{ child_views.source|label }}", italic=True, color=GREY),
              style=SMALL)
 
-    bld.h1("Vanhempien ja huoltajien näkemykset")
+    bld.h1(L["summary.guardian_views"])
     bld.tag("{%p for v in guardian_views %}")
     bld.text(b("{{ v.name }}"), keep_next=True, after=2)
     bld.text("{{ v.view }}")
     bld.tag("{%p endfor %}")
 
-    bld.h1("Miksi suunnitelmaa tarvitaan")
+    bld.h1(L["summary.lead_in"])
     bld.text("{{ lead_in }}")
 
     sharing_section(bld)
     bld.save(path)
 
 
-def build_questions(path: Path):
-    bld = Builder(title="Kysymykset", header_title="KYSYMYKSET – läheisneuvonpito",
-                  subject="Läheisneuvonpito", network_copy=False)
-    bld.title_block("Kysymykset", "Läheisneuvonpito")
+def build_questions(path: Path, L: Lang):
+    bld = Builder(L, title=L["questions.title"], header_title=L["questions.header"],
+                  subject=L["process"], network_copy=False)
+    bld.title_block(L["questions.title"], L["process"])
 
-    t = bld.table([5.0, 12.0], label_col=True)
+    t = bld.table(L.widths("basic"), label_col=True)
     children_brief_rows(t)
-    author_rows(t, "Kysymysten laatija")
+    author_rows(t, L["questions.author"])
     document_rows(t)
     t.done()
 
-    bld.text("Läheisneuvonpidon kokouksessa läheiset laativat omalla ajallaan suunnitelman, joka vastaa näihin "
-             "kysymyksiin. Kysymykset on laadittu yhdessä perheen kanssa.", before=8)
+    bld.text(L["questions.intro"], before=8)
 
-    bld.h1("Kysymykset läheisille")
+    bld.h1(L["questions.case"])
     bld.numbered("q in case_questions", "{% if q.theme %}", b("{{ q.theme }}"), R(br=True), "{% endif %}",
                  "{{ q.text }}", after=8)
 
-    bld.h1("Yleiset kysymykset")
-    bld.text("Jokaisessa suunnitelmassa vastataan myös seuraaviin kysymyksiin:", keep_next=True)
+    bld.h1(L["questions.standard"])
+    bld.text(L["questions.standard.intro"], keep_next=True)
     bld.numbered("q in standard_questions", R("{{ q.key|label }}: ", bold=True), "{{ q.text }}", restart=True)
 
-    bottom_lines(bld, "Reunaehdot",
-                 "Reunaehdot ovat viranomaisten asettamia ehtoja, jotka suunnitelman on täytettävä, "
-                 "jotta se voidaan hyväksyä.")
+    bottom_lines(bld, L["questions.bottom_lines"], L["questions.bottom_lines.intro"])
 
     bld.tag("{%p if if_no_plan %}")
-    bld.h1("Jos suunnitelmaa ei synny tai sitä ei hyväksytä")
+    bld.h1(L["questions.if_no_plan"])
     bld.text("{{ if_no_plan }}")
     bld.tag("{%p endif %}")
     bld.save(path)
 
 
-def build_follow_up_summary(path: Path):
-    bld = Builder(title="Seurantakokouksen yhteenveto",
-                  header_title="SEURANTAKOKOUKSEN YHTEENVETO – läheisneuvonpito",
-                  subject="Läheisneuvonpito", network_copy=True)
-    bld.title_block("Seurantakokouksen yhteenveto", "Läheisneuvonpito")
+def build_follow_up_summary(path: Path, L: Lang):
+    bld = Builder(L, title=L["follow_up.title"], header_title=L["follow_up.header"],
+                  subject=L["process"], network_copy=True)
+    bld.title_block(L["follow_up.title"], L["process"])
     copy_marker(bld)
-    bld.text("Tämä yhteenveto on laadittu seurantakokousta varten. Siinä kerrotaan, miten läheisneuvonpidossa "
-             "laadittu suunnitelma on toteutunut ja mitä siihen on tarpeen tarkentaa.")
+    bld.text(L["follow_up.intro"])
 
-    bld.h1("Perustiedot")
-    t = bld.table([5.0, 12.0], label_col=True)
+    bld.h1(L["follow_up.basic"])
+    t = bld.table(L.widths("basic"), label_col=True)
     children_brief_rows(t)
-    author_rows(t, "Yhteenvedon laatija")
-    t.kv("Seurattava suunnitelma", "Versio {{ refers_to_plan.version }}, päivätty {{ refers_to_plan.date|date }}")
+    author_rows(t, L["follow_up.author"])
+    t.kv(L["follow_up.plan"], L.f("follow_up.plan.value", version="{{ refers_to_plan.version }}",
+                                  date="{{ refers_to_plan.date|date }}"))
     document_rows(t)
     t.done()
 
-    bld.h1("Mikä on toiminut ja voi jatkua")
+    bld.h1(L["follow_up.worked_well"])
     bld.tag("{%p if worked_well %}")
     bld.bullets("w in worked_well", "{% if w.plan_item_ref %}", b("{{ w.plan_item_ref }}"), R(br=True), "{% endif %}",
                 "{{ w.text }}", after=8)
     bld.tag("{%p else %}")
-    bld.text("Toimineiksi todettuja suunnitelman kohtia ei ole kirjattu.")
+    bld.text(L["follow_up.worked_well.none"])
     bld.tag("{%p endif %}")
 
-    bld.h1("Tarkennettavaa ja miten")
+    bld.h1(L["follow_up.to_refine"])
     bld.tag("{%p if to_refine %}")
-    t = bld.table([4.0, 6.5, 6.5], ["Suunnitelman kohta", "Mitä tarkennetaan", "Ehdotus: miten"])
+    t = bld.table(L.widths("follow_up.to_refine"), [L["follow_up.to_refine.col.item"],
+                                                    L["follow_up.to_refine.col.what"],
+                                                    L["follow_up.to_refine.col.how"]])
     t.tag("{%tr for r in to_refine %}")
     t.row(p(b("{{ r.plan_item_ref }}")), "{{ r.text }}", "{{ r.proposal }}")
     t.tag("{%tr endfor %}")
     t.done()
     bld.tag("{%p else %}")
-    bld.text("Tarkennettavia suunnitelman kohtia ei ole kirjattu.")
+    bld.text(L["follow_up.to_refine.none"])
     bld.tag("{%p endif %}")
 
     bld.tag("{%p if new_concerns %}")
-    bld.h1("Uudet huolet tai muutokset")
+    bld.h1(L["follow_up.new_concerns"])
     bld.text("{{ new_concerns }}")
     bld.tag("{%p endif %}")
 
-    bld.h1("Yhteistyön sujuminen")
+    bld.h1(L["follow_up.cooperation"])
     bld.text("{{ cooperation }}")
 
-    bld.h1("Kysymykset läheisille")
-    bld.text("Seurantakokouksessa pyydetään läheisten arviota seuraavista asioista:", keep_next=True)
+    bld.h1(L["follow_up.questions"])
+    bld.text(L["follow_up.questions.intro"], keep_next=True)
     bld.numbered("q in questions", "{{ q }}")
 
-    bottom_lines(bld, "Päivitetyt reunaehdot",
-                 "Viranomaisten asettamat reunaehdot, jotka päivitetyn suunnitelman on täytettävä:")
+    bottom_lines(bld, L["follow_up.bottom_lines"], L["follow_up.bottom_lines.intro"])
 
     sharing_section(bld)
     bld.save(path)
@@ -1108,51 +1146,83 @@ BUILDERS = {
 }
 
 
-def check(type_ids) -> bool:
-    """Load every template through the service's own check and list unused schema fields."""
+JINJA_TAG = re.compile(r"\{\{.*?\}\}|\{%.*?%\}|\{#.*?#\}", re.S)
+
+
+def jinja_skeleton(docx_bytes: bytes) -> list[tuple[str, list[str]]]:
+    """Every Jinja tag of every part docxtpl renders, in order, after docxtpl's preprocessing:
+    what must be identical between the language versions of a template."""
+    from service.templating import template_parts
+
+    return [(name, JINJA_TAG.findall(xml)) for name, xml in template_parts(docx_bytes)]
+
+
+def check(type_ids, langs) -> bool:
+    """Load every template through the service's own check and list unused schema fields; the
+    Swedish and English templates must also use the same fields and the same Jinja tags, in the
+    same order, as their Finnish twin."""
     sys.path.insert(0, str(ROOT))
-    from service.registry import CONTEXT_EXTRAS, DOCUMENT_TYPES, TEMPLATES_DIR
+    from service.registry import CONTEXT_EXTRAS, DOCUMENT_TYPES
     from service.templating import TemplateInvalid, load_template
 
     ok = True
     for type_id in type_ids:
         t = DOCUMENT_TYPES[type_id]
-        data = (TEMPLATES_DIR / t.template).read_bytes()
-        try:
-            lt = load_template(t.template, data, t.fields, CONTEXT_EXTRAS)
-        except TemplateInvalid as exc:
-            ok = False
-            print(f"{type_id}: INVALID")
-            for problem in exc.problems:
-                print(f"  {problem}")
-            continue
-        unused = sorted({path for path, _ in t.fields.walk()} - lt.used_paths)
-        warnings = [str(w) for w in lt.warnings]
-        status = "ok" if not unused and not warnings else "PROBLEMS"
-        ok = ok and status == "ok"
-        print(f"{type_id}: {status}  sha256 {lt.sha256[:16]}")
-        for path in unused:
-            print(f"  unused field: {path}")
-        for warning in warnings:
-            print(f"  {warning}")
+        fi_data = (OUT_ROOT / "fi" / f"{type_id}.docx").read_bytes()
+        fi_used = fi_skeleton = None
+        for lang in ("fi", *[x for x in langs if x != "fi"]):
+            name = f"{lang}/{type_id}.docx"
+            data = (OUT_ROOT / name).read_bytes()
+            label = f"{name}:".ljust(30)
+            try:
+                lt = load_template(name, data, t.fields, CONTEXT_EXTRAS)
+            except TemplateInvalid as exc:
+                ok = False
+                print(f"{label} INVALID")
+                for problem in exc.problems:
+                    print(f"  {problem}")
+                continue
+            if lang == "fi":
+                fi_used, fi_skeleton = lt.used_paths, jinja_skeleton(fi_data)
+            problems = [f"unused field: {path}" for path in sorted({path for path, _ in t.fields.walk()} - lt.used_paths)]
+            problems += [str(w) for w in lt.warnings]
+            if lang != "fi":
+                if fi_used is None:
+                    problems.append("the Finnish template did not load: nothing to compare with")
+                else:
+                    problems += [f"field not used in fi: {path}" for path in sorted(lt.used_paths - fi_used)]
+                    problems += [f"field used only in fi: {path}" for path in sorted(fi_used - lt.used_paths)]
+                    if jinja_skeleton(data) != fi_skeleton:
+                        problems.append("Jinja tags differ from the Finnish template")
+            if lang != "fi" or lang in langs:
+                ok = ok and not problems
+                print(f"{label} {'ok' if not problems else 'PROBLEMS'}  sha256 {lt.sha256[:16]}")
+                for problem in problems:
+                    print(f"  {problem}")
     return ok
 
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("types", nargs="*", metavar="TYPE", help=f"document types (default: all): {', '.join(BUILDERS)}")
-    parser.add_argument("--check", action="store_true", help="check the templates against the schemas")
+    parser.add_argument("--lang", action="append", choices=LANGUAGES,
+                        help="language to build (repeatable; default: all of " + ", ".join(LANGUAGES) + ")")
+    parser.add_argument("--check", action="store_true",
+                        help="check the templates against the schemas and the sv/en ones against fi")
     args = parser.parse_args(argv)
     type_ids = args.types or list(BUILDERS)
+    langs = [x for x in LANGUAGES if x in (args.lang or LANGUAGES)]
     unknown = [t for t in type_ids if t not in BUILDERS]
     if unknown:
         parser.error(f"unknown document type: {', '.join(unknown)}")
-    for type_id in type_ids:
-        path = OUT_DIR / f"{type_id}.docx"
-        BUILDERS[type_id](path)
-        print(f"wrote {path.relative_to(ROOT)}")
+    for lang in langs:
+        L = Lang(lang)
+        for type_id in type_ids:
+            path = OUT_ROOT / lang / f"{type_id}.docx"
+            BUILDERS[type_id](path, L)
+            print(f"wrote {path.relative_to(ROOT)}")
     if args.check:
-        return 0 if check(type_ids) else 1
+        return 0 if check(type_ids, langs) else 1
     return 0
 
 

@@ -1,0 +1,71 @@
+"""The Swedish and English twins of the built-in templates: the Finnish template's structure with
+only the literal text changed, and all of them exactly what tools/build_templates.py makes."""
+
+import importlib.util
+import re
+import sys
+
+import pytest
+
+from service.registry import CONTEXT_EXTRAS, DOCUMENT_TYPES, ROOT, TEMPLATES_DIR
+from service.templating import load_template, render, template_parts
+from tests.docxtext import all_text
+
+TYPE_IDS = sorted(DOCUMENT_TYPES)
+TWINS = ("sv", "en")
+JINJA_TAG = re.compile(r"\{\{.*?\}\}|\{%.*?%\}|\{#.*?#\}", re.S)
+
+
+def _builder():
+    spec = importlib.util.spec_from_file_location("build_templates", ROOT / "tools" / "build_templates.py")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # its dataclasses look their module up
+    spec.loader.exec_module(module)
+    return module
+
+
+def _tags(data: bytes) -> list[tuple[str, list[str]]]:
+    return [(name, JINJA_TAG.findall(xml)) for name, xml in template_parts(data)]
+
+
+def _load(type_id: str, lang: str):
+    doc_type = DOCUMENT_TYPES[type_id]
+    name = f"{lang}/{type_id}.docx"
+    data = (TEMPLATES_DIR / name).read_bytes()
+    return load_template(name, data, doc_type.fields, CONTEXT_EXTRAS)
+
+
+@pytest.mark.parametrize("lang", TWINS)
+@pytest.mark.parametrize("type_id", TYPE_IDS)
+def test_twin_has_the_finnish_fields_and_tags(type_id, lang):
+    finnish, twin = _load(type_id, "fi"), _load(type_id, lang)
+    assert not twin.warnings
+    assert twin.used_paths == finnish.used_paths
+    assert _tags(twin.data) == _tags(finnish.data)
+
+
+@pytest.mark.parametrize("lang, city, confidential", [
+    ("sv", "Helsingfors stad", "SEKRETESSBELAGD – OffL 24 § 1 mom 25 p."),
+    ("en", "City of Helsinki", "CONFIDENTIAL – Act on the Openness of Government Activities 24(1)(25)"),
+])
+@pytest.mark.parametrize("type_id", TYPE_IDS)
+def test_twin_renders_every_rendition(type_id, lang, city, confidential, example):
+    doc_type = DOCUMENT_TYPES[type_id]
+    template = _load(type_id, lang)
+    data = doc_type.schema().load(example(type_id))
+    for rendition in doc_type.renditions:
+        text = all_text(render(template, doc_type.context(data, rendition)))
+        assert city in text and confidential in text
+        assert "Helsingin kaupunki" not in text.splitlines() and "SALASSA PIDETTÄVÄ" not in text
+        assert "Sivu " not in text and "Asiaviite" not in text
+
+
+def test_builder_reproduces_every_committed_template(tmp_path):
+    """The fi templates conveners have are exactly the builder's output, and so are sv and en."""
+    builder = _builder()
+    for lang in builder.LANGUAGES:
+        texts = builder.Lang(lang)
+        for type_id, build in builder.BUILDERS.items():
+            out = tmp_path / lang / f"{type_id}.docx"
+            build(out, texts)
+            assert out.read_bytes() == (TEMPLATES_DIR / lang / f"{type_id}.docx").read_bytes(), f"{lang}/{type_id}"
