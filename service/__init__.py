@@ -10,6 +10,7 @@ import uuid
 from flask import Flask, g, jsonify, request
 
 from . import api, errors
+from .converter import ConverterPool
 from .documents import TemplateStore
 
 log = logging.getLogger("lnp")
@@ -21,6 +22,27 @@ class DefaultConfig:
     MAX_CONTENT_LENGTH = 512 * 1024
     JSON_AS_ASCII = False
     TEMPLATES_DIR = None  # None = the built-in templates_docx/
+
+    # LibreOffice converter for odt and pdf (service/converter.py); docx never waits for it.
+    # Workers per server process. None: one per core, shared out among gunicorn's worker
+    # processes (LNP_WORKERS), since a sync worker converts one document at a time.
+    CONVERTER_POOL_SIZE = None
+    # Our documents convert in well under a second; 15 s means LibreOffice is stuck. It is
+    # killed and restarted and the request answers 503, well inside gunicorn's 30 s timeout.
+    CONVERTER_TIMEOUT = 15
+    # How long a request waits for a free worker (e.g. while one restarts, 2-5 s) before a
+    # 503; with CONVERTER_TIMEOUT it stays under gunicorn's 30 s worker timeout.
+    CONVERTER_WAIT_TIMEOUT = 10
+    # A cold start with a fresh profile takes 2-5 s here; a busy CI machine needs far more.
+    CONVERTER_START_TIMEOUT = 60
+    # LibreOffice grows and keeps caches of what it has loaded: a fresh worker after this
+    # many conversions bounds both memory and how long anything of a case stays in a process.
+    CONVERTER_MAX_CONVERSIONS = 200
+    # Seconds in the 503's Retry-After, and the pause before starting LibreOffice again after
+    # a failed start (so a machine without it does not try on every request).
+    CONVERTER_RETRY_AFTER = 10
+    CONVERTER_SOFFICE = None  # None: soffice on PATH
+    CONVERTER_PYTHON = None  # None: the first Python that can `import uno` (Debian: python3-uno)
 
 
 def create_app(test_config: dict | None = None) -> Flask:
@@ -38,6 +60,8 @@ def create_app(test_config: dict | None = None) -> Flask:
         details = "; ".join(f"{k}: {p}" for k, ps in problems.items() for p in ps)
         raise RuntimeError(f"template check failed: {details}")
     app.extensions["lnp.templates"] = store
+    # Created here but started only on first use or by gunicorn_conf.py after the fork.
+    app.extensions["lnp.converter"] = ConverterPool.from_config(app.config)
 
     errors.init_app(app)
     app.register_blueprint(api.bp)

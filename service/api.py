@@ -6,8 +6,8 @@ import time
 
 from flask import Blueprint, Response, current_app, g, jsonify, request
 
-from . import openapi
-from .documents import DOCX_MIMETYPE, get_type, parse_json, produce
+from . import formats, openapi
+from .documents import get_type, parse_json, produce
 from .errors import ApiError
 from .registry import DOCUMENT_TYPES, FAMILY
 
@@ -25,15 +25,19 @@ def _json_body() -> object:
 
 @bp.post("/documents/<type_id>")
 def render_document(type_id: str):
-    """Validate the case JSON and return the finished Word document."""
+    """Validate the case JSON and return the finished document: docx, odt or pdf
+    (``?format=`` or the Accept header)."""
     doc_type = get_type(type_id)
     g.doc_type = doc_type.id
+    output_format = formats.choose(request.args.get("format"), request.headers.get("Accept"))
     rendition = request.args.get("rendition", FAMILY)
     payload = _json_body()
     started = time.perf_counter()
-    document = produce(current_app.extensions["lnp.templates"], doc_type, payload, rendition)
+    document = produce(current_app.extensions["lnp.templates"], doc_type, payload, rendition,
+                       output_format, current_app.extensions["lnp.converter"])
     g.render_ms = (time.perf_counter() - started) * 1000
-    response = Response(document.content, mimetype=DOCX_MIMETYPE)
+    response = Response(document.content, mimetype=document.mimetype)
+    response.vary.add("Accept")
     response.headers["Content-Disposition"] = f'attachment; filename="{document.file_name}"'
     response.headers["X-Template-Version"] = f"0 sha256:{document.template.sha256[:16]}"
     return response

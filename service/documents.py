@@ -1,4 +1,5 @@
-"""From a request's JSON to .docx bytes: validate, apply the cross-field rules, render.
+"""From a request's JSON to document bytes: validate, apply the cross-field rules, render,
+and for .odt or .pdf convert the rendered .docx with LibreOffice.
 
 The one path used by the API, the CLI and (later) the forms. Everything stays in memory.
 """
@@ -12,11 +13,13 @@ from pathlib import Path
 
 from marshmallow import ValidationError
 
+from . import formats
+from .converter import ConversionFailed, ConverterPool, ConverterUnavailable
 from .errors import ApiError, flatten
 from .registry import CONTEXT_EXTRAS, DOCUMENT_TYPES, FAMILY, NETWORK, TEMPLATES_DIR, DocumentType
 from .templating import LoadedTemplate, RenderFailed, TemplateInvalid, load_template, render
 
-DOCX_MIMETYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+DOCX_MIMETYPE = formats.MIMETYPES[formats.DOCX]
 
 
 @dataclass
@@ -24,6 +27,7 @@ class Document:
     content: bytes
     file_name: str
     template: LoadedTemplate
+    mimetype: str = DOCX_MIMETYPE
 
 
 class DuplicateKey(ValueError):
@@ -129,7 +133,10 @@ def validate(doc_type: DocumentType, payload: object, rendition: str = FAMILY) -
     return data
 
 
-def produce(store: TemplateStore, doc_type: DocumentType, payload: object, rendition: str = FAMILY) -> Document:
+def produce(store: TemplateStore, doc_type: DocumentType, payload: object, rendition: str = FAMILY,
+            output_format: str = formats.DOCX, converter: ConverterPool | None = None) -> Document:
+    """``output_format`` docx, odt or pdf; odt and pdf need ``converter`` (docx never uses it)."""
+    formats.check(output_format)
     data = validate(doc_type, payload, rendition)
     template = store.get(doc_type)
     try:
@@ -137,4 +144,23 @@ def produce(store: TemplateStore, doc_type: DocumentType, payload: object, rendi
     except RenderFailed:
         raise ApiError(500, "Asiakirjapohjaa ei voitu täyttää. Asiakirjapohjassa on virhe; ota yhteys "
                             "koollekutsujaan tai ylläpitoon.") from None
-    return Document(content, doc_type.file_name(data["case_ref"], rendition), template)
+    if output_format != formats.DOCX:
+        content = convert(converter, content, output_format)
+    return Document(content, doc_type.file_name(data["case_ref"], rendition, output_format), template,
+                    formats.MIMETYPES[output_format])
+
+
+def convert(converter: ConverterPool | None, docx: bytes, output_format: str) -> bytes:
+    """A rendered .docx as .odt or .pdf; LibreOffice missing, down or stuck is a 503."""
+    try:
+        if converter is None:
+            raise ConverterUnavailable("no converter")
+        return converter.convert(docx, formats.DOCX, output_format)
+    except ConverterUnavailable:
+        retry_after = converter.retry_after if converter is not None else 60
+        raise ApiError(503, "PDF- ja ODT-muunnos ei ole juuri nyt käytettävissä. Yritä hetken kuluttua "
+                            "uudelleen tai valitse Word-muoto (docx).",
+                       headers={"Retry-After": str(retry_after)}) from None
+    except ConversionFailed:
+        # Our own rendered .docx not loading in LibreOffice is a fault here, not the client's.
+        raise ApiError(500) from None
