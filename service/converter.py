@@ -17,10 +17,10 @@ Nothing here logs or names document content: only counts, times, pids and except
 from __future__ import annotations
 
 import atexit
-import hashlib
 import json
 import logging
 import os
+import secrets
 import select
 import shutil
 import signal
@@ -31,6 +31,8 @@ import tempfile
 import threading
 import time
 from pathlib import Path
+
+from . import lo_files
 
 log = logging.getLogger("lnp.converter")
 
@@ -93,6 +95,7 @@ class Worker:
         self.retiring = False
         self.process: subprocess.Popen | None = None
         self.workdir: str | None = None
+        self.pipe = ""
         self.soffice_pid: int | None = None
 
     # --- life cycle ----------------------------------------------------------------------------
@@ -100,9 +103,12 @@ class Worker:
         started = time.perf_counter()
         # mkdtemp makes the directory 0700: LibreOffice's profile and temporary files live here.
         self.workdir = tempfile.mkdtemp(prefix="lnp-lo-")
+        # soffice listens on this named pipe (a socket only this user can open); the name is
+        # unguessable so that no other office of ours is reached by mistake.
+        self.pipe = f"lnp_{secrets.token_hex(16)}"
         try:
             self.process = subprocess.Popen(
-                [self.python, "-I", str(BRIDGE), self.soffice, self.workdir, str(self.start_timeout)],
+                [self.python, "-I", str(BRIDGE), self.soffice, self.workdir, self.pipe, str(self.start_timeout)],
                 stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
                 start_new_session=True,  # its own process group: one killpg ends bridge and soffice
             )
@@ -152,24 +158,8 @@ class Worker:
                 except OSError:
                     pass
         if self.workdir:
-            # The profile, LibreOffice's temporary files and anything a crash left behind.
-            shutil.rmtree(self.workdir, ignore_errors=True)
-            self._remove_stale_pipes()
+            lo_files.remove(self.workdir, self.pipe)
             self.workdir = None
-
-    def _remove_stale_pipes(self) -> None:
-        # A killed soffice leaves its two named-pipe sockets in /tmp (an orderly quit removes
-        # them): the single-instance pipe, named after an MD5 of the profile URL as
-        # LibreOffice computes it (desktop/source/app/officeipcthread.cxx), is empty but
-        # would pile up. Best effort: a different LibreOffice naming only leaves the socket.
-        url = "file://" + os.path.join(self.workdir, "profile")
-        digest = "".join(format(b, "x") for b in hashlib.md5(url.encode("utf-16-le")).digest())
-        path = Path(f"/tmp/OSL_PIPE_{os.getuid()}_SingleOfficeIPC_{digest}")
-        try:
-            if path.is_socket():
-                path.unlink()
-        except OSError:
-            pass
 
     # --- conversions ---------------------------------------------------------------------------
     def convert(self, data: bytes, source: str, target: str, timeout: float) -> bytes:

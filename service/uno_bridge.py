@@ -3,7 +3,7 @@
 Run by service/converter.py as a separate process under a Python that can ``import uno``
 (Debian: /usr/bin/python3 with python3-uno), never imported by the service itself.
 
-    python3 -I uno_bridge.py <soffice> <private directory> <start timeout s>
+    python3 -I uno_bridge.py <soffice> <private directory> <pipe name> <start timeout s>
 
 Why a bridge of our own rather than unoserver: it talks to its parent over stdin/stdout only.
 unoserver listens on TCP ports, and LibreOffice's UNO port hands whoever connects the whole
@@ -21,7 +21,6 @@ from __future__ import annotations
 import io
 import json
 import os
-import secrets
 import signal
 import struct
 import subprocess
@@ -29,11 +28,15 @@ import sys
 import threading
 import time
 
-import uno
-import unohelper
-from com.sun.star.beans import PropertyValue
-from com.sun.star.connection import NoConnectException
-from com.sun.star.io import XOutputStream
+# -I keeps the caller's environment out; our one sibling module is put back on the path.
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+import lo_files  # noqa: E402
+import uno  # noqa: E402
+import unohelper  # noqa: E402
+from com.sun.star.beans import PropertyValue  # noqa: E402
+from com.sun.star.connection import NoConnectException  # noqa: E402
+from com.sun.star.io import XOutputStream  # noqa: E402
 
 HEADER = struct.Struct(">II")
 
@@ -91,15 +94,47 @@ def receive() -> tuple[dict, bytes]:
 
 
 OFFICE_PROCESS: subprocess.Popen | None = None
+WORKDIR = PIPE = ""
+
+
+def group_members() -> list[int]:
+    group, me, members = os.getpgrp(), os.getpid(), []
+    for entry in os.listdir("/proc"):
+        if entry.isdigit() and int(entry) != me:
+            try:
+                with open(f"/proc/{entry}/stat") as stat:
+                    fields = stat.read().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if int(fields[2]) == group and fields[0] != "Z":
+                members.append(int(entry))
+    return members
 
 
 def kill_group_and_exit(code: int = 1) -> None:
-    # Started by the pool as a session leader, the group is this bridge and its soffice
-    # (oosplash and soffice.bin); run any other way, only our own soffice is ours to kill.
+    """Take soffice down (oosplash and soffice.bin), remove what it left on disk, and go.
+
+    Started by the pool as a session leader, our process group is exactly this bridge and
+    its soffice; run any other way, only our own soffice is ours to kill. The pool cleans up
+    after a worker it kills; this covers a pool that is gone (the service died)."""
     if os.getpgrp() == os.getpid():
-        os.killpg(os.getpgrp(), signal.SIGKILL)
+        deadline = time.monotonic() + 10
+        while (members := group_members()) and time.monotonic() < deadline:
+            for pid in members:
+                try:
+                    os.kill(pid, signal.SIGKILL)
+                except ProcessLookupError:
+                    pass
+            time.sleep(0.05)
     elif OFFICE_PROCESS is not None:
         OFFICE_PROCESS.kill()
+    if OFFICE_PROCESS is not None:
+        try:
+            OFFICE_PROCESS.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            pass
+    if WORKDIR:
+        lo_files.remove(WORKDIR, PIPE)
     os._exit(code)
 
 
@@ -121,9 +156,9 @@ def watch_office(office: "Office") -> None:
 
 
 class Office:
-    def __init__(self, soffice: str, workdir: str, start_timeout: float):
+    def __init__(self, soffice: str, workdir: str, pipe: str, start_timeout: float):
         self.quitting = False
-        self.pipe = f"lnp_{secrets.token_hex(16)}"
+        self.pipe = pipe
         env = dict(os.environ, TMPDIR=os.path.join(workdir, "tmp"))
         os.makedirs(env["TMPDIR"], mode=0o700, exist_ok=True)
         profile = uno.systemPathToFileUrl(os.path.join(workdir, "profile"))
@@ -212,17 +247,7 @@ def error_kind(exc: Exception, office: Office) -> str:
     return "crashed"
 
 
-def main() -> int:
-    soffice, workdir, start_timeout = sys.argv[1], sys.argv[2], float(sys.argv[3])
-    threading.Thread(target=watch_parent, args=(os.getppid(),), daemon=True).start()
-    try:
-        office = Office(soffice, workdir, start_timeout)
-        office.warm_up()
-    except Exception as exc:  # noqa: BLE001
-        send({"ok": False, "error": "start", "exception": type(exc).__name__})
-        kill_group_and_exit(1)
-    threading.Thread(target=watch_office, args=(office,), daemon=True).start()
-    send({"ok": True, "ready": True, "soffice": office.process.pid})
+def serve(office: Office) -> int:
     while True:
         try:
             request, payload = receive()
@@ -241,6 +266,31 @@ def main() -> int:
                 kill_group_and_exit(1)
             continue
         send({"ok": True}, result)
+
+
+def main() -> int:
+    global WORKDIR, PIPE
+    soffice, workdir, pipe, start_timeout = sys.argv[1], sys.argv[2], sys.argv[3], float(sys.argv[4])
+    WORKDIR, PIPE = workdir, pipe
+    threading.Thread(target=watch_parent, args=(os.getppid(),), daemon=True).start()
+    try:
+        try:
+            office = Office(soffice, workdir, pipe, start_timeout)
+            office.warm_up()
+        except Exception as exc:  # noqa: BLE001
+            send({"ok": False, "error": "start", "exception": type(exc).__name__})
+            kill_group_and_exit(1)
+        threading.Thread(target=watch_office, args=(office,), daemon=True).start()
+        send({"ok": True, "ready": True, "soffice": office.process.pid})
+        code = serve(office)
+    except BaseException:  # noqa: BLE001 - e.g. the parent went away mid-write (BrokenPipeError)
+        kill_group_and_exit(1)
+    # Whatever way we leave (told to quit, or the service gone: end of input), no soffice
+    # stays behind with documents in its memory and nothing of it on disk.
+    if office.alive():
+        kill_group_and_exit(code)
+    lo_files.remove(WORKDIR, PIPE)
+    return code
 
 
 if __name__ == "__main__":
