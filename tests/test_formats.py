@@ -12,7 +12,7 @@ from docx import Document
 from pypdf import PdfReader
 
 from service import create_app
-from service.documents import TemplateStore, produce
+from service.documents import DOCX_MIMETYPE, TemplateStore, produce
 from service.registry import DOCUMENT_TYPES, EXAMPLES_DIR, TEMPLATES_DIR
 from tests.conftest import EXTRA_LOG_TEXT, TYPE_IDS, load_example, post_json
 from tests.converted import (compact, docx_text_with_field_codes, odt_text, pdf_body_text, pdf_page_texts,
@@ -273,3 +273,11 @@ def test_convert_template_refuses_a_docx(tmp_path):
                  "--type", "summary")
     assert result.returncode == 2
     assert "ei ole luettava OpenDocument" in result.stderr.decode()
+
+
+def test_openapi_lists_the_formats(client):
+    operation = client.get("/api/v1/openapi.json").get_json()["paths"]["/api/v1/documents/summary"]["post"]
+    assert set(operation["responses"]["200"]["content"]) == {DOCX_MIMETYPE, ODT, PDF}
+    assert {"406", "503"} <= set(operation["responses"])
+    fmt = next(p for p in operation["parameters"] if p["name"] == "format")
+    assert fmt["schema"]["enum"] == ["docx", "odt", "pdf"]
