@@ -67,7 +67,7 @@ _uno_python_cache: dict[str, str | None] = {}
 
 def find_uno_python(soffice: str | None) -> str | None:
     """The first Python that can ``import uno``: this one, Debian's (python3-uno), or the one
-    LibreOffice ships next to soffice (TDF packages, macOS)."""
+    LibreOffice ships next to soffice (The Document Foundation's Linux packages)."""
     candidates = [sys.executable, "/usr/bin/python3"]
     if soffice:
         candidates.append(str(Path(soffice).resolve().parent / "python"))
@@ -225,7 +225,8 @@ class ConverterPool:
     """A fixed number of warm LibreOffice workers for this process.
 
     A worker that crashed or hung is killed and replaced at once (the pool returns to full
-    size); one that reached ``max_conversions`` keeps serving until its replacement is up.
+    size); one that reached ``max_conversions`` keeps serving until its replacement is up
+    (and for as long as a replacement fails to start: an old worker is better than none).
     """
 
     def __init__(self, size: int | None = None, timeout: float = 15, start_timeout: float = 60,
@@ -275,6 +276,7 @@ class ConverterPool:
 
     def wait_ready(self, timeout: float | None = None) -> bool:
         """Wait until the pool is at full size (for benchmarks, tests and the CLI)."""
+        self._check_owner()
         deadline = time.monotonic() + (timeout if timeout is not None else self.start_timeout + 10)
         with self._cond:
             while self._active() < self.size:
@@ -380,7 +382,7 @@ class ConverterPool:
             else:
                 self._workers.append(worker)
                 self._idle.append(worker)
-                retired = self._take_idle_retiring() if self._starting == 0 else []
+                retired = self._take_idle_retiring() if self._active() >= self.size else []
             self._cond.notify_all()
         for old in retired:
             old.stop()
@@ -446,7 +448,7 @@ class ConverterPool:
         with self._cond:
             if worker not in self._workers:  # shut down meanwhile
                 retired = [worker]
-            elif worker.retiring and self._starting == 0:
+            elif worker.retiring and self._active() >= self.size:  # its replacement is up
                 self._workers.remove(worker)
                 retired = [worker]
             else:

@@ -13,7 +13,7 @@ pipe that only this user can open, with an unguessable name.
 Frames both ways: 8-byte header (``>II``: header length, payload length), a JSON header,
 then the payload bytes. Documents are passed in memory (private:stream) and never written
 to disk by us; LibreOffice's own temporary files go to the private directory (TMPDIR), which
-the parent removes when this worker ends.
+is removed when this worker ends: by the parent, or by the bridge itself when the parent is gone.
 """
 
 from __future__ import annotations
@@ -46,7 +46,7 @@ EXPORT_FILTERS = {"pdf": "writer_pdf_Export", "odt": "writer8", "docx": "MS Word
 # PDF/A-2b: a PDF is what gets archived; PDF/A embeds every font and forces a tagged
 # (accessible) PDF. Value 2 of SelectPdfVersion (filter/source/pdf/pdfexport.cxx).
 PDF_FILTER_DATA = {"SelectPdfVersion": 2, "UseTaggedPDF": True}
-# MediaDescriptor values: never run macros, never fetch linked content while loading.
+# MediaDescriptor values: never run macros, never update links to other documents.
 NEVER_EXECUTE = 0
 NO_UPDATE = 0
 
