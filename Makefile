@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 
 ASSETS := service/static/vendor/hds/hds-core.min.css node_modules/axe-core/axe.min.js
 
-.PHONY: run test system-deps check-templates clean bench
+.PHONY: run test system-deps check-templates clean bench bench-convert
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -40,3 +40,7 @@ clean:
 bench: $(BIN)/.installed
 	@command -v wrk >/dev/null 2>&1 || { [ "$$(id -u)" -eq 0 ] && apt-get install -y -qq wrk >/dev/null; } || { echo "bench: install wrk (apt-get install wrk)"; exit 1; }
 	$(BIN)/python bench/bench.py
+
+## Benchmark: LibreOffice converter: cold start, warm PDF per type, throughput with 2 workers, HTTP.
+bench-convert: $(BIN)/.installed system-deps
+	$(BIN)/python bench/convert.py

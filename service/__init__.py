@@ -12,6 +12,7 @@ from flask import Flask, g, jsonify, request
 
 from . import api, errors, forms, template_pages, templates_api
 from .config import DefaultConfig, instance_dir
+from .converter import ConverterPool
 from .documents import check_all
 from .registry import TEMPLATES_DIR
 from .template_store import TemplateStore
@@ -35,6 +36,8 @@ def create_app(test_config: dict | None = None) -> Flask:
         details = "; ".join(f"{k}: {p}" for k, ps in problems.items() for p in ps)
         raise RuntimeError(f"template check failed: {details}")
     app.extensions["lnp.templates"] = store
+    # Created here but started only on first use or by gunicorn_conf.py after the fork.
+    app.extensions["lnp.converter"] = ConverterPool.from_config(app.config)
 
     errors.init_app(app)
     app.register_blueprint(api.bp)

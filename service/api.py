@@ -6,7 +6,7 @@ import time
 
 from flask import Blueprint, current_app, g, jsonify, request
 
-from . import openapi
+from . import formats, openapi
 from .documents import attachment, get_type, parse_json, produce
 from .errors import ApiError
 from .registry import DOCUMENT_TYPES, FAMILY
@@ -29,15 +29,20 @@ def _json_body() -> object:
 
 @bp.post("/documents/<type_id>")
 def render_document(type_id: str):
-    """Validate the case JSON and return the finished Word document."""
+    """Validate the case JSON and return the finished document: docx, odt or pdf
+    (``?format=`` or the Accept header)."""
     doc_type = get_type(type_id)
     g.doc_type = doc_type.id
+    output_format = formats.choose(request.args.get("format"), request.headers.get("Accept"))
     rendition = request.args.get("rendition", FAMILY)
     payload = _json_body()
     started = time.perf_counter()
-    document = produce(current_app.extensions["lnp.templates"], doc_type, payload, rendition)
+    document = produce(current_app.extensions["lnp.templates"], doc_type, payload, rendition,
+                       output_format, current_app.extensions["lnp.converter"])
     g.render_ms = (time.perf_counter() - started) * 1000
-    return attachment(document.content, document.file_name, document.template)
+    response = attachment(document.content, document.file_name, document.template, document.mimetype)
+    response.vary.add("Accept")
+    return response
 
 
 @bp.get("/document-types")

@@ -1,11 +1,12 @@
 """``lnp``: the command line.
 
     lnp serve [--bind 127.0.0.1:8000] [--workers 2]
-    lnp render <type> <case.json | -> [-o file.docx] [--rendition network]
+    lnp render <type> <case.json | -> [-o file] [--format docx|odt|pdf] [--rendition network]
     lnp check-templates
     lnp check-template <file.docx> --type <type> [--fixed fixed.docx]
     lnp templates list|upload|activate|rollback|export …
     lnp fields <type> [-o kenttaopas.docx]
+    lnp convert-template <in.odt> <out.docx> --type <type>
 """
 
 from __future__ import annotations
@@ -17,8 +18,9 @@ from pathlib import Path
 
 import getpass
 
-from . import catalogue
+from . import catalogue, formats
 from .config import instance_dir
+from .converter import ConversionFailed, ConverterPool, ConverterUnavailable
 from .documents import check_all, get_type, parse_json, produce
 from .errors import ApiError
 from .registry import DOCUMENT_TYPES, FAMILY
@@ -41,11 +43,23 @@ def _serve(args) -> int:
     return 0  # not reached
 
 
+def _output_format(args) -> str:
+    """--format, or the extension of -o (``-o yhteenveto.pdf`` makes a PDF), or docx."""
+    suffix = Path(args.output).suffix.lstrip(".").lower() if args.output else ""
+    if args.format and suffix in formats.MIMETYPES and suffix != args.format:
+        raise ApiError(400, f"Tiedostomuoto --format {args.format} ei vastaa tulostiedoston päätettä .{suffix}.")
+    return args.format or (suffix if suffix in formats.MIMETYPES else formats.DOCX)
+
+
 def _render(args) -> int:
+    converter = None
     try:
         doc_type = get_type(args.type)
+        output_format = _output_format(args)
         raw = sys.stdin.buffer.read() if args.case == "-" else Path(args.case).read_bytes()
-        document = produce(_store(), doc_type, parse_json(raw), args.rendition)
+        if output_format != formats.DOCX:
+            converter = ConverterPool(size=1)
+        document = produce(_store(), doc_type, parse_json(raw), args.rendition, output_format, converter)
     except ApiError as exc:
         print(f"virhe: {exc.message}", file=sys.stderr)
         for error in exc.errors:
@@ -55,10 +69,34 @@ def _render(args) -> int:
     except OSError as exc:
         print(f"virhe: tiedostoa ei voi lukea: {exc.strerror}", file=sys.stderr)
         return 2
+    finally:
+        if converter is not None:
+            converter.shutdown()
     target = Path(args.output or document.file_name)
     target.write_bytes(document.content)
     print(f"{target} ({len(document.content)} tavua)", file=sys.stderr)
     return 0
+
+
+def _report_template(doc_type, store: TemplateStore, name: str, problems: list) -> bool:
+    """Print a template's check: errors, or a dry run with the example and unused fields.
+    True when the template is usable."""
+    if problems:
+        print(f"{doc_type.id}: {name}: {len(problems)} virhettä")
+        for problem in problems:
+            print(f"  {problem}")
+        return False
+    template = store.get(doc_type)
+    unused = sorted({p for p, _ in doc_type.fields.walk()} - template.used_paths)
+    try:
+        produce(store, doc_type, doc_type.example())
+        ok, dry = True, "esimerkkitapaus täyttyy"
+    except ApiError as exc:
+        ok, dry = False, f"esimerkkitapaus EI täyty: {exc.message} {exc.errors}"
+    print(f"{doc_type.id}: {name} (versio {template.version}): kunnossa; {dry}")
+    for path in unused:
+        print(f"  varoitus: kenttää {path} ei käytetä asiakirjapohjassa")
+    return ok
 
 
 def _check_templates(args) -> int:
@@ -67,23 +105,8 @@ def _check_templates(args) -> int:
     failed = False
     for type_id, problems in report.items():
         doc_type = DOCUMENT_TYPES[type_id]
-        if not problems:
-            template = store.get(doc_type)
-            unused = sorted({p for p, _ in doc_type.fields.walk()} - template.used_paths)
-            try:
-                produce(store, doc_type, doc_type.example())
-                dry = "esimerkkitapaus täyttyy"
-            except ApiError as exc:
-                failed = True
-                dry = f"esimerkkitapaus EI täyty: {exc.message} {exc.errors}"
-            print(f"{type_id}: {doc_type.template} (versio {template.version}): kunnossa; {dry}")
-            for path in unused:
-                print(f"  varoitus: kenttää {path} ei käytetä asiakirjapohjassa")
-        else:
+        if not _report_template(doc_type, store, doc_type.template, problems):
             failed = True
-            print(f"{type_id}: {doc_type.template}: {len(problems)} virhettä")
-            for problem in problems:
-                print(f"  {problem}")
     return 1 if failed else 0
 
 
@@ -160,6 +183,40 @@ def _fields(args) -> int:
     return 0
 
 
+def _convert_template(args) -> int:
+    """An .odt template (saved in LibreOffice) to .docx through the converter, then the same
+    check as any uploaded template; the .docx is written only when the check passes."""
+    doc_type = DOCUMENT_TYPES[args.type]
+    source, target = Path(args.source), Path(args.target)
+    try:
+        data = source.read_bytes()
+    except OSError as exc:
+        print(f"virhe: tiedostoa ei voi lukea: {exc.strerror}", file=sys.stderr)
+        return 2
+    converter = ConverterPool(size=1)
+    try:
+        docx = converter.convert(data, formats.ODT, formats.DOCX)
+    except ConversionFailed:
+        print(f"virhe: {source.name} ei ole luettava OpenDocument-tekstiasiakirja (.odt).", file=sys.stderr)
+        return 2
+    except ConverterUnavailable:
+        print("virhe: LibreOffice ei ole käytettävissä, joten .odt-pohjaa ei voi muuntaa. Asenna "
+              "LibreOffice (katso README: LibreOffice) tai tallenna pohja Wordissa .docx-muodossa.", file=sys.stderr)
+        return 2
+    finally:
+        converter.shutdown()
+    report = check(docx, doc_type)
+    errors = sum(f.severity == "virhe" for f in report.findings)
+    print(f"{source.name} → {target.name}: {errors} virhettä")
+    _print_findings(report.findings)
+    if not report.ok:
+        print(f"{target} jätettiin kirjoittamatta: korjaa pohja LibreOfficessa ja muunna uudelleen.", file=sys.stderr)
+        return 1
+    target.write_bytes(report.fixed or docx)
+    print(f"{target} ({len(report.fixed or docx)} tavua)", file=sys.stderr)
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="lnp", description="Läheisneuvonpidon asiakirjat (lnp-docs)")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -172,7 +229,9 @@ def main(argv: list[str] | None = None) -> int:
     render = sub.add_parser("render", help="tee asiakirja JSON-tiedostosta")
     render.add_argument("type", choices=sorted(DOCUMENT_TYPES))
     render.add_argument("case", help="tapauksen JSON-tiedosto tai - (vakiosyöte)")
-    render.add_argument("-o", "--output", help="tulostiedosto (.docx)")
+    render.add_argument("-o", "--output", help="tulostiedosto (.docx, .odt tai .pdf)")
+    render.add_argument("--format", choices=list(formats.MIMETYPES),
+                        help="docx (oletus), odt tai pdf; odt ja pdf tarvitsevat LibreOfficen")
     render.add_argument("--rendition", default=FAMILY, help="family (oletus) tai network")
     render.set_defaults(func=_render)
 
@@ -210,6 +269,12 @@ def main(argv: list[str] | None = None) -> int:
     fields.add_argument("type", choices=sorted(DOCUMENT_TYPES))
     fields.add_argument("-o", "--output", help="tallenna kenttäopas Word-tiedostona")
     fields.set_defaults(func=_fields)
+
+    convert = sub.add_parser("convert-template", help="muunna .odt-pohja .docx-pohjaksi ja tarkista se")
+    convert.add_argument("source", help="LibreOfficella tallennettu pohja (.odt)")
+    convert.add_argument("target", help="tulostiedosto (.docx)")
+    convert.add_argument("--type", required=True, choices=sorted(DOCUMENT_TYPES), help="asiakirjatyyppi")
+    convert.set_defaults(func=_convert_template)
 
     args = parser.parse_args(argv)
     return args.func(args)

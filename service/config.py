@@ -20,3 +20,24 @@ class DefaultConfig:
     MAX_CONTENT_LENGTH = 512 * 1024
     MAX_JSON_BYTES = 512 * 1024
     TEMPLATES_DIR = None  # None = the built-in templates_docx/
+
+    # LibreOffice converter for odt and pdf (service/converter.py); docx never waits for it.
+    # Workers per server process. None: one per core, shared out among gunicorn's worker
+    # processes (LNP_WORKERS), since a sync worker converts one document at a time.
+    CONVERTER_POOL_SIZE = None
+    # Our documents convert in well under a second; 15 s means LibreOffice is stuck. It is
+    # killed and restarted and the request answers 503, well inside gunicorn's 30 s timeout.
+    CONVERTER_TIMEOUT = 15
+    # How long a request waits for a free worker (e.g. while one restarts, 2-5 s) before a
+    # 503; with CONVERTER_TIMEOUT it stays under gunicorn's 30 s worker timeout.
+    CONVERTER_WAIT_TIMEOUT = 10
+    # A cold start with a fresh profile takes 2-5 s here; a busy CI machine needs far more.
+    CONVERTER_START_TIMEOUT = 60
+    # LibreOffice grows and keeps caches of what it has loaded: a fresh worker after this
+    # many conversions bounds both memory and how long anything of a case stays in a process.
+    CONVERTER_MAX_CONVERSIONS = 200
+    # Seconds in the 503's Retry-After, and the pause before starting LibreOffice again after
+    # a failed start (so a machine without it does not try on every request).
+    CONVERTER_RETRY_AFTER = 10
+    CONVERTER_SOFFICE = None  # None: soffice on PATH
+    CONVERTER_PYTHON = None  # None: the first Python that can `import uno` (Debian: python3-uno)

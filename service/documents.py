@@ -1,4 +1,5 @@
-"""From a request's JSON to .docx bytes: validate, apply the cross-field rules, render.
+"""From a request's JSON to document bytes: validate, apply the cross-field rules, render,
+and for .odt or .pdf convert the rendered .docx with LibreOffice.
 
 The one path used by the API, the CLI, the forms and the template tools. Everything stays in memory.
 """
@@ -11,12 +12,14 @@ from dataclasses import dataclass
 
 from marshmallow import ValidationError
 
+from . import formats
+from .converter import ConversionFailed, ConverterPool, ConverterUnavailable
 from .errors import ApiError, flatten
 from .registry import DOCUMENT_TYPES, FAMILY, NETWORK, DocumentType
 from .template_store import TemplateStore
 from .templating import LoadedTemplate, RenderFailed, TemplateInvalid, render
 
-DOCX_MIMETYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+DOCX_MIMETYPE = formats.MIMETYPES[formats.DOCX]
 
 
 @dataclass
@@ -24,13 +27,15 @@ class Document:
     content: bytes
     file_name: str
     template: LoadedTemplate
+    mimetype: str = DOCX_MIMETYPE
 
 
-def attachment(content: bytes, file_name: str, template: LoadedTemplate | None = None):
-    """A .docx download response; file names carry only type names, versions and case_ref."""
+def attachment(content: bytes, file_name: str, template: LoadedTemplate | None = None,
+               mimetype: str = DOCX_MIMETYPE):
+    """A download response; file names carry only type names, versions and case_ref."""
     from flask import Response
 
-    response = Response(content, mimetype=DOCX_MIMETYPE)
+    response = Response(content, mimetype=mimetype)
     response.headers["Content-Disposition"] = f'attachment; filename="{file_name}"'
     if template is not None:
         response.headers["X-Template-Version"] = f"{template.version} sha256:{template.sha256[:16]}"
@@ -137,8 +142,11 @@ def export_file_name(doc_type: DocumentType, version: int) -> str:
 
 
 def produce(store: TemplateStore, doc_type: DocumentType, payload: object, rendition: str = FAMILY,
+            output_format: str = formats.DOCX, converter: ConverterPool | None = None,
             template: LoadedTemplate | None = None) -> Document:
-    """Validate and render; ``template`` overrides the active one (previews)."""
+    """Validate and render. ``output_format`` docx, odt or pdf; odt and pdf need ``converter``
+    (docx never uses it). ``template`` overrides the active one (previews)."""
+    formats.check(output_format)
     data = validate(doc_type, payload, rendition)
     template = template or store.get(doc_type)
     try:
@@ -146,4 +154,23 @@ def produce(store: TemplateStore, doc_type: DocumentType, payload: object, rendi
     except RenderFailed:
         raise ApiError(500, "Asiakirjapohjaa ei voitu täyttää. Asiakirjapohjassa on virhe; ota yhteys "
                             "koollekutsujaan tai ylläpitoon.") from None
-    return Document(content, doc_type.file_name(data["case_ref"], rendition), template)
+    if output_format != formats.DOCX:
+        content = convert(converter, content, output_format)
+    return Document(content, doc_type.file_name(data["case_ref"], rendition, output_format), template,
+                    formats.MIMETYPES[output_format])
+
+
+def convert(converter: ConverterPool | None, docx: bytes, output_format: str) -> bytes:
+    """A rendered .docx as .odt or .pdf; LibreOffice missing, down or stuck is a 503."""
+    try:
+        if converter is None:
+            raise ConverterUnavailable("no converter")
+        return converter.convert(docx, formats.DOCX, output_format)
+    except ConverterUnavailable:
+        retry_after = converter.retry_after if converter is not None else 60
+        raise ApiError(503, "PDF- ja ODT-muunnos ei ole juuri nyt käytettävissä. Yritä hetken kuluttua "
+                            "uudelleen tai valitse Word-muoto (docx).",
+                       headers={"Retry-After": str(retry_after)}) from None
+    except ConversionFailed:
+        # Our own rendered .docx not loading in LibreOffice is a fault here, not the client's.
+        raise ApiError(500) from None

@@ -23,20 +23,24 @@ MESSAGES = {
     415: "Pyynnön sisällön on oltava JSON (Content-Type: application/json).",
     422: "Tiedoissa on virheitä. Korjaa alla luetellut kentät.",
     500: "Palvelussa tapahtui virhe. Yritä uudelleen; jos virhe toistuu, ota yhteys ylläpitoon.",
+    503: "Palvelu ei ole juuri nyt käytettävissä. Yritä hetken kuluttua uudelleen.",
 }
 
 
 class ApiError(Exception):
     """An error with an HTTP status and a Finnish message; ``errors`` lists field problems."""
 
-    def __init__(self, status: int, message: str | None = None, errors: list[dict] | None = None):
+    def __init__(self, status: int, message: str | None = None, errors: list[dict] | None = None,
+                 headers: dict[str, str] | None = None):
         super().__init__(status)
         self.status = status
         self.message = message or MESSAGES.get(status, "Virhe.")
         self.errors = errors or []
+        self.headers = headers or {}  # e.g. Retry-After with a 503
 
 
-def error_response(status: int, message: str | None = None, errors: list[dict] | None = None):
+def error_response(status: int, message: str | None = None, errors: list[dict] | None = None,
+                   headers: dict[str, str] | None = None):
     from http import HTTPStatus
 
     body = {
@@ -49,6 +53,7 @@ def error_response(status: int, message: str | None = None, errors: list[dict] |
     response = jsonify(body)
     response.status_code = status
     response.headers["Cache-Control"] = "no-store"
+    response.headers.extend(headers or {})
     return response
 
 
@@ -88,7 +93,7 @@ def _label(node: Node | None) -> str:
 def init_app(app: Flask) -> None:
     @app.errorhandler(ApiError)
     def _api_error(exc: ApiError):
-        return error_response(exc.status, exc.message, exc.errors)
+        return error_response(exc.status, exc.message, exc.errors, exc.headers)
 
     @app.errorhandler(HTTPException)
     def _http_error(exc: HTTPException):

@@ -26,7 +26,7 @@ from schemas.common import CASE_REF_RE
 from schemas.hetu import HETU_LIKE_RE
 
 from . import carryover
-from .documents import DOCX_MIMETYPE, get_type, parse_json, produce
+from .documents import attachment, get_type, parse_json, produce
 from .errors import ApiError
 from .fieldtree import Node
 from .formdata import BadPath, apply_action, blank, field_id, first_field_id, from_form, join, node_at, value_at
@@ -36,9 +36,8 @@ from .registry import DOCUMENT_TYPES, FAMILY, NETWORK, DocumentType
 bp = Blueprint("forms", __name__)
 csrf = CSRFProtect()
 
-# Output formats offered on the form. Only Word now; ODT/PDF (issue #6) add their entries here
-# and pass the chosen one to produce().
-FORMATS = [("docx", "Word (.docx)")]
+# Output formats offered on the form; odt and pdf go through the LibreOffice converter.
+FORMATS = [("docx", "Word (.docx)"), ("odt", "OpenDocument (.odt)"), ("pdf", "PDF (.pdf)")]
 
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; "
        "connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'")
@@ -170,18 +169,17 @@ def submit(type_id: str):
         rendition = target or FAMILY
         if rendition not in doc_type.renditions:
             abort(400)
-        if request.form.get("format", "docx") not in dict(FORMATS):
+        output_format = request.form.get("format", "docx")
+        if output_format not in dict(FORMATS):
             abort(400)
         try:
-            document = produce(current_app.extensions["lnp.templates"], doc_type, data, rendition)
+            document = produce(current_app.extensions["lnp.templates"], doc_type, data, rendition,
+                               output_format, current_app.extensions["lnp.converter"])
         except ApiError as exc:
             if exc.status != 422:
                 return _render(doc_type, data, failure=exc.message, status=exc.status)
             return _render(doc_type, data, errors=exc.errors, status=422)
-        response = Response(document.content, mimetype=DOCX_MIMETYPE)
-        response.headers["Content-Disposition"] = f'attachment; filename="{document.file_name}"'
-        response.headers["X-Template-Version"] = f"0 sha256:{document.template.sha256[:16]}"
-        return response
+        return attachment(document.content, document.file_name, document.template, document.mimetype)
     abort(400)
 
 

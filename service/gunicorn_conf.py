@@ -19,3 +19,21 @@ def worker_abort(worker):  # noqa: D103
     import sys
 
     faulthandler.dump_traceback(file=sys.stderr)
+
+
+# LibreOffice (odt/pdf) is started in each worker after the fork, never in the master: with
+# preload_app a LibreOffice started in the master would be shared by every worker. The start
+# runs in the background; docx requests are served meanwhile.
+def post_worker_init(worker):  # noqa: D103
+    converter = worker.wsgi.extensions.get("lnp.converter")
+    if converter is not None:
+        converter.start()
+
+
+def worker_exit(server, worker):  # noqa: D103
+    import os
+
+    # Also called in the master for a worker that vanished; only the worker owns its pool.
+    converter = getattr(worker, "wsgi", None) and worker.wsgi.extensions.get("lnp.converter")
+    if converter is not None and os.getpid() == worker.pid:
+        converter.shutdown()

@@ -8,6 +8,7 @@ import json
 from apispec import APISpec
 from apispec.ext.marshmallow import MarshmallowPlugin
 
+from . import formats
 from .registry import DOCUMENT_TYPES, FAMILY
 
 ERROR_SCHEMA = {
@@ -50,10 +51,12 @@ def build_spec() -> APISpec:
     errors = {
         str(code): {"description": text, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
         for code, text in (
-            (400, "Virheellinen JSON tai tuntematon kappale"),
+            (400, "Virheellinen JSON, tuntematon kappale tai tuntematon tiedostomuoto"),
+            (406, "Accept-otsake ei salli yhtäkään tiedostomuotoa (docx, odt, pdf)"),
             (413, "Pyyntö on liian suuri"),
             (415, "Sisältö ei ole JSONia"),
             (422, "Tiedoissa on virheitä; errors listaa kentät"),
+            (503, "ODT- tai PDF-muunnos ei ole juuri nyt käytettävissä (LibreOffice); katso Retry-After"),
         )
     }
     for doc_type in DOCUMENT_TYPES.values():
@@ -63,7 +66,7 @@ def build_spec() -> APISpec:
             path=f"/api/v1/documents/{doc_type.id}",
             operations={
                 "post": {
-                    "summary": f"{doc_type.label} (.docx)",
+                    "summary": f"{doc_type.label} (.docx, .odt tai .pdf)",
                     "description": doc_type.description,
                     "operationId": f"render_{doc_type.id.replace('-', '_')}",
                     "parameters": [{
@@ -71,13 +74,18 @@ def build_spec() -> APISpec:
                         "schema": {"type": "string", "enum": list(doc_type.renditions), "default": FAMILY},
                         "description": "family = perheen ja työntekijöiden kappale; network = läheisille "
                                        "annettava kappale (vain jos perhe on hyväksynyt jakamisen).",
+                    }, {
+                        "name": "format", "in": "query", "required": False,
+                        "schema": {"type": "string", "enum": list(formats.MIMETYPES), "default": formats.DOCX},
+                        "description": "Tiedostomuoto; ohittaa Accept-otsakkeen. odt ja pdf tehdään LibreOfficella "
+                                       "(pdf on PDF/A-2b).",
                     }],
                     "requestBody": {"required": True,
                                     "content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{name}"}}}},
                     "responses": {
-                        "200": {"description": "Word-asiakirja",
-                                "content": {"application/vnd.openxmlformats-officedocument.wordprocessingml.document":
-                                            {"schema": {"type": "string", "format": "binary"}}}},
+                        "200": {"description": "Asiakirja pyydetyssä muodossa",
+                                "content": {mimetype: {"schema": {"type": "string", "format": "binary"}}
+                                            for mimetype in formats.MIMETYPES.values()}},
                         **errors,
                     },
                 }

@@ -14,7 +14,7 @@ from .documents import preview as preview_document
 from .errors import ApiError
 from .registry import DOCUMENT_TYPES
 from .template_check import check
-from .template_store import StoreError, TemplateStore
+from .template_store import StoreError, TemplateStore, as_docx
 from .upload_safety import MAX_UPLOAD_BYTES, allow_template_upload
 
 bp = Blueprint("template_pages", __name__, url_prefix="/pohjat")
@@ -38,6 +38,12 @@ def _uploaded(field: str, limit: int = MAX_UPLOAD_BYTES) -> bytes | None:
     if len(data) > limit:
         raise ApiError(413, "Tiedosto on liian suuri.")
     return data
+
+
+def _template_upload() -> bytes | None:
+    """The chosen template as .docx (an .odt is converted first); StoreError when it cannot be."""
+    data = _uploaded("template")
+    return None if data is None else as_docx(data, current_app.extensions["lnp.converter"])
 
 
 @bp.get("/")
@@ -66,7 +72,11 @@ def version(type_id: str, version: int):
 @bp.post("/<type_id>/tarkista")
 def check_only(type_id: str):
     doc_type = get_type(type_id)
-    data = _uploaded("template")
+    try:
+        data = _template_upload()
+    except StoreError as exc:
+        flash(exc.message, "error")
+        return redirect(url_for(".index") + f"#tyyppi-{doc_type.id}")
     if data is None:
         flash("Valitse tarkistettava asiakirjapohja (.docx).", "error")
         return redirect(url_for(".index") + f"#tyyppi-{doc_type.id}")
@@ -77,11 +87,11 @@ def check_only(type_id: str):
 @bp.post("/<type_id>/lataa")
 def upload(type_id: str):
     doc_type = get_type(type_id)
-    data = _uploaded("template")
-    if data is None:
-        flash("Valitse ladattava asiakirjapohja (.docx).", "error")
-        return redirect(url_for(".index") + f"#tyyppi-{doc_type.id}")
     try:
+        data = _template_upload()
+        if data is None:
+            flash("Valitse ladattava asiakirjapohja (.docx tai .odt).", "error")
+            return redirect(url_for(".index") + f"#tyyppi-{doc_type.id}")
         meta, _ = _store().upload(doc_type, data, _actor())
     except StoreError as exc:
         flash(exc.message, "error")

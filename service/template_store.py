@@ -32,6 +32,29 @@ BUILTIN = 0
 _CACHE_SIZE = 16  # loaded templates kept per process (a few versions of four types)
 
 
+def as_docx(data: bytes, converter) -> bytes:
+    """An uploaded template as .docx: an .odt saved in LibreOffice is checked at the zip level
+    and converted by the warm LibreOffice pool; anything else is passed on as it is."""
+    from .converter import ConversionFailed, ConverterUnavailable
+    from .upload_safety import UnsafeTemplate, check_odt_upload, is_odt
+
+    if not is_odt(data):
+        return data
+    try:
+        check_odt_upload(data)
+    except UnsafeTemplate as exc:
+        raise StoreError("Tiedostoa ei voi ottaa asiakirjapohjaksi: " + " ".join(exc.messages), 422) from None
+    try:
+        if converter is None:
+            raise ConverterUnavailable("no converter")
+        return converter.convert(data, "odt", "docx")
+    except ConverterUnavailable:
+        raise StoreError("LibreOffice ei ole juuri nyt käytettävissä, joten .odt-pohjaa ei voi muuntaa. "
+                         "Yritä hetken kuluttua tai tallenna pohja .docx-muodossa.", 503) from None
+    except ConversionFailed:
+        raise StoreError("Tiedosto ei ole luettava OpenDocument-tekstiasiakirja (.odt).", 422) from None
+
+
 class StoreError(Exception):
     """An operation on the store cannot be done; the message is Finnish, ``status`` an HTTP code."""
 

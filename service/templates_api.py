@@ -12,7 +12,8 @@ from .errors import ApiError
 from .registry import DOCUMENT_TYPES, FAMILY
 from .template_check import check
 from .template_store import StoreError, TemplateStore
-from .upload_safety import MAX_UPLOAD_BYTES, allow_template_upload
+from .template_store import as_docx
+from .upload_safety import MAX_UPLOAD_BYTES, ODT_MIMETYPE, allow_template_upload
 
 bp = Blueprint("templates_api", __name__, url_prefix="/api/v1")
 
@@ -27,8 +28,10 @@ def _actor() -> str:
 
 
 def _docx_body() -> bytes:
-    if request.mimetype not in (DOCX_MIMETYPE, "application/octet-stream"):
-        raise ApiError(415, f"Lähetä asiakirjapohja sellaisenaan (Content-Type: {DOCX_MIMETYPE}).")
+    """The uploaded template as .docx; an .odt is converted by LibreOffice first."""
+    if request.mimetype not in (DOCX_MIMETYPE, ODT_MIMETYPE, "application/octet-stream"):
+        raise ApiError(415, f"Lähetä asiakirjapohja sellaisenaan (Content-Type: {DOCX_MIMETYPE} "
+                            f"tai {ODT_MIMETYPE}).")
     if (request.content_length or 0) > MAX_UPLOAD_BYTES:
         raise ApiError(413, "Asiakirjapohja on liian suuri.")
     allow_template_upload(request)
@@ -37,7 +40,7 @@ def _docx_body() -> bytes:
         raise ApiError(400, "Pyynnön sisältö puuttuu.")
     if len(data) > MAX_UPLOAD_BYTES:
         raise ApiError(413, "Asiakirjapohja on liian suuri.")
-    return data
+    return _store_call(as_docx, data, current_app.extensions["lnp.converter"])
 
 
 def _version(value: str) -> int:

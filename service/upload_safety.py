@@ -98,6 +98,42 @@ def check_upload(data: bytes) -> None:
         raise UnsafeTemplate(_unique(problems))
 
 
+ODT_MIMETYPE = "application/vnd.oasis.opendocument.text"
+
+
+def is_odt(data: bytes) -> bool:
+    """An OpenDocument text: its first zip member is ``mimetype`` with the ODT type, stored."""
+    return data.startswith(b"PK\x03\x04") and data[30:38] == b"mimetype" and ODT_MIMETYPE.encode() in data[38:120]
+
+
+def check_odt_upload(data: bytes) -> None:
+    """The zip-level checks for an .odt before LibreOffice converts it to .docx; the .docx that
+    comes out is then checked like any other upload."""
+    if len(data) > MAX_UPLOAD_BYTES:
+        raise UnsafeTemplate([f"Tiedosto on liian suuri (yli {MAX_UPLOAD_BYTES // (1024 * 1024)} Mt)."])
+    try:
+        package = zipfile.ZipFile(io.BytesIO(data))
+        infos = package.infolist()
+    except (zipfile.BadZipFile, ValueError, OSError):
+        raise UnsafeTemplate(["Tiedosto on vioittunut: zip-hakemistoa ei voi lukea."]) from None
+    problems = _check_directory(infos)
+    if problems:
+        raise UnsafeTemplate(problems)
+    for info in infos:
+        lower = info.filename.lower()
+        if lower.startswith(("basic/", "scripts/")) or lower.endswith(".bin"):
+            problems.append("Asiakirjassa on makroja tai upotettuja objekteja. Tallenna pohja ilman niitä.")
+        elif lower.endswith(".xml"):
+            content = package.read(info)
+            if re.search(rb"<!DOCTYPE|<!ENTITY", content, re.IGNORECASE):
+                problems.append(f"Osassa {info.filename} on DOCTYPE- tai ENTITY-määrittely, jota ei sallita.")
+            if re.search(rb'xlink:href="(?!https://|mailto:|#|\./|Pictures/|")', content):
+                problems.append("Asiakirjassa on ulkoinen viittaus, jota ei sallita. "
+                                "Vain https- ja mailto-linkit ovat sallittuja.")
+    if problems:
+        raise UnsafeTemplate(_unique(problems))
+
+
 def _check_directory(infos) -> list[str]:
     problems = []
     if len(infos) > MAX_MEMBERS:

@@ -1,5 +1,6 @@
 """The service as it runs: gunicorn with two workers, real HTTP on loopback."""
 
+import io
 import json
 import re
 import socket
@@ -11,11 +12,13 @@ from pathlib import Path
 
 import pytest
 import requests
+from pypdf import PdfReader
 
 from tests.conftest import EXTRA_LOG_TEXT, TYPE_IDS, load_example
 from tests.docxtext import all_text
 
 LNP = str(Path(sys.executable).with_name("lnp"))
+SERVERS: dict[str, subprocess.Popen] = {}
 
 
 def free_port() -> int:
@@ -40,6 +43,7 @@ def server():
         if process.poll() is not None or time.monotonic() > deadline:
             raise RuntimeError("the service did not start")
         time.sleep(0.2)
+    SERVERS[base] = process
     yield base
     process.terminate()
     output, _ = process.communicate(timeout=30)
@@ -105,3 +109,50 @@ def test_workers_pick_up_an_activation_without_restart(server, tmp_path):
         cli("templates", "rollback", "questions")
     response = requests.post(f"{server}/api/v1/documents/questions", json=load_example("questions"), timeout=30)
     assert "VERSIO-C" not in all_text(response.content)
+
+
+def test_twenty_concurrent_pdf_requests(server):
+    """Each response is a PDF of its own case (the case reference is printed on every page)."""
+    def post(i):
+        type_id = TYPE_IDS[i % len(TYPE_IDS)]
+        payload = load_example(type_id)
+        payload["case_ref"] = f"LNP-RINNAKKAIN-{i:02d}"
+        response = requests.post(f"{server}/api/v1/documents/{type_id}?format=pdf", json=payload, timeout=120)
+        if response.status_code != 200 or response.headers["Content-Type"] != "application/pdf":
+            return f"{i}: {response.status_code}"
+        text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(response.content)).pages)
+        return None if payload["case_ref"] in text else f"{i}: wrong document"
+
+    with ThreadPoolExecutor(20) as pool:
+        failures = [f for f in pool.map(post, range(20)) if f]
+    assert not failures
+
+
+def test_libreoffice_runs_in_the_workers_not_in_the_master(server):
+    """With preload_app the app is built in the master; LibreOffice must be started after
+    the fork, by each worker for itself."""
+    assert requests.post(f"{server}/api/v1/documents/questions?format=odt", json=load_example("questions"),
+                         timeout=120).status_code == 200
+    master = SERVERS[server].pid
+    parents = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                cmdline = (entry / "cmdline").read_bytes()
+                stat = (entry / "stat").read_text()
+            except OSError:
+                continue
+            if b"uno_bridge.py" in cmdline:
+                parents[int(entry.name)] = int(stat.rsplit(")", 1)[1].split()[1])
+    ours = {bridge: parent for bridge, parent in parents.items()
+            if parent == master or _parent_of(parent) == master}
+    assert ours, "no LibreOffice workers found for this server"
+    assert master not in ours.values()
+    assert len(set(ours.values())) == 2  # one pool in each of the two workers
+
+
+def _parent_of(pid: int) -> int | None:
+    try:
+        return int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[1])
+    except OSError:
+        return None

@@ -221,3 +221,35 @@ def test_cli_check_template():
     ok = subprocess.run([LNP, "check-template", str(TEMPLATES_DIR / "fi/summary.docx"), "--type", "summary"],
                         capture_output=True, text=True, timeout=60)
     assert ok.returncode == 0 and "0 virhettä, 0 varoitusta" in ok.stdout
+
+
+def test_an_odt_template_is_converted_checked_and_stored(client, tmp_path):
+    """A convener saves the template in LibreOffice as .odt and uploads it as it is."""
+    import shutil
+
+    soffice = shutil.which("soffice")
+    assert soffice, "LibreOffice (soffice) is required"
+    source = tmp_path / "pohja.docx"
+    source.write_bytes(variant("questions", "VERSIO-ODT"))
+    subprocess.run([soffice, f"-env:UserInstallation=file://{tmp_path}/profile", "--headless", "--convert-to",
+                    "odt", "--outdir", str(tmp_path), str(source)], check=True, capture_output=True, timeout=180)
+    odt = (tmp_path / "pohja.odt").read_bytes()
+    response = client.post("/api/v1/templates/questions/versions", data=odt,
+                           content_type="application/vnd.oasis.opendocument.text")
+    assert response.status_code == 201, response.get_json()
+    body = response.get_json()
+    assert body["check_passed"], body["report"]
+    stored = client.get(f"/api/v1/templates/questions/versions/{body['version']}/file").data
+    assert stored.startswith(b"PK") and b"word/document.xml" in stored
+    preview = client.post(f"/api/v1/templates/questions/versions/{body['version']}/preview")
+    assert "VERSIO-ODT" in all_text(preview.data)
+
+
+def test_an_odt_with_a_doctype_is_refused_before_libreoffice_reads_it(client):
+    bad = io.BytesIO()
+    with zipfile.ZipFile(bad, "w") as package:
+        package.writestr(zipfile.ZipInfo("mimetype"), "application/vnd.oasis.opendocument.text")
+        package.writestr("content.xml", '<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "a">]><x/>')
+    response = client.post("/api/v1/templates/questions/versions", data=bad.getvalue(),
+                           content_type="application/vnd.oasis.opendocument.text")
+    assert response.status_code == 422 and "DOCTYPE" in response.get_json()["message"]
