@@ -11,8 +11,10 @@ $(BIN)/.installed: pyproject.toml
 	$(BIN)/pip install --quiet -e '.[test]'
 	touch $@
 
-## Start the service on http://127.0.0.1:8000 with its embedded defaults.
+## Start the service on http://127.0.0.1:8000. On a fresh machine `lnp init` first writes the
+## instance secrets (instance/secrets.json, 0600) and prints a first admin's one-time password.
 run: $(BIN)/.installed
+	$(BIN)/lnp init
 	$(BIN)/lnp serve
 
 ## Install what is missing, then run the whole test suite.

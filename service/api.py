@@ -5,8 +5,10 @@ from __future__ import annotations
 import time
 
 from flask import Blueprint, Response, current_app, g, jsonify, request
+from werkzeug.exceptions import HTTPException
 
-from . import openapi
+from . import audit, openapi
+from .auth import role
 from .documents import DOCX_MIMETYPE, get_type, parse_json, produce
 from .errors import ApiError
 from .registry import DOCUMENT_TYPES, FAMILY
@@ -24,22 +26,28 @@ def _json_body() -> object:
 
 
 @bp.post("/documents/<type_id>")
+@role("worker")
 def render_document(type_id: str):
     """Validate the case JSON and return the finished Word document."""
     doc_type = get_type(type_id)
     g.doc_type = doc_type.id
     rendition = request.args.get("rendition", FAMILY)
-    payload = _json_body()
+    try:
+        payload = _json_body()
+    except (ApiError, HTTPException) as exc:  # refused before produce() sees it: audited here
+        audit.document(doc_type.id, rendition, "refused", getattr(exc, "status", None) or exc.code)
+        raise
     started = time.perf_counter()
     document = produce(current_app.extensions["lnp.templates"], doc_type, payload, rendition)
     g.render_ms = (time.perf_counter() - started) * 1000
     response = Response(document.content, mimetype=DOCX_MIMETYPE)
     response.headers["Content-Disposition"] = f'attachment; filename="{document.file_name}"'
-    response.headers["X-Template-Version"] = f"0 sha256:{document.template.sha256[:16]}"
+    response.headers["X-Template-Version"] = f"{document.template.version} sha256:{document.template.sha256[:16]}"
     return response
 
 
 @bp.get("/document-types")
+@role("worker")
 def document_types():
     """The document types this service produces."""
     return jsonify([
@@ -57,6 +65,7 @@ def document_types():
 
 
 @bp.get("/document-types/<type_id>/schema")
+@role("worker")
 def document_schema(type_id: str):
     get_type(type_id)
     response = jsonify(openapi.json_schema(type_id))
@@ -65,10 +74,12 @@ def document_schema(type_id: str):
 
 
 @bp.get("/document-types/<type_id>/example")
+@role("worker")
 def document_example(type_id: str):
     return jsonify(get_type(type_id).example())
 
 
 @bp.get("/openapi.json")
+@role("worker")
 def openapi_json():
     return jsonify(openapi.openapi_document())

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from marshmallow import ValidationError
 
+from . import audit
 from .errors import ApiError, flatten
 from .registry import CONTEXT_EXTRAS, DOCUMENT_TYPES, FAMILY, NETWORK, TEMPLATES_DIR, DocumentType
 from .templating import LoadedTemplate, RenderFailed, TemplateInvalid, load_template, render
@@ -130,11 +131,20 @@ def validate(doc_type: DocumentType, payload: object, rendition: str = FAMILY) -
 
 
 def produce(store: TemplateStore, doc_type: DocumentType, payload: object, rendition: str = FAMILY) -> Document:
-    data = validate(doc_type, payload, rendition)
+    """Validate and render; every outcome is written to the audit log of whoever is acting
+    (audit.current: the request's identity, or the ``lnp`` command's user) before it returns."""
     template = store.get(doc_type)
+    case_ref = payload.get("case_ref") if isinstance(payload, dict) else None
     try:
-        content = render(template, doc_type.context(data, rendition))
-    except RenderFailed:
-        raise ApiError(500, "Asiakirjapohjaa ei voitu täyttää. Asiakirjapohjassa on virhe; ota yhteys "
-                            "koollekutsujaan tai ylläpitoon.") from None
+        data = validate(doc_type, payload, rendition)
+        try:
+            content = render(template, doc_type.context(data, rendition))
+        except RenderFailed:
+            raise ApiError(500, "Asiakirjapohjaa ei voitu täyttää. Asiakirjapohjassa on virhe; ota yhteys "
+                                "koollekutsujaan tai ylläpitoon.") from None
+    except ApiError as exc:
+        audit.document(doc_type.id, rendition, "refused" if exc.status < 500 else "failed", exc.status,
+                       case_ref, template)
+        raise
+    audit.document(doc_type.id, rendition, "ok", 200, case_ref, template)
     return Document(content, doc_type.file_name(data["case_ref"], rendition), template)

@@ -16,12 +16,15 @@ log = logging.getLogger("lnp")
 
 MESSAGES = {
     400: "Pyyntö on virheellinen.",
+    401: "Tunnistautuminen puuttuu tai ei kelpaa. Kirjaudu sisään tai käytä voimassa olevaa API-tunnistetta.",
+    403: "Sinulla ei ole oikeutta tähän toimintoon.",
     404: "Resurssia ei löydy.",
     405: "Menetelmä ei ole sallittu tälle osoitteelle.",
     406: "Pyydettyä vastausmuotoa ei voida tuottaa.",
     413: "Pyyntö on liian suuri.",
     415: "Pyynnön sisällön on oltava JSON (Content-Type: application/json).",
     422: "Tiedoissa on virheitä. Korjaa alla luetellut kentät.",
+    429: "Liian monta pyyntöä. Odota hetki ja yritä uudelleen (katso Retry-After).",
     500: "Palvelussa tapahtui virhe. Yritä uudelleen; jos virhe toistuu, ota yhteys ylläpitoon.",
 }
 
@@ -49,6 +52,8 @@ def error_response(status: int, message: str | None = None, errors: list[dict] |
     response = jsonify(body)
     response.status_code = status
     response.headers["Cache-Control"] = "no-store"
+    if status == 401:
+        response.headers["WWW-Authenticate"] = 'Bearer realm="lnp-docs"'
     return response
 
 

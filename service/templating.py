@@ -103,6 +103,7 @@ class LoadedTemplate:
     used_paths: set[str] = field(default_factory=set)
     warnings: list[Problem] = field(default_factory=list)
     prepared: PreparedDocx | None = None  # None: rendered by plain docxtpl
+    version: str = "0"  # the built-in templates; template management (#4) numbers its own
 
 
 def template_parts(docx_bytes: bytes) -> list[tuple[str, str]]:
