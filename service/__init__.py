@@ -92,7 +92,6 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     @app.get("/healthz")
     @auth.public
-    @security.limiter.exempt
     def healthz():
         return jsonify(status="ok")
 

@@ -17,7 +17,6 @@ from __future__ import annotations
 import ipaddress
 import logging
 import re
-from hashlib import sha256
 from urllib.parse import urlsplit
 
 from flask import (Blueprint, Flask, abort, current_app, flash, g, redirect, render_template, request,
@@ -26,7 +25,6 @@ from flask import (Blueprint, Flask, abort, current_app, flash, g, redirect, ren
 from . import audit
 from .accounts import ROLES, USER_NAME_RE, AccountError, AccountStore, Identity, rank
 from .errors import ApiError
-from .security import client_address, limiter
 
 log = logging.getLogger("lnp")
 
@@ -179,18 +177,10 @@ def _safe_next(target: str | None) -> str:
     return url_for("auth.account")
 
 
-def _sign_in_key() -> str:
-    # The name a person typed may be a mistyped password: only its hash reaches the limiter.
-    name = (request.form.get("username") or "").strip().lower()
-    return "sign-in:" + sha256(name.encode("utf-8")).hexdigest()[:32]
-
-
 @bp.route("/sign-in", methods=["GET", "POST"])
 @public
-@limiter.limit(lambda: current_app.config["SIGN_IN_ADDRESS_RATE_LIMIT"], methods=["POST"], key_func=client_address)
-@limiter.limit(lambda: current_app.config["SIGN_IN_RATE_LIMIT"], methods=["POST"], key_func=_sign_in_key)
 def sign_in():
-    """Sign in with a local account."""
+    """Sign in with a local account (rate limited per typed name and per address: security.py)."""
     if request.method == "GET":
         return render_template("auth/sign_in.html", next=request.args.get("next", ""))
     name = (request.form.get("username") or "").strip().lower()
@@ -257,7 +247,7 @@ def account():
 
 
 def init_app(app: Flask, store: AccountStore) -> None:
-    """Register the gate first: the rate limiter (security.init_app, after this) then knows who asks."""
+    """Before security.init_app: the gate runs first, so the rate limiter knows who asks."""
     app.extensions["lnp.accounts"] = store
     app.before_request(authenticate)
     app.register_blueprint(bp)

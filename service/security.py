@@ -13,6 +13,8 @@
 
 from __future__ import annotations
 
+from hashlib import sha256
+
 from flask import Flask, g, request
 from flask_limiter import Limiter
 from flask_wtf.csrf import CSRFError, CSRFProtect
@@ -36,7 +38,11 @@ def _rate_key() -> str:
     return identity.key if identity is not None else client_address()
 
 
-limiter = Limiter(key_func=_rate_key)
+def _sign_in_key() -> str:
+    # The name a person typed may be a mistyped password: only its hash reaches the limiter
+    # (which logs its keys).
+    name = (request.form.get("username") or "").strip().lower()
+    return "sign-in:" + sha256(name.encode("utf-8")).hexdigest()[:32]
 
 
 def _headers(response):
@@ -52,13 +58,22 @@ def _headers(response):
     return response
 
 
-def init_app(app: Flask) -> None:
+def init_app(app: Flask, sign_in_endpoint: str = "auth.sign_in") -> None:
+    """After auth.init_app (the limiter's before_request must run after the gate)."""
     if app.config["PROXY_FIX"]:
         hops = int(app.config["PROXY_FIX"])
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
     app.config["WTF_CSRF_CHECK_DEFAULT"] = False
     csrf.init_app(app)
-    limiter.init_app(app)
+    # One limiter per app: a Limiter keeps the first app's limits, and tests build several apps.
+    limiter = Limiter(key_func=_rate_key, app=app)
+    limiter.request_filter(lambda: request.endpoint == "healthz")  # monitoring polls it
+    view = app.view_functions[sign_in_endpoint]
+    view = limiter.limit(lambda: app.config["SIGN_IN_RATE_LIMIT"], methods=["POST"], key_func=_sign_in_key)(view)
+    view = limiter.limit(lambda: app.config["SIGN_IN_ADDRESS_RATE_LIMIT"], methods=["POST"],
+                         key_func=client_address)(view)
+    app.view_functions[sign_in_endpoint] = view
+    app.extensions["lnp.limiter"] = limiter
     app.after_request(_headers)
 
     @app.errorhandler(CSRFError)
