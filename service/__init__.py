@@ -6,7 +6,6 @@ import logging
 import re
 import time
 import uuid
-
 from pathlib import Path
 
 from flask import Flask, g, jsonify, request

@@ -98,7 +98,8 @@ LNP = str(Path(sys.executable).with_name("lnp"))
 def lnp(*args, stdin=None, check=True):
     """Run the ``lnp`` command as a process (against the session's instance folder)."""
     result = subprocess.run([LNP, *args], input=stdin, capture_output=True, timeout=120)
-    EXTRA_LOG_TEXT.append(result.stderr.decode("utf-8", "replace"))
+    printed = "" if result.stdout[:2] == b"PK" else result.stdout.decode("utf-8", "replace")  # not a .docx
+    EXTRA_LOG_TEXT.append(printed + result.stderr.decode("utf-8", "replace"))
     if check:
         assert result.returncode == 0, result.stderr.decode("utf-8", "replace")
     return result
