@@ -18,7 +18,10 @@ $(ASSETS) &: package.json package-lock.json tools/assets.sh
 	@sh tools/assets.sh
 
 ## Start the service on http://127.0.0.1:8000 with its embedded defaults.
+## On a fresh machine `lnp init` first writes the instance secrets (instance/secrets.json, 0600)
+## and prints a first admin's one-time password.
 run: $(BIN)/.installed $(ASSETS)
+	$(BIN)/lnp init
 	$(BIN)/lnp serve
 
 ## Install what is missing, then run the whole test suite.

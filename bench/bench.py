@@ -5,7 +5,8 @@
    engine (render + zip of the prepared template): median and p95 ms, and the ratio.
 2. Memory over many renders with the engine (RSS at the start and after N renders).
 3. HTTP: gunicorn (2 sync workers, ``lnp serve``) under wrk on loopback, 16 connections,
-   30 s, all four types in turn: documents/s, p50/p99 latency, errors; peak RSS per worker.
+   30 s, all four types in turn, each request with a bearer token and each render audited:
+   documents/s, p50/p99 latency, errors; peak RSS per worker.
 
     .venv/bin/python bench/bench.py [--renders 200] [--memory-renders 100000] [--seconds 30]
 """
@@ -29,7 +30,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from service.accounts import AccountStore  # noqa: E402
 from service.documents import validate  # noqa: E402
+from service.instance import ACCOUNTS_FILE, ensure_secrets  # noqa: E402
 from service.template_store import TemplateStore  # noqa: E402
 from service.registry import DOCUMENT_TYPES, TEMPLATES_DIR  # noqa: E402
 from service.templating import render, render_docxtpl  # noqa: E402
@@ -96,7 +99,7 @@ init = function(args)
 end
 request = function()
   i = i % #bodies + 1
-  return wrk.format("POST", paths[i], {["Content-Type"] = "application/json"}, bodies[i])
+  return wrk.format("POST", paths[i], {["Content-Type"] = "application/json", ["Authorization"] = "Bearer TOKEN"}, bodies[i])
 end
 done = function(summary, latency, requests)
   io.write(string.format("RESULT %d %d %d %d %d %.3f %.3f %.3f\\n",
@@ -119,8 +122,14 @@ def http(seconds: int, connections: int) -> None:
         sys.exit("wrk is needed for the HTTP run: apt-get install wrk")
     port = free_port()
     lnp = str(Path(sys.executable).with_name("lnp"))
+    # A throw-away instance: its own secrets, a worker token, and a rate limit that a load test
+    # does not hit. Every request is authenticated and every render audited, as in production.
+    instance = tempfile.TemporaryDirectory()
+    ensure_secrets(Path(instance.name))
+    token = AccountStore(Path(instance.name) / ACCOUNTS_FILE).create_token("bench", "worker")[1]
+    env = {**os.environ, "LNP_INSTANCE_PATH": instance.name, "LNP_RATELIMIT_DEFAULT": "1000000 per minute"}
     server = subprocess.Popen([lnp, "serve", "--bind", f"127.0.0.1:{port}", "--workers", "2"],
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
     try:
         import urllib.request
         deadline = time.monotonic() + 60
@@ -139,7 +148,7 @@ def http(seconds: int, connections: int) -> None:
                 body.write_text(json.dumps(doc_type.example(), ensure_ascii=False), encoding="utf-8")
                 args += [f"/api/v1/documents/{doc_type.id}", str(body)]
             script = Path(tmp) / "post.lua"
-            script.write_text(WRK_SCRIPT)
+            script.write_text(WRK_SCRIPT.replace("TOKEN", token))
             out = subprocess.run(
                 [wrk, "-t2", f"-c{connections}", f"-d{seconds}s", "--timeout", "10s", "-s", str(script),
                  f"http://127.0.0.1:{port}", "--", *args],
@@ -162,6 +171,7 @@ def http(seconds: int, connections: int) -> None:
     finally:
         server.terminate()
         server.wait(timeout=30)
+        instance.cleanup()
 
 
 def main() -> None:

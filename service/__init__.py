@@ -4,16 +4,19 @@ from __future__ import annotations
 
 import logging
 import re
-from pathlib import Path
 import time
 import uuid
+from pathlib import Path
 
 from flask import Flask, g, jsonify, request
 
-from . import api, errors, forms, template_pages, templates_api
-from .config import DefaultConfig, instance_dir
+from . import admin, api, auth, errors, forms, security, template_pages, templates_api
+from .accounts import AccountStore
+from .audit import AuditLog
+from .config import DefaultConfig
 from .converter import ConverterPool
 from .documents import check_all
+from .instance import ACCOUNTS_FILE, AUDIT_FILE, check_secrets, ensure_folder, instance_path, load_secrets
 from .registry import TEMPLATES_DIR
 from .template_store import TemplateStore
 
@@ -22,11 +25,16 @@ REQUEST_ID_RE = re.compile(r"[A-Za-z0-9._-]{1,64}")
 
 
 def create_app(test_config: dict | None = None) -> Flask:
-    test_config = test_config or {}
-    app = Flask(__name__, instance_path=str(test_config.get("INSTANCE_PATH") or instance_dir()))
+    folder = Path((test_config or {}).get("INSTANCE_PATH") or instance_path())
+    app = Flask(__name__, instance_path=str(folder), instance_relative_config=True)
     app.config.from_object(DefaultConfig)
-    app.config.update(test_config)
+    app.config.from_prefixed_env("LNP")
+    if test_config:
+        app.config.update(test_config)
+    load_secrets(app.config, folder)
+    check_secrets(app.config, folder)  # no secrets, no service: there are no defaults to fall back on
     app.json.ensure_ascii = False
+    ensure_folder(folder)
 
     store = TemplateStore(Path(app.instance_path) / "templates", builtin_dir=app.config["TEMPLATES_DIR"] or TEMPLATES_DIR)
     # Every active template is checked when the service starts: a broken one stops it here,
@@ -38,16 +46,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.extensions["lnp.templates"] = store
     # Created here but started only on first use or by gunicorn_conf.py after the fork.
     app.extensions["lnp.converter"] = ConverterPool.from_config(app.config)
-
-    errors.init_app(app)
-    app.register_blueprint(api.bp)
-    app.register_blueprint(templates_api.bp)
-    forms.init_app(app)  # the web forms, with CSRF protection for every form POST
-    app.register_blueprint(template_pages.bp)
-
-    @app.get("/healthz")
-    def healthz():
-        return jsonify(status="ok")
+    app.extensions["lnp.audit"] = AuditLog(folder / AUDIT_FILE, app.config["AUDIT_KEY"])
 
     @app.before_request
     def _start():
@@ -55,18 +54,37 @@ def create_app(test_config: dict | None = None) -> Flask:
         g.request_id = sent if REQUEST_ID_RE.fullmatch(sent) else uuid.uuid4().hex
         g.started = time.perf_counter()
 
+    errors.init_app(app)
+    auth.init_app(app, AccountStore(folder / ACCOUNTS_FILE))  # before security: the limiter needs g.identity
+    security.init_app(app)
+    app.register_blueprint(api.bp)
+    app.register_blueprint(templates_api.bp)
+    forms.init_app(app)  # the web forms; their POSTs are CSRF-checked by the auth gate
+    app.register_blueprint(template_pages.bp)
+    app.register_blueprint(admin.bp)
+
+    @app.get("/healthz")
+    @auth.public
+    def healthz():
+        return jsonify(status="ok")
+
     @app.after_request
     def _finish(response):
         response.headers.setdefault("Cache-Control", "no-store")
-        response.headers["X-Content-Type-Options"] = "nosniff"
         response.headers["X-Request-Id"] = g.get("request_id", "")
-        # Technical facts only (spec §7.3-2): the route pattern, not the path a client sent.
+        identity = g.get("identity")
+        # Technical facts only (spec §7.3-2): the route pattern, not the path a client sent; how the
+        # caller was authenticated or why not, never a name, a token or a password.
         log.info(
-            "request id=%s method=%s path=%s status=%s type=%s ms=%.1f",
+            "request id=%s method=%s path=%s status=%s type=%s auth=%s ms=%.1f",
             g.get("request_id", "-"), request.method,
             request.url_rule.rule if request.url_rule else "-", response.status_code,
-            g.get("doc_type", "-"), (time.perf_counter() - g.get("started", time.perf_counter())) * 1000,
+            g.get("doc_type", "-"), identity.kind if identity else f"none:{g.get('auth_failure', '-')}",
+            (time.perf_counter() - g.get("started", time.perf_counter())) * 1000,
         )
         return response
 
+    # Last: every endpoint registered above (and by any blueprint added before this line) must
+    # have declared its role, or the service does not start.
+    auth.check_routes(app)
     return app

@@ -5,8 +5,10 @@ from __future__ import annotations
 import time
 
 from flask import Blueprint, current_app, g, jsonify, request
+from werkzeug.exceptions import HTTPException
 
-from . import formats, openapi
+from . import audit, formats, openapi
+from .auth import role
 from .documents import attachment, get_type, parse_json, produce
 from .errors import ApiError
 from .registry import DOCUMENT_TYPES, FAMILY
@@ -28,6 +30,7 @@ def _json_body() -> object:
 
 
 @bp.post("/documents/<type_id>")
+@role("worker")
 def render_document(type_id: str):
     """Validate the case JSON and return the finished document: docx, odt or pdf
     (``?format=`` or the Accept header)."""
@@ -35,7 +38,11 @@ def render_document(type_id: str):
     g.doc_type = doc_type.id
     output_format = formats.choose(request.args.get("format"), request.headers.get("Accept"))
     rendition = request.args.get("rendition", FAMILY)
-    payload = _json_body()
+    try:
+        payload = _json_body()
+    except (ApiError, HTTPException) as exc:  # refused before produce() sees it: audited here
+        audit.document(doc_type.id, rendition, "refused", getattr(exc, "status", None) or exc.code)
+        raise
     started = time.perf_counter()
     document = produce(current_app.extensions["lnp.templates"], doc_type, payload, rendition,
                        output_format, current_app.extensions["lnp.converter"])
@@ -46,6 +53,7 @@ def render_document(type_id: str):
 
 
 @bp.get("/document-types")
+@role("worker")
 def document_types():
     """The document types this service produces."""
     return jsonify([
@@ -63,6 +71,7 @@ def document_types():
 
 
 @bp.get("/document-types/<type_id>/schema")
+@role("worker")
 def document_schema(type_id: str):
     get_type(type_id)
     response = jsonify(openapi.json_schema(type_id))
@@ -71,10 +80,12 @@ def document_schema(type_id: str):
 
 
 @bp.get("/document-types/<type_id>/example")
+@role("worker")
 def document_example(type_id: str):
     return jsonify(get_type(type_id).example())
 
 
 @bp.get("/openapi.json")
+@role("worker")
 def openapi_json():
     return jsonify(openapi.openapi_document())

@@ -2,19 +2,22 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
-from .registry import ROOT
 
 
 def instance_dir() -> Path:
-    """The instance folder: template versions (and later accounts and the audit log).
+    """The instance folder: template versions, secrets, accounts and the audit log.
     Shared by the service and the CLI so both see the same active templates."""
-    return Path(os.environ.get("LNP_INSTANCE_PATH", ROOT / "instance")).resolve()
+    from .instance import instance_path
+
+    return instance_path()
 
 
 class DefaultConfig:
+    """Every setting can be given as an environment variable with the prefix LNP_
+    (LNP_SESSION_IDLE_SECONDS=600). SECRET_KEY and AUDIT_KEY have no default: see instance.py."""
+
     # A case JSON is a few kilobytes; the schemas' own length caps keep a valid one far below this.
     # Template uploads raise the limit for their own routes only (upload_safety.MAX_UPLOAD_BYTES).
     MAX_CONTENT_LENGTH = 512 * 1024
@@ -41,3 +44,28 @@ class DefaultConfig:
     CONVERTER_RETRY_AFTER = 10
     CONVERTER_SOFFICE = None  # None: soffice on PATH
     CONVERTER_PYTHON = None  # None: the first Python that can `import uno` (Debian: python3-uno)
+
+    # The cookie holds a signed random session id only; the session itself is in the account
+    # database, so signing out or removing a user ends it on the server.
+    SESSION_COOKIE_NAME = "lnp_session"
+    SESSION_COOKIE_SECURE = True  # browsers treat http://localhost as secure, so `make run` works
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_IDLE_SECONDS = 15 * 60
+    SESSION_MAX_SECONDS = 8 * 60 * 60
+    PERMANENT_SESSION_LIFETIME = SESSION_MAX_SECONDS
+
+    # Per token or user; a worker makes a few documents an hour, an integration maybe a batch.
+    RATELIMIT_DEFAULT = "300 per minute"
+    RATELIMIT_STORAGE_URI = "memory://"
+    RATELIMIT_HEADERS_ENABLED = True
+    # Per typed account name, and per address: argon2 makes each guess slow, these make them few.
+    SIGN_IN_RATE_LIMIT = "5 per minute; 30 per hour"
+    SIGN_IN_ADDRESS_RATE_LIMIT = "20 per minute"
+
+    # SSO: off unless PROXY_USER_HEADER is set. Then a request from one of the trusted proxy
+    # addresses is signed in as the user (and role) those headers name. See the README.
+    PROXY_USER_HEADER = None
+    PROXY_ROLE_HEADER = "X-Remote-Role"
+    PROXY_TRUSTED_ADDRESSES: list[str] = []
+    PROXY_FIX = 0  # number of proxies whose X-Forwarded-For/-Proto/-Host to trust

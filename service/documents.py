@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from marshmallow import ValidationError
 
-from . import formats
+from . import audit, formats
 from .converter import ConversionFailed, ConverterPool, ConverterUnavailable
 from .errors import ApiError, flatten
 from .registry import DOCUMENT_TYPES, FAMILY, NETWORK, DocumentType
@@ -145,17 +145,26 @@ def produce(store: TemplateStore, doc_type: DocumentType, payload: object, rendi
             output_format: str = formats.DOCX, converter: ConverterPool | None = None,
             template: LoadedTemplate | None = None) -> Document:
     """Validate and render. ``output_format`` docx, odt or pdf; odt and pdf need ``converter``
-    (docx never uses it). ``template`` overrides the active one (previews)."""
+    (docx never uses it). ``template`` overrides the active one (previews). Every outcome is
+    written to the audit log of whoever is acting (audit.current: the request's identity, or the
+    ``lnp`` command's user) before it returns."""
     formats.check(output_format)
-    data = validate(doc_type, payload, rendition)
     template = template or store.get(doc_type)
+    case_ref = payload.get("case_ref") if isinstance(payload, dict) else None
     try:
-        content = render(template, doc_type.context(data, rendition))
-    except RenderFailed:
-        raise ApiError(500, "Asiakirjapohjaa ei voitu täyttää. Asiakirjapohjassa on virhe; ota yhteys "
-                            "koollekutsujaan tai ylläpitoon.") from None
-    if output_format != formats.DOCX:
-        content = convert(converter, content, output_format)
+        data = validate(doc_type, payload, rendition)
+        try:
+            content = render(template, doc_type.context(data, rendition))
+        except RenderFailed:
+            raise ApiError(500, "Asiakirjapohjaa ei voitu täyttää. Asiakirjapohjassa on virhe; ota yhteys "
+                                "koollekutsujaan tai ylläpitoon.") from None
+        if output_format != formats.DOCX:
+            content = convert(converter, content, output_format)
+    except ApiError as exc:
+        audit.document(doc_type.id, rendition, "refused" if exc.status < 500 else "failed", exc.status,
+                       case_ref, template, output_format)
+        raise
+    audit.document(doc_type.id, rendition, "ok", 200, case_ref, template, output_format)
     return Document(content, doc_type.file_name(data["case_ref"], rendition, output_format), template,
                     formats.MIMETYPES[output_format])
 

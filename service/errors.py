@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, jsonify
+from flask import Flask, g, jsonify
 from werkzeug.exceptions import HTTPException
 
 from .fieldtree import Node
@@ -16,12 +16,15 @@ log = logging.getLogger("lnp")
 
 MESSAGES = {
     400: "Pyyntö on virheellinen.",
+    401: "Tunnistautuminen puuttuu tai ei kelpaa. Kirjaudu sisään tai käytä voimassa olevaa API-tunnistetta.",
+    403: "Sinulla ei ole oikeutta tähän toimintoon.",
     404: "Resurssia ei löydy.",
     405: "Menetelmä ei ole sallittu tälle osoitteelle.",
     406: "Pyydettyä vastausmuotoa ei voida tuottaa.",
     413: "Pyyntö on liian suuri.",
     415: "Pyynnön sisällön on oltava JSON (Content-Type: application/json).",
     422: "Tiedoissa on virheitä. Korjaa alla luetellut kentät.",
+    429: "Liian monta pyyntöä. Odota hetki ja yritä uudelleen (katso Retry-After).",
     500: "Palvelussa tapahtui virhe. Yritä uudelleen; jos virhe toistuu, ota yhteys ylläpitoon.",
     503: "Palvelu ei ole juuri nyt käytettävissä. Yritä hetken kuluttua uudelleen.",
 }
@@ -54,6 +57,8 @@ def error_response(status: int, message: str | None = None, errors: list[dict] |
     response.status_code = status
     response.headers["Cache-Control"] = "no-store"
     response.headers.extend(headers or {})
+    if status == 401:
+        response.headers["WWW-Authenticate"] = 'Bearer realm="lnp-docs"'
     return response
 
 
@@ -93,11 +98,24 @@ def _label(node: Node | None) -> str:
 def init_app(app: Flask) -> None:
     @app.errorhandler(ApiError)
     def _api_error(exc: ApiError):
+        if "Retry-After" in exc.headers:
+            g.retry_after = exc.headers["Retry-After"]
         return error_response(exc.status, exc.message, exc.errors, exc.headers)
+
+    @app.after_request
+    def _own_retry_after(response):
+        # Registered before the rate limiter, so it runs after it: the limiter would replace a
+        # 503's Retry-After with the time its own window resets.
+        if g.get("retry_after") is not None and response.status_code != 429:
+            response.headers["Retry-After"] = g.retry_after
+        return response
 
     @app.errorhandler(HTTPException)
     def _http_error(exc: HTTPException):
-        return error_response(exc.code or 500)
+        response = error_response(exc.code or 500)
+        if getattr(exc, "valid_methods", None):  # a 405 must say what is allowed (RFC 9110)
+            response.headers["Allow"] = ", ".join(exc.valid_methods)
+        return response
 
     @app.errorhandler(Exception)
     def _unexpected(exc: Exception):

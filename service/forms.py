@@ -13,12 +13,10 @@ from __future__ import annotations
 
 import io
 import json
-import os
-import secrets
 
 from babel import Locale
 from flask import Blueprint, Flask, Response, abort, current_app, g, render_template, request
-from flask_wtf.csrf import CSRFError, CSRFProtect
+from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 from schemas.choices import Choices
@@ -27,14 +25,14 @@ from schemas.hetu import HETU_LIKE_RE
 
 from . import carryover
 from .documents import attachment, get_type, parse_json, produce
-from .errors import ApiError
+from .auth import role
+from .errors import ApiError, error_response
 from .fieldtree import Node
 from .formdata import BadPath, apply_action, blank, field_id, first_field_id, from_form, join, node_at, value_at
 from .formerrors import context, friendly, item_name
 from .registry import DOCUMENT_TYPES, FAMILY, NETWORK, DocumentType
 
 bp = Blueprint("forms", __name__)
-csrf = CSRFProtect()
 
 # Output formats offered on the form; odt and pdf go through the LibreOffice converter.
 FORMATS = [("docx", "Word (.docx)"), ("odt", "OpenDocument (.odt)"), ("pdf", "PDF (.pdf)")]
@@ -57,24 +55,19 @@ class InMemoryRequest(Flask.request_class):
 
 
 def init_app(app: Flask) -> None:
-    if not app.config.get("SECRET_KEY"):
-        # Signs the CSRF token only. One key per start is enough: gunicorn loads the app once
-        # (preload_app) so every worker shares it; several hosts set LNP_SECRET_KEY.
-        app.config["SECRET_KEY"] = os.environ.get("LNP_SECRET_KEY") or secrets.token_hex(32)
     # A form can be open for a working day before it is sent.
     app.config.setdefault("WTF_CSRF_TIME_LIMIT", 12 * 3600)
     app.config.setdefault("SESSION_COOKIE_SAMESITE", "Lax")
     app.request_class = InMemoryRequest
-    csrf.init_app(app)
-    # The JSON API is for systems: no browser session, no form; it keeps its own JSON errors.
-    from . import api, templates_api
-
-    csrf.exempt(api.bp)
-    csrf.exempt(templates_api.bp)
+    # CSRF: security.csrf, checked by the auth gate on every cookie-authenticated POST (a bearer
+    # token, as the JSON API uses, carries no cookie a forged page could ride on).
     app.register_blueprint(bp)
 
     @app.errorhandler(CSRFError)
     def _csrf_error(exc):
+        g.auth_failure = "csrf"
+        if request.blueprint not in ("forms", "template_pages"):
+            return error_response(400, "Lomakkeen tarkiste puuttuu tai on vanhentunut. Lataa sivu uudelleen ja yritä taas.")
         return _page_error(400, "Lomakkeen lähetys hylättiin",
                            "Lomakkeen turvatunniste puuttui tai oli vanhentunut, joten tietoja ei käsitelty. "
                            "Avaa lomake uudelleen etusivulta. Jos olit tallentanut tiedot (Tallenna tiedot), "
@@ -85,7 +78,6 @@ def init_app(app: Flask) -> None:
 def _headers(response):
     response.headers["Cache-Control"] = "no-store"
     response.headers["Content-Security-Policy"] = CSP
-    response.headers["Referrer-Policy"] = "no-referrer"
     response.headers["X-Frame-Options"] = "DENY"
     return response
 
@@ -113,6 +105,7 @@ def _page_error(status: int, title: str, text: str):
 # --- pages ---------------------------------------------------------------------------------
 
 @bp.get("/")
+@role("worker")
 def index():
     _no_query()
     phases: dict[str, list[DocumentType]] = {}
@@ -122,6 +115,7 @@ def index():
 
 
 @bp.post("/avaa")
+@role("worker")
 def open_any():
     """Open a saved JSON from the front page: its type is recognised from its fields."""
     payload, problem = _uploaded_json()
@@ -137,6 +131,7 @@ def open_any():
 
 
 @bp.get("/lomakkeet/<type_id>")
+@role("worker")
 def form(type_id: str):
     _no_query()
     doc_type = _type(type_id)
@@ -144,6 +139,7 @@ def form(type_id: str):
 
 
 @bp.post("/lomakkeet/<type_id>/avaa")
+@role("worker")
 def open_form(type_id: str):
     doc_type = _type(type_id)
     payload, problem = _uploaded_json()
@@ -153,6 +149,7 @@ def open_form(type_id: str):
 
 
 @bp.post("/lomakkeet/<type_id>")
+@role("worker")
 def submit(type_id: str):
     doc_type = _type(type_id)
     data = from_form(doc_type.fields, request.form)

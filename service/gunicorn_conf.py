@@ -9,6 +9,10 @@ timeout = 30
 graceful_timeout = 10
 # Load the app once in the master: templates are checked before any worker starts.
 preload_app = True
+# gunicorn would believe X-Forwarded-Proto from 127.0.0.1; the app's PROXY_FIX setting is the one
+# place that decides which proxy headers to trust (HSTS, secure cookies and rate-limit addresses
+# depend on them).
+forwarded_allow_ips = ""
 # The access log would print query strings; the service's own log line carries what is needed.
 accesslog = None
 errorlog = "-"

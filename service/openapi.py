@@ -34,6 +34,32 @@ ERROR_SCHEMA = {
 }
 
 
+TOKEN_SCHEMA = {
+    "type": "object",
+    "required": ["id", "name", "role", "created", "expires", "revoked"],
+    "properties": {
+        "id": {"type": "string", "pattern": "^[0-9a-f]{12}$"},
+        "name": {"type": "string"},
+        "role": {"type": "string", "enum": ["worker", "convener", "admin"]},
+        "created": {"type": "string", "format": "date-time"},
+        "expires": {"type": "string", "format": "date-time"},
+        "revoked": {"type": "string", "format": "date-time", "nullable": True},
+    },
+}
+NEW_TOKEN_SCHEMA = {
+    "type": "object",
+    "required": ["name", "role"],
+    "additionalProperties": False,
+    "properties": {
+        "name": {"type": "string", "pattern": "^[A-Za-z0-9][A-Za-z0-9 ._-]{0,63}$"},
+        "role": {"type": "string", "enum": ["worker", "convener", "admin"]},
+        "days": {"type": "integer", "minimum": 1, "maximum": 366, "default": 90},
+    },
+}
+CREATED_TOKEN_SCHEMA = {"allOf": [{"$ref": "#/components/schemas/Token"},
+                                  {"type": "object", "required": ["token"], "properties": {"token": {"type": "string"}}}]}
+
+
 def _schema_name(doc_type) -> str:
     return doc_type.schema.__name__.removesuffix("Schema")
 
@@ -48,17 +74,38 @@ def build_spec() -> APISpec:
                              "Family Group Conference documents from JSON case data."},
     )
     spec.components.schema("Error", ERROR_SCHEMA)
-    errors = {
-        str(code): {"description": text, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
-        for code, text in (
-            (400, "Virheellinen JSON, tuntematon kappale tai tuntematon tiedostomuoto"),
-            (406, "Accept-otsake ei salli yhtäkään tiedostomuotoa (docx, odt, pdf)"),
-            (413, "Pyyntö on liian suuri"),
-            (415, "Sisältö ei ole JSONia"),
-            (422, "Tiedoissa on virheitä; errors listaa kentät"),
-            (503, "ODT- tai PDF-muunnos ei ole juuri nyt käytettävissä (LibreOffice); katso Retry-After"),
-        )
+    spec.components.schema("Token", TOKEN_SCHEMA)
+    spec.components.security_scheme("bearerAuth", {
+        "type": "http", "scheme": "bearer",
+        "description": "API-tunniste: `lnp tokens create --name NIMI --role worker|convener|admin`. "
+                       "Selaimen käyttäjät kirjautuvat osoitteessa /auth/sign-in (istuntoeväste)."})
+    spec.options["security"] = [{"bearerAuth": []}]
+
+    def error(text: str, **extra) -> dict:
+        return {"description": text, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
+                **extra}
+
+    # Every authenticated operation can answer these three.
+    guarded = {
+        "401": error("Tunniste puuttuu, on väärä, vanhentunut tai mitätöity",
+                     headers={"WWW-Authenticate": {"schema": {"type": "string"}}}),
+        "403": error("Roolilla ei ole oikeutta tähän"),
+        "429": error("Liian monta pyyntöä", headers={"Retry-After": {"schema": {"type": "integer"},
+                                                                     "description": "sekuntia"}}),
     }
+    errors = {
+        "400": error("Virheellinen JSON, tuntematon kappale tai tuntematon tiedostomuoto"),
+        "413": error("Pyyntö on liian suuri"),
+        "415": error("Sisältö ei ole JSONia"),
+        "422": error("Tiedoissa on virheitä; errors listaa kentät"),
+        **guarded,
+    }
+    conversion = {
+        "406": error("Accept-otsake ei salli yhtäkään tiedostomuotoa (docx, odt, pdf)"),
+        "503": error("ODT- tai PDF-muunnos ei ole juuri nyt käytettävissä (LibreOffice); katso Retry-After",
+                     headers={"Retry-After": {"schema": {"type": "integer"}, "description": "sekuntia"}}),
+    }
+    not_found = {"404": error("Tuntematon asiakirjatyyppi tai tunniste")}
     for doc_type in DOCUMENT_TYPES.values():
         name = _schema_name(doc_type)
         spec.components.schema(name, schema=doc_type.schema)
@@ -87,21 +134,42 @@ def build_spec() -> APISpec:
                                 "content": {mimetype: {"schema": {"type": "string", "format": "binary"}}
                                             for mimetype in formats.MIMETYPES.values()}},
                         **errors,
+                        **conversion,
+                        **not_found,
                     },
                 }
             },
         )
     spec.path(path="/api/v1/document-types", operations={"get": {
-        "summary": "Asiakirjatyypit", "responses": {"200": {"description": "Tyypit ja nimet"}}}})
+        "summary": "Asiakirjatyypit", "responses": {"200": {"description": "Tyypit ja nimet"}, **guarded}}})
     spec.path(path="/api/v1/document-types/{type_id}/schema", operations={"get": {
         "summary": "Asiakirjatyypin JSON Schema",
         "parameters": [{"name": "type_id", "in": "path", "required": True, "schema": {"type": "string"}}],
-        "responses": {"200": {"description": "JSON Schema 2020-12"}}}})
+        "responses": {"200": {"description": "JSON Schema 2020-12"}, **not_found, **guarded}}})
     spec.path(path="/api/v1/document-types/{type_id}/example", operations={"get": {
         "summary": "Esimerkkitapaus (kuvitteellinen)",
         "parameters": [{"name": "type_id", "in": "path", "required": True, "schema": {"type": "string"}}],
-        "responses": {"200": {"description": "Esimerkki-JSON"}}}})
-    spec.path(path="/healthz", operations={"get": {"summary": "Terveystarkistus",
+        "responses": {"200": {"description": "Esimerkki-JSON"}, **not_found, **guarded}}})
+    spec.path(path="/api/v1/openapi.json", operations={"get": {
+        "summary": "Tämä OpenAPI-kuvaus", "responses": {"200": {"description": "OpenAPI 3"}, **guarded}}})
+    token_list = {"type": "array", "items": {"$ref": "#/components/schemas/Token"}}
+    spec.path(path="/api/v1/tokens", operations={
+        "get": {"summary": "API-tunnisteet (ylläpitäjä)",
+                "responses": {"200": {"description": "Tunnisteet ilman arvoja",
+                                      "content": {"application/json": {"schema": token_list}}}, **guarded}},
+        "post": {"summary": "Luo API-tunniste (ylläpitäjä); arvo näytetään vain tässä vastauksessa",
+                 "requestBody": {"required": True, "content": {"application/json": {"schema": NEW_TOKEN_SCHEMA}}},
+                 "responses": {"201": {"description": "Tunniste ja sen arvo (token)",
+                                       "content": {"application/json": {"schema": CREATED_TOKEN_SCHEMA}}},
+                               **{k: v for k, v in errors.items() if k != "413"}}},
+    })
+    spec.path(path="/api/v1/tokens/{token_id}", operations={"delete": {
+        "summary": "Mitätöi API-tunniste (ylläpitäjä)",
+        "parameters": [{"name": "token_id", "in": "path", "required": True, "schema": {"type": "string"}}],
+        "responses": {"200": {"description": "Mitätöity tunniste",
+                              "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Token"}}}},
+                      **not_found, **guarded}}})
+    spec.path(path="/healthz", operations={"get": {"summary": "Terveystarkistus", "security": [],
                                                   "responses": {"200": {"description": "ok"}}}})
     return spec
 

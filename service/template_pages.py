@@ -6,9 +6,10 @@ checker; HTML forms POST with CSRF protection, nothing case-related goes into a 
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, g, redirect, render_template, request, url_for
 
 from . import catalogue
+from .auth import role
 from .documents import attachment, export_file_name, get_type, parse_json
 from .documents import preview as preview_document
 from .errors import ApiError
@@ -25,8 +26,7 @@ def _store() -> TemplateStore:
 
 
 def _actor() -> str:
-    # Replaced by the signed-in user once authentication is in place.
-    return "anonyymi"
+    return g.identity.actor
 
 
 def _uploaded(field: str, limit: int = MAX_UPLOAD_BYTES) -> bytes | None:
@@ -47,6 +47,7 @@ def _template_upload() -> bytes | None:
 
 
 @bp.get("/")
+@role("convener")
 def index():
     store = _store()
     types = []
@@ -58,6 +59,7 @@ def index():
 
 
 @bp.get("/<type_id>/versiot/<int:version>")
+@role("convener")
 def version(type_id: str, version: int):
     doc_type = get_type(type_id)
     store = _store()
@@ -70,6 +72,7 @@ def version(type_id: str, version: int):
 
 
 @bp.post("/<type_id>/tarkista")
+@role("convener")
 def check_only(type_id: str):
     doc_type = get_type(type_id)
     try:
@@ -85,6 +88,7 @@ def check_only(type_id: str):
 
 
 @bp.post("/<type_id>/lataa")
+@role("convener")
 def upload(type_id: str):
     doc_type = get_type(type_id)
     try:
@@ -105,6 +109,7 @@ def upload(type_id: str):
 
 
 @bp.post("/<type_id>/versiot/<int:version>/ota-kayttoon")
+@role("convener")
 def activate(type_id: str, version: int):
     doc_type = get_type(type_id)
     try:
@@ -116,6 +121,7 @@ def activate(type_id: str, version: int):
 
 
 @bp.post("/<type_id>/palauta")
+@role("convener")
 def rollback(type_id: str):
     doc_type = get_type(type_id)
     try:
@@ -127,6 +133,7 @@ def rollback(type_id: str):
 
 
 @bp.post("/<type_id>/versiot/<int:version>/esikatsele")
+@role("convener")
 def preview(type_id: str, version: int):
     """The version filled with the example case, or with a case JSON the convener chose."""
     doc_type = get_type(type_id)
@@ -145,6 +152,7 @@ def preview(type_id: str, version: int):
 
 
 @bp.get("/<type_id>/versiot/<int:version>/tiedosto")
+@role("convener")
 def export(type_id: str, version: int):
     doc_type = get_type(type_id)
     try:
@@ -155,12 +163,23 @@ def export(type_id: str, version: int):
 
 
 @bp.get("/<type_id>/kentat")
+@role("convener")
 def fields(type_id: str):
     doc_type = get_type(type_id)
     return render_template("pohjat/fields.html", doc_type=doc_type, catalogue=catalogue.as_dict(doc_type))
 
 
 @bp.get("/<type_id>/kenttaopas.docx")
+@role("convener")
 def fields_docx(type_id: str):
     doc_type = get_type(type_id)
     return attachment(catalogue.as_docx(doc_type), catalogue.file_name(doc_type))
+
+
+@bp.after_request
+def _headers(response):
+    # The pages share the forms' layout and script file: the forms' policy (script-src 'self').
+    from .forms import CSP
+
+    response.headers["Content-Security-Policy"] = CSP
+    return response

@@ -3,9 +3,10 @@ and the field catalogue. ``/api/v1/templates`` and ``/api/v1/document-types/<typ
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, jsonify, request
+from flask import Blueprint, current_app, g, jsonify, request
 
 from . import catalogue
+from .auth import role
 from .documents import DOCX_MIMETYPE, attachment, export_file_name, get_type, parse_json
 from .documents import preview as preview_document
 from .errors import ApiError
@@ -23,8 +24,7 @@ def _store() -> TemplateStore:
 
 
 def _actor() -> str:
-    # Replaced by the signed-in user or token name once authentication is in place.
-    return "anonyymi"
+    return g.identity.actor
 
 
 def _docx_body() -> bytes:
@@ -57,18 +57,21 @@ def _store_call(fn, *args, **kwargs):
 
 
 @bp.get("/document-types/<type_id>/fields")
+@role("worker")
 def fields(type_id: str):
     """Field catalogue (kenttäopas) as JSON."""
     return jsonify(catalogue.as_dict(get_type(type_id)))
 
 
 @bp.get("/document-types/<type_id>/fields.docx")
+@role("worker")
 def fields_docx(type_id: str):
     doc_type = get_type(type_id)
     return attachment(catalogue.as_docx(doc_type), catalogue.file_name(doc_type))
 
 
 @bp.post("/templates/<type_id>/check")
+@role("convener")
 def check_template(type_id: str):
     """Check a template without storing it: every finding with its place in Word terms."""
     doc_type = get_type(type_id)
@@ -76,6 +79,7 @@ def check_template(type_id: str):
 
 
 @bp.get("/templates")
+@role("convener")
 def list_templates():
     store = _store()
     return jsonify([
@@ -86,6 +90,7 @@ def list_templates():
 
 
 @bp.get("/templates/<type_id>/versions")
+@role("convener")
 def list_versions(type_id: str):
     doc_type = get_type(type_id)
     store = _store()
@@ -94,6 +99,7 @@ def list_versions(type_id: str):
 
 
 @bp.post("/templates/<type_id>/versions")
+@role("convener")
 def upload(type_id: str):
     """Store a new immutable version with its checker report. It is not active yet."""
     doc_type = get_type(type_id)
@@ -105,6 +111,7 @@ def upload(type_id: str):
 
 
 @bp.get("/templates/<type_id>/versions/<version>")
+@role("convener")
 def show_version(type_id: str, version: str):
     doc_type = get_type(type_id)
     store = _store()
@@ -112,6 +119,7 @@ def show_version(type_id: str, version: str):
 
 
 @bp.get("/templates/<type_id>/versions/<version>/file")
+@role("convener")
 def export(type_id: str, version: str):
     doc_type = get_type(type_id)
     number = _version(version)
@@ -119,6 +127,7 @@ def export(type_id: str, version: str):
 
 
 @bp.post("/templates/<type_id>/versions/<version>/preview")
+@role("convener")
 def preview(type_id: str, version: str):
     """Render a version with the type's example case, or with the case JSON sent."""
     doc_type = get_type(type_id)
@@ -133,6 +142,7 @@ def preview(type_id: str, version: str):
 
 
 @bp.post("/templates/<type_id>/versions/<version>/activate")
+@role("convener")
 def activate(type_id: str, version: str):
     doc_type = get_type(type_id)
     _store_call(_store().activate, doc_type, _version(version), _actor())
@@ -140,6 +150,7 @@ def activate(type_id: str, version: str):
 
 
 @bp.post("/templates/<type_id>/rollback")
+@role("convener")
 def rollback(type_id: str):
     """Back to the version active before the current one."""
     doc_type = get_type(type_id)

@@ -15,12 +15,11 @@ from dataclasses import dataclass, field
 
 from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from docxtpl import DocxTemplate
-from jinja2 import StrictUndefined, TemplateError, nodes
-from jinja2.sandbox import ImmutableSandboxedEnvironment
+from jinja2 import TemplateError, nodes
 
-from . import formatting
 from .engine import NotSupported, PreparedDocx
 from .fieldtree import Node
+from .sandbox import LOOP_BUDGET_FILTER, make_env, render_budget
 
 # Core properties docxtpl renders as templates (docxtpl.template.render_properties).
 PROPERTY_NAMES = ("author", "comments", "identifier", "language", "subject", "title")
@@ -38,21 +37,38 @@ _TAG_IN_LINE = re.compile(r"\{[{%#].*?[}%#]\}")
 
 FORBIDDEN_STATEMENTS = (nodes.Include, nodes.Import, nodes.FromImport, nodes.Extends)
 
-
-def make_env() -> ImmutableSandboxedEnvironment:
-    env = ImmutableSandboxedEnvironment(
-        autoescape=True,
-        undefined=StrictUndefined,
-        finalize=formatting.finalize,
-        keep_trailing_newline=True,
-    )
-    # These print markup that escaping does not touch: ``safe`` passes a value through raw,
-    # ``urlize`` writes <a> elements and ``xmlattr`` attribute syntax. In WordprocessingML any
-    # of them can corrupt the document or inject content.
-    for name in ("safe", "urlize", "xmlattr"):
-        env.filters.pop(name, None)
-    env.filters.update(formatting.FILTERS)
-    return env
+# The whole language a document template may use: output, fields, filters and tests, if/for,
+# comparisons, literals. Anything else is refused when the template is loaded: calls and
+# methods (format-string tricks, range, lipsum), assignments and macros (state that grows per
+# iteration, recursion), autoescape blocks (would switch escaping off), and the arithmetic that
+# a short expression can turn into gigabytes or endless big-integer work (* ** / // %).
+ALLOWED_NODES = frozenset({
+    nodes.Template, nodes.Output, nodes.TemplateData, nodes.Const, nodes.Name, nodes.Getattr,
+    nodes.Getitem, nodes.Slice, nodes.Filter, nodes.Test, nodes.If, nodes.For, nodes.CondExpr,
+    nodes.Compare, nodes.Operand, nodes.And, nodes.Or, nodes.Not, nodes.Neg, nodes.Pos, nodes.Add,
+    nodes.Sub, nodes.Concat, nodes.List, nodes.Tuple, nodes.Dict, nodes.Pair, nodes.Keyword,
+})
+# Real templates nest loops one deep; each level multiplies the work of the one inside it, and
+# Python refuses to compile code nested about twenty blocks deep.
+MAX_LOOP_NESTING = 3
+MAX_BLOCK_NESTING = 10
+REFUSED_MESSAGES = {
+    nodes.Call: "Funktio- ja metodikutsut eivät ole sallittuja asiakirjapohjassa; käytä suodattimia "
+                "(esim. «{{ document_date|date }}»).",
+    nodes.Assign: "Muuttujan asettaminen ({% set %}) ei ole sallittua asiakirjapohjassa.",
+    nodes.AssignBlock: "Muuttujan asettaminen ({% set %}) ei ole sallittua asiakirjapohjassa.",
+    nodes.With: "{% with %} ei ole sallittu asiakirjapohjassa.",
+    nodes.Macro: "Makrot ({% macro %}) eivät ole sallittuja asiakirjapohjassa.",
+    nodes.CallBlock: "{% call %} ei ole sallittu asiakirjapohjassa.",
+    nodes.FilterBlock: "{% filter %} -lohko ei ole sallittu asiakirjapohjassa.",
+    nodes.ScopedEvalContextModifier: "{% autoescape %} ei ole sallittu asiakirjapohjassa: "
+                                     "merkit suojataan aina.",
+    nodes.Pow: "Laskutoimitus ** ei ole sallittu asiakirjapohjassa.",
+    nodes.Mul: "Laskutoimitus * ei ole sallittu asiakirjapohjassa.",
+    nodes.Div: "Laskutoimitus / ei ole sallittu asiakirjapohjassa.",
+    nodes.FloorDiv: "Laskutoimitus // ei ole sallittu asiakirjapohjassa.",
+    nodes.Mod: "Laskutoimitus % (myös merkkijonon muotoilu) ei ole sallittu asiakirjapohjassa.",
+}
 
 
 ENV = make_env()
@@ -174,7 +190,7 @@ class _Analyser:
             return self.ANY, None
         if isinstance(n, (nodes.Filter, nodes.Test)):
             registry, kind = (ENV.filters, "suodatinta") if isinstance(n, nodes.Filter) else (ENV.tests, "testiä")
-            if n.name not in registry:
+            if n.name not in registry or (kind == "suodatinta" and n.name == LOOP_BUDGET_FILTER):
                 self.unknown(n, n.name, registry, what=f"Tuntematonta {kind}")
             if n.node is not None:
                 node, path = self.expr(n.node, scope)
@@ -205,6 +221,36 @@ class _Analyser:
         hint = f" Tarkoititko «{close[0]}»?" if close else ""
         place = f" kohteessa «{where}»" if where else ""
         self.problem(n, f"{what} «{name}»{place}.{hint}")
+
+    # --- the language ------------------------------------------------------------------------
+    def language(self, ast: nodes.Template) -> None:
+        """Report every construct outside ALLOWED_NODES, once per kind and line."""
+        seen = set()
+        for n in ast.find_all(nodes.Node):
+            kind = type(n)
+            if kind in ALLOWED_NODES and not (kind is nodes.For and n.recursive):
+                continue
+            if kind in FORBIDDEN_STATEMENTS or (kind, n.lineno) in seen:
+                continue  # include/import/extends have their own message from stmt()
+            seen.add((kind, n.lineno))
+            if kind is nodes.For:
+                message = "Rekursiivinen silmukka (recursive) ei ole sallittu asiakirjapohjassa."
+            else:
+                message = REFUSED_MESSAGES.get(kind, f"Rakenne {kind.__name__} ei ole sallittu asiakirjapohjassa.")
+            self.problem(n, message)
+        self.nesting(ast, 0, 0)
+
+    def nesting(self, n, loops: int, blocks: int) -> None:
+        for child in n.iter_child_nodes():
+            deeper_loops = loops + isinstance(child, nodes.For)
+            deeper_blocks = blocks + isinstance(child, (nodes.For, nodes.If))
+            if deeper_loops > MAX_LOOP_NESTING and isinstance(child, nodes.For):
+                self.problem(child, f"Silmukoita on sisäkkäin yli {MAX_LOOP_NESTING}.")
+                continue
+            if deeper_blocks > MAX_BLOCK_NESTING and isinstance(child, nodes.If):
+                self.problem(child, f"Ehtoja ja silmukoita on sisäkkäin yli {MAX_BLOCK_NESTING}.")
+                continue
+            self.nesting(child, deeper_loops, deeper_blocks)
 
     # --- statements --------------------------------------------------------------------------
     def bind(self, target, value, scope):
@@ -237,24 +283,6 @@ class _Analyser:
             for elif_ in s.elif_:
                 self.stmt(elif_, scope)
             self.stmts(s.else_, scope)
-        elif isinstance(s, nodes.Assign):
-            self.bind(s.target, self.expr(s.node, scope), scope)
-        elif isinstance(s, nodes.With):
-            inner = dict(scope)
-            for target, value in zip(s.targets, s.values):
-                self.bind(target, self.expr(value, scope), inner)
-            self.stmts(s.body, inner)
-        elif isinstance(s, (nodes.Macro, nodes.CallBlock)):
-            inner = dict(scope)
-            for arg in s.args:
-                self.bind(arg, (self.ANY, None), inner)
-            for name in ("caller", "varargs", "kwargs"):
-                inner[name] = (self.ANY, None)
-            if isinstance(s, nodes.Macro):
-                scope[s.name] = (self.ANY, None)
-            else:
-                self.expr(s.call, scope)
-            self.stmts(s.body, inner)
         elif isinstance(s, nodes.Output):
             for n in s.nodes:
                 if not isinstance(n, nodes.TemplateData):
@@ -297,6 +325,7 @@ def analyse(docx_bytes: bytes, root: Node, extra_names: dict[str, Node] | None =
         if ast is None:
             continue
         analyser = _Analyser(scope_root, part, lines)
+        analyser.language(ast)
         analyser.stmts(ast.body, {})
         problems.extend(analyser.problems)
         used |= analyser.used
@@ -312,6 +341,10 @@ def load_template(name: str, docx_bytes: bytes, root: Node, extra_names: dict[st
         prepared = PreparedDocx(docx_bytes, ENV)
     except NotSupported:
         prepared = None
+    except (TemplateError, SyntaxError, RecursionError) as exc:
+        # What the check let through but Jinja or Python cannot compile is still the template's fault.
+        raise TemplateInvalid([Problem("error", "tiedosto", None, "",
+                                       f"Asiakirjapohjaa ei voitu kääntää ({type(exc).__name__}).")]) from None
     return LoadedTemplate(
         name=name,
         data=docx_bytes,
@@ -323,13 +356,15 @@ def load_template(name: str, docx_bytes: bytes, root: Node, extra_names: dict[st
 
 
 def render(template: LoadedTemplate, context: dict) -> bytes:
-    """Render in memory with the prepared engine, or plain docxtpl for what it leaves alone."""
-    if template.prepared is not None:
-        try:
-            return template.prepared.render(context)
-        except Exception as exc:  # noqa: BLE001 - any failure here is the template's (data is validated)
-            raise RenderFailed(type(exc).__name__) from None
-    return render_docxtpl(template.data, context)
+    """Render in memory with the prepared engine, or plain docxtpl for what it leaves alone,
+    all parts of one document under one render budget (sandbox.py)."""
+    with render_budget():
+        if template.prepared is not None:
+            try:
+                return template.prepared.render(context)
+            except Exception as exc:  # noqa: BLE001 - any failure here is the template's (data is validated)
+                raise RenderFailed(type(exc).__name__) from None
+        return render_docxtpl(template.data, context)
 
 
 def render_docxtpl(data: bytes, context: dict) -> bytes:

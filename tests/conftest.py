@@ -2,18 +2,19 @@ import copy
 import json
 import logging
 import os
-import shutil
-import tempfile
+import socket
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-
-# The whole run, subprocesses included, uses a fresh instance folder: template versions
-# uploaded by tests never reach the developer's own instance/.
-INSTANCE = Path(tempfile.mkdtemp(prefix="lnp-test-instance-"))
-os.environ["LNP_INSTANCE_PATH"] = str(INSTANCE)
+import requests
 
 from service import create_app
+from service.accounts import ROLES
+from service.instance import INSTANCE_ENV, ensure_secrets
 from service.registry import DOCUMENT_TYPES, EXAMPLES_DIR
 
 TYPE_IDS = sorted(DOCUMENT_TYPES)
@@ -29,14 +30,158 @@ def example():
     return lambda type_id: copy.deepcopy(load_example(type_id))
 
 
+@pytest.fixture(scope="session", autouse=True)
+def instance(tmp_path_factory):
+    """One instance folder for the whole run (secrets, accounts, audit log), also for the
+    ``lnp`` processes and gunicorn the tests start: they find it through LNP_INSTANCE_PATH."""
+    folder = tmp_path_factory.mktemp("instance")
+    ensure_secrets(folder)
+    previous = os.environ.get(INSTANCE_ENV)
+    os.environ[INSTANCE_ENV] = str(folder)
+    yield folder
+    if previous is None:
+        os.environ.pop(INSTANCE_ENV, None)
+    else:
+        os.environ[INSTANCE_ENV] = previous
+
+
+@pytest.fixture(scope="session", autouse=True)
+def command_audit(instance):
+    """Tests that call produce() outside a request act like the ``lnp`` command: audited as
+    cli:<user> in the session's audit log (test_audit.py checks that nothing renders unbound)."""
+    import service.audit
+    from service.instance import AUDIT_FILE, load_secrets
+
+    config: dict = {}
+    load_secrets(config, instance)
+    service.audit.bind_command(service.audit.AuditLog(instance / AUDIT_FILE, config["AUDIT_KEY"]))
+    yield
+    service.audit._command = None
+
+
+# The suite sends thousands of requests with one token; the limits have tests of their own.
+TEST_CONFIG = {"TESTING": True, "RATELIMIT_DEFAULT": "1000000 per minute"}
+
+
 @pytest.fixture(scope="session")
-def app():
-    return create_app({"TESTING": True})
+def app(instance):
+    return create_app({**TEST_CONFIG, "INSTANCE_PATH": str(instance)})
+
+
+@pytest.fixture(scope="session")
+def tokens(app):
+    """A token value per role, made the way ``lnp tokens create`` makes them."""
+    store = app.extensions["lnp.accounts"]
+    return {role: store.create_token(f"test {role}", role)[1] for role in ROLES}
+
+
+def bearer(token: str) -> dict:
+    return {"Authorization": f"Bearer {token}"}
 
 
 @pytest.fixture
-def client(app):
+def client(app, tokens):
+    """A test client that sends a worker token with every request."""
+    client = app.test_client()
+    client.environ_base["HTTP_AUTHORIZATION"] = f"Bearer {tokens['worker']}"
+    return client
+
+
+def client_with_token(app, role: str):
+    """A test client of ``app`` that sends a fresh ``role`` token with every request."""
+    client = app.test_client()
+    token = app.extensions["lnp.accounts"].create_token(f"test {role}", role)[1]
+    client.environ_base["HTTP_AUTHORIZATION"] = f"Bearer {token}"
+    return client
+
+
+HTTPS = {"base_url": "https://localhost"}  # the session cookie is Secure
+
+
+def signed_in(app, role: str = "worker", name: str = "kayttaja") -> "object":
+    """A test client signed in through the sign-in page as a new ``role`` user (past the
+    one-time password), behaving like a browser: https and a same-origin Referer."""
+    import re
+
+    def csrf(path):
+        page = client.get(path, **HTTPS).get_data(as_text=True)
+        return re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+
+    store = app.extensions["lnp.accounts"]
+    one_time = store.add_user(name, role)
+    client = app.test_client()
+    client.environ_base["HTTP_REFERER"] = "https://localhost/"
+    client.post("/auth/sign-in", data={"username": name, "password": one_time, "csrf_token": csrf("/auth/sign-in")},
+                **HTTPS)
+    client.post("/auth/password", data={"current": one_time, "new": "oikein-pitka-salasana-1",
+                                        "repeat": "oikein-pitka-salasana-1", "csrf_token": csrf("/auth/password")},
+                **HTTPS)
+    return client
+
+
+@pytest.fixture
+def anonymous(app):
     return app.test_client()
+
+
+LNP = str(Path(sys.executable).with_name("lnp"))
+
+
+def lnp(*args, stdin=None, check=True):
+    """Run the ``lnp`` command as a process (against the session's instance folder)."""
+    result = subprocess.run([LNP, *args], input=stdin, capture_output=True, timeout=120)
+    printed = "" if result.stdout[:2] == b"PK" else result.stdout.decode("utf-8", "replace")  # not a .docx
+    EXTRA_LOG_TEXT.append(printed + result.stderr.decode("utf-8", "replace"))
+    if check:
+        assert result.returncode == 0, result.stderr.decode("utf-8", "replace")
+    return result
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@dataclass
+class Server:
+    url: str
+    token: str  # a worker token made with `lnp tokens create`
+    log: Path  # everything gunicorn and the app wrote
+    temp: Path  # TMPDIR of the server process
+    pid: int  # gunicorn's master
+
+    def headers(self, token: str | None = None) -> dict:
+        return bearer(token or self.token)
+
+
+@pytest.fixture(scope="session")
+def server(instance, tmp_path_factory):
+    """The service as it runs: `lnp serve` (gunicorn, two workers) on loopback, real HTTP."""
+    token = lnp("tokens", "create", "--name", "http tests", "--role", "worker").stdout.decode().strip()
+    folder = tmp_path_factory.mktemp("server")
+    log, temp = folder / "server.log", folder / "tmp"
+    temp.mkdir()
+    port = free_port()
+    env = {**os.environ, "TMPDIR": str(temp), "LNP_RATELIMIT_DEFAULT": "1000000 per minute"}
+    with log.open("wb") as out:
+        process = subprocess.Popen([LNP, "serve", "--bind", f"127.0.0.1:{port}", "--workers", "2"],
+                                   stdout=out, stderr=subprocess.STDOUT, env=env)
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            if requests.get(f"{base}/healthz", timeout=1).status_code == 200:
+                break
+        except requests.ConnectionError:
+            pass
+        if process.poll() is not None or time.monotonic() > deadline:
+            raise RuntimeError("the service did not start: " + log.read_text(errors="replace")[-2000:])
+        time.sleep(0.2)
+    yield Server(base, token, log, temp, process.pid)
+    process.terminate()
+    process.wait(timeout=30)
+    EXTRA_LOG_TEXT.append(log.read_text(encoding="utf-8", errors="replace"))
 
 
 def post_json(client, type_id, payload, **kwargs):
@@ -80,12 +225,6 @@ def sensitive_strings() -> set[str]:
                 values.add(value)
                 values.update(word for word in value.split() if len(word) >= 6 and word[0].isupper())
     return values
-
-
-@pytest.fixture(scope="session", autouse=True)
-def instance_folder():
-    yield INSTANCE
-    shutil.rmtree(INSTANCE, ignore_errors=True)
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -216,7 +216,7 @@ def test_healthz(client):
 
 # --- concurrency ------------------------------------------------------------------------------
 
-def test_concurrent_renders_never_mix_data(app, example):
+def test_concurrent_renders_never_mix_data(app, tokens, example):
     """Many threads render different cases at once; each document holds only its own case."""
     markers = [f"MERKKI{i:03d}" for i in range(24)]
     results: dict[str, str] = {}
@@ -224,6 +224,7 @@ def test_concurrent_renders_never_mix_data(app, example):
 
     def worker(marker):
         client = app.test_client()
+        client.environ_base["HTTP_AUTHORIZATION"] = f"Bearer {tokens['worker']}"
         for round_ in range(4):
             payload = example("summary")
             payload["current_situation"] = f"{marker}-{round_}"

@@ -2,23 +2,17 @@
 
 import json
 import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 
 from service.registry import DOCUMENT_TYPES, EXAMPLES_DIR
-from tests.conftest import EXTRA_LOG_TEXT, TYPE_IDS
+from tests.conftest import LNP, TYPE_IDS, lnp
 from tests.docxtext import all_text
 from tests.expectations import shown_values
 
-LNP = str(Path(sys.executable).with_name("lnp"))
-
 
 def run(*args, stdin=None):
-    result = subprocess.run([LNP, *args], input=stdin, capture_output=True, timeout=120)
-    EXTRA_LOG_TEXT.append(result.stdout.decode("utf-8", "replace") + result.stderr.decode("utf-8", "replace"))
-    return result
+    return lnp(*args, stdin=stdin, check=False)
 
 
 @pytest.mark.parametrize("type_id", TYPE_IDS)

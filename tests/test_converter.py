@@ -17,6 +17,7 @@ from service.converter import ConversionFailed, ConverterPool
 from service.documents import TemplateStore, produce
 from service.registry import DOCUMENT_TYPES
 from tests.conftest import load_example, post_json
+from tests.conftest import client_with_token
 
 # How long to wait for LibreOffice to (re)start before failing; a bound, not a measurement.
 START = 120
@@ -134,7 +135,7 @@ def post_in_thread(app, fmt="pdf"):
 
     def post():
         started = time.monotonic()
-        result["response"] = post_json(app.test_client(), "summary", load_example("summary"),
+        result["response"] = post_json(client_with_token(app, "worker"), "summary", load_example("summary"),
                                        query_string={"format": fmt})
         result["seconds"] = time.monotonic() - started
 
@@ -168,7 +169,7 @@ def test_worker_killed_mid_conversion(app_with_pool):
     assert not thread.is_alive()
     assert_clean_503(result["response"])
     assert not dirs[busy].exists() and not alive(busy)
-    client = app.test_client()
+    client = client_with_token(app, "worker")
     for _ in range(4):
         response = post_json(client, "summary", load_example("summary"), query_string={"format": "pdf"})
         assert response.status_code == 200 and response.data.startswith(b"%PDF-")
@@ -189,7 +190,7 @@ def test_hung_conversion_is_cut_off_at_the_timeout(app_with_pool):
     assert result["seconds"] >= 3
     assert not alive(office) and not workdir.exists()
     wait_for(lambda: full(converter), "the pool back at full size")
-    response = post_json(app.test_client(), "summary", load_example("summary"), query_string={"format": "pdf"})
+    response = post_json(client_with_token(app, "worker"), "summary", load_example("summary"), query_string={"format": "pdf"})
     assert response.status_code == 200
 
 

@@ -16,6 +16,7 @@ from service.documents import DOCX_MIMETYPE, produce
 from service.template_store import TemplateStore
 from service.registry import DOCUMENT_TYPES, EXAMPLES_DIR, TEMPLATES_DIR
 from tests.conftest import EXTRA_LOG_TEXT, TYPE_IDS, load_example, post_json
+from tests.conftest import client_with_token
 from tests.converted import (compact, docx_text_with_field_codes, odt_text, pdf_body_text, pdf_page_texts,
                              without_symbols)
 from tests.docxtext import all_text
@@ -183,7 +184,7 @@ def test_invalid_case_is_422_before_any_conversion(client, example):
 
 def test_without_libreoffice_docx_works_and_odt_pdf_answer_503(example):
     app = create_app({"TESTING": True, "CONVERTER_SOFFICE": "/nonexistent/soffice"})
-    client = app.test_client()
+    client = client_with_token(app, "worker")
     payload = example("summary")
     assert post_json(client, "summary", payload).status_code == 200
     for fmt in ("pdf", "odt"):

@@ -15,6 +15,7 @@ from service.fieldtree import Node
 from service.formdata import apply_action, blank, field_id, from_form
 from service.formerrors import friendly
 from service.registry import DOCUMENT_TYPES
+from tests.conftest import HTTPS, signed_in
 from tests.conftest import TYPE_IDS, load_example
 
 TOKEN_RE = re.compile(r'name="csrf_token" value="([^"]+)"')
@@ -195,12 +196,17 @@ def test_same_type_keeps_even_refused_values_but_drops_unknown_keys():
 
 # --- HTTP: CSRF, headers, no storage, no data in URLs -------------------------------------------
 
-def test_post_without_csrf_token_is_refused(client):
-    response = client.post("/lomakkeet/summary", data={"action": "save", "case_ref": "LNP-1"})
+def test_post_without_csrf_token_is_refused(app):
+    browser = signed_in(app, "worker", "lomakkeen-kayttaja")
+    response = browser.post("/lomakkeet/summary", data={"action": "save", "case_ref": "LNP-1"}, **HTTPS)
     assert response.status_code == 400
     html = response.get_data(as_text=True)
     assert "Lomakkeen lähetys hylättiin" in html and 'lang="fi"' in html
-    assert client.post("/avaa", data={"json": "{}"}).status_code == 400
+    assert browser.post("/avaa", data={"json": "{}"}, **HTTPS).status_code == 400
+    # the same post with the page's token goes through
+    token = TOKEN_RE.search(browser.get("/lomakkeet/summary", **HTTPS).get_data(as_text=True)).group(1)
+    ok = browser.post("/lomakkeet/summary", data={"action": "save", "case_ref": "LNP-1", "csrf_token": token}, **HTTPS)
+    assert ok.status_code == 200
 
 
 def test_the_json_api_needs_no_csrf_token(client):

@@ -3,57 +3,23 @@
 import io
 import json
 import re
-import socket
 import subprocess
-import sys
-import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
 import requests
+
 from pypdf import PdfReader
 
-from tests.conftest import EXTRA_LOG_TEXT, TYPE_IDS, load_example
+from tests.conftest import EXTRA_LOG_TEXT, LNP, TYPE_IDS, load_example
 from tests.docxtext import all_text
-
-LNP = str(Path(sys.executable).with_name("lnp"))
-SERVERS: dict[str, subprocess.Popen] = {}
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@pytest.fixture(scope="module")
-def server():
-    port = free_port()
-    process = subprocess.Popen([LNP, "serve", "--bind", f"127.0.0.1:{port}", "--workers", "2"],
-                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            if requests.get(f"{base}/healthz", timeout=1).status_code == 200:
-                break
-        except requests.ConnectionError:
-            pass
-        if process.poll() is not None or time.monotonic() > deadline:
-            raise RuntimeError("the service did not start")
-        time.sleep(0.2)
-    SERVERS[base] = process
-    yield base
-    process.terminate()
-    output, _ = process.communicate(timeout=30)
-    EXTRA_LOG_TEXT.append(output.decode("utf-8", "replace"))
-
 
 @pytest.mark.parametrize("type_id", TYPE_IDS)
 def test_post_each_type(server, type_id):
     payload = load_example(type_id)
-    response = requests.post(f"{server}/api/v1/documents/{type_id}", json=payload, timeout=30)
+    response = requests.post(f"{server.url}/api/v1/documents/{type_id}", json=payload, headers=server.headers(),
+                             timeout=30)
     assert response.status_code == 200
     assert response.headers["Cache-Control"] == "no-store"
     assert payload["case_ref"] in response.headers["Content-Disposition"]
@@ -61,12 +27,14 @@ def test_post_each_type(server, type_id):
 
 
 def test_errors_over_http(server):
-    url = f"{server}/api/v1/documents/summary"
-    assert requests.post(url, data="{", headers={"Content-Type": "application/json"}, timeout=10).status_code == 400
-    assert requests.post(url, data="x=1", headers={"Content-Type": "text/plain"}, timeout=10).status_code == 415
-    big = requests.post(url, data=b"[" + b"1," * 400_000 + b"1]", headers={"Content-Type": "application/json"}, timeout=10)
+    url = f"{server.url}/api/v1/documents/summary"
+    auth = server.headers()
+    assert requests.post(url, data="{", headers={**auth, "Content-Type": "application/json"}, timeout=10).status_code == 400
+    assert requests.post(url, data="x=1", headers={**auth, "Content-Type": "text/plain"}, timeout=10).status_code == 415
+    big = requests.post(url, data=b"[" + b"1," * 400_000 + b"1]", headers={**auth, "Content-Type": "application/json"},
+                        timeout=10)
     assert big.status_code == 413 and big.json()["code"] == 413
-    bad = requests.post(url, json={"case_ref": "X"}, timeout=10)
+    bad = requests.post(url, json={"case_ref": "X"}, headers=auth, timeout=10)
     assert bad.status_code == 422 and {"path", "label", "message"} <= set(bad.json()["errors"][0])
 
 
@@ -75,11 +43,33 @@ def test_parallel_requests(server):
 
     def post(i):
         type_id = TYPE_IDS[i % len(TYPE_IDS)]
-        return requests.post(f"{server}/api/v1/documents/{type_id}", data=json.dumps(payloads[i]),
-                             headers={"Content-Type": "application/json"}, timeout=30).status_code
+        return requests.post(f"{server.url}/api/v1/documents/{type_id}", data=json.dumps(payloads[i]),
+                             headers={**server.headers(), "Content-Type": "application/json"}, timeout=30).status_code
 
     with ThreadPoolExecutor(8) as pool:
         assert set(pool.map(post, range(len(payloads)))) == {200}
+
+
+def test_without_a_token_nothing_but_healthz_answers(server):
+    assert requests.get(f"{server.url}/healthz", timeout=10).status_code == 200
+    for method, path in (("POST", "/api/v1/documents/summary"), ("GET", "/api/v1/document-types"),
+                         ("GET", "/api/v1/openapi.json"), ("GET", "/api/v1/tokens"), ("GET", "/no-such-path")):
+        response = requests.request(method, f"{server.url}{path}", json={}, timeout=10)
+        assert response.status_code == 401, path
+        assert response.json()["code"] == 401
+        assert response.headers["WWW-Authenticate"].startswith("Bearer")
+
+
+def test_security_headers_over_http(server):
+    response = requests.get(f"{server.url}/api/v1/document-types", headers=server.headers(), timeout=10)
+    assert response.status_code == 200
+    csp = response.headers["Content-Security-Policy"]
+    assert "frame-ancestors 'none'" in csp and "script-src" not in csp and "default-src 'none'" in csp
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert response.headers["Referrer-Policy"] == "same-origin"
+    assert "Strict-Transport-Security" not in response.headers  # plain http on loopback
+    https = requests.get(f"{server.url}/healthz", headers={"X-Forwarded-Proto": "https"}, timeout=10)
+    assert "Strict-Transport-Security" not in https.headers  # PROXY_FIX is off: the header is not trusted
 
 
 def test_workers_pick_up_an_activation_without_restart(server, tmp_path):
@@ -101,13 +91,13 @@ def test_workers_pick_up_an_activation_without_restart(server, tmp_path):
         payload = load_example("questions")
         versions = set()
         for _ in range(12):  # several requests reach both workers
-            response = requests.post(f"{server}/api/v1/documents/questions", json=payload, timeout=30)
+            response = requests.post(f"{server.url}/api/v1/documents/questions", json=payload, headers=server.headers(), timeout=30)
             versions.add(response.headers["X-Template-Version"].split()[0])
             assert "VERSIO-C" in all_text(response.content)
         assert versions == {str(number)}
     finally:
         cli("templates", "rollback", "questions")
-    response = requests.post(f"{server}/api/v1/documents/questions", json=load_example("questions"), timeout=30)
+    response = requests.post(f"{server.url}/api/v1/documents/questions", json=load_example("questions"), headers=server.headers(), timeout=30)
     assert "VERSIO-C" not in all_text(response.content)
 
 
@@ -117,7 +107,7 @@ def test_twenty_concurrent_pdf_requests(server):
         type_id = TYPE_IDS[i % len(TYPE_IDS)]
         payload = load_example(type_id)
         payload["case_ref"] = f"LNP-RINNAKKAIN-{i:02d}"
-        response = requests.post(f"{server}/api/v1/documents/{type_id}?format=pdf", json=payload, timeout=120)
+        response = requests.post(f"{server.url}/api/v1/documents/{type_id}?format=pdf", json=payload, headers=server.headers(), timeout=120)
         if response.status_code != 200 or response.headers["Content-Type"] != "application/pdf":
             return f"{i}: {response.status_code}"
         text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(response.content)).pages)
@@ -131,9 +121,9 @@ def test_twenty_concurrent_pdf_requests(server):
 def test_libreoffice_runs_in_the_workers_not_in_the_master(server):
     """With preload_app the app is built in the master; LibreOffice must be started after
     the fork, by each worker for itself."""
-    assert requests.post(f"{server}/api/v1/documents/questions?format=odt", json=load_example("questions"),
-                         timeout=120).status_code == 200
-    master = SERVERS[server].pid
+    assert requests.post(f"{server.url}/api/v1/documents/questions?format=odt", json=load_example("questions"),
+                         headers=server.headers(), timeout=120).status_code == 200
+    master = server.pid
     parents = {}
     for entry in Path("/proc").iterdir():
         if entry.name.isdigit():

@@ -14,7 +14,8 @@ import pytest
 
 from service import create_app
 from service.registry import DOCUMENT_TYPES, TEMPLATES_DIR
-from tests.conftest import EXTRA_LOG_TEXT, load_example, post_json
+from service.instance import ensure_secrets
+from tests.conftest import EXTRA_LOG_TEXT, TEST_CONFIG, client_with_token, load_example, post_json
 from tests.docxtext import all_text
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -39,12 +40,14 @@ def variant(type_id: str, marker: str) -> bytes:
 
 @pytest.fixture
 def app(tmp_path):
-    return create_app({"TESTING": True, "INSTANCE_PATH": str(tmp_path / "instance")})
+    folder = tmp_path / "instance"
+    ensure_secrets(folder)
+    return create_app({**TEST_CONFIG, "INSTANCE_PATH": str(folder)})
 
 
 @pytest.fixture
 def client(app):
-    return app.test_client()
+    return client_with_token(app, "convener")
 
 
 def upload(client, type_id, data):
@@ -136,7 +139,7 @@ def test_field_catalogue(client):
 
 def test_concurrent_renders_during_activation_are_wholly_old_or_new(app):
     type_id = "summary"
-    client = app.test_client()
+    client = client_with_token(app, "convener")
     number = upload(client, type_id, variant(type_id, "VERSIO-B")).get_json()["version"]
     payload = load_example(type_id)
     outcomes: list[str] = []
@@ -144,7 +147,7 @@ def test_concurrent_renders_during_activation_are_wholly_old_or_new(app):
     stop = threading.Event()
 
     def render_loop():
-        local = app.test_client()
+        local = client_with_token(app, "worker")
         while not stop.is_set():
             response = post_json(local, type_id, payload)
             if response.status_code != 200:

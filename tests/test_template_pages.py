@@ -11,6 +11,8 @@ from playwright.sync_api import sync_playwright
 
 from service import create_app
 from tests import browser as b
+from service.instance import ensure_secrets
+from tests.conftest import HTTPS, TEST_CONFIG, client_with_token, signed_in
 from tests.docxtext import all_text
 from tests.test_template_lifecycle import variant
 
@@ -20,12 +22,14 @@ TOKEN_RE = re.compile(r'name="csrf_token" value="([^"]+)"')
 
 @pytest.fixture(scope="module")
 def app(tmp_path_factory):
-    return create_app({"TESTING": True, "INSTANCE_PATH": str(tmp_path_factory.mktemp("instance"))})
+    folder = tmp_path_factory.mktemp("instance")
+    ensure_secrets(folder)
+    return create_app({**TEST_CONFIG, "INSTANCE_PATH": str(folder)})
 
 
 @pytest.fixture
 def client(app):
-    return app.test_client()
+    return client_with_token(app, "convener")
 
 
 def token(client) -> str:
@@ -85,9 +89,14 @@ def test_unsafe_upload_is_refused_with_a_message(client):
     assert "zip-pommi" in page
 
 
-def test_posts_without_csrf_are_refused(client):
-    assert client.post("/pohjat/summary/palauta").status_code == 400
-    assert client.post("/pohjat/summary/versiot/0/ota-kayttoon").status_code == 400
+def test_a_signed_in_convener_needs_csrf_and_a_worker_is_refused(app):
+    convener = signed_in(app, "convener", "koollekutsuja")
+    assert convener.post("/pohjat/summary/palauta", **HTTPS).status_code == 400
+    assert convener.post("/pohjat/summary/versiot/0/ota-kayttoon", **HTTPS).status_code == 400
+    page = convener.get("/pohjat/", **HTTPS).get_data(as_text=True)
+    assert "Asiakirjapohjat" in page
+    worker = signed_in(app, "worker", "tyontekija")
+    assert worker.get("/pohjat/", **HTTPS).status_code == 403
 
 
 def test_field_catalogue_page(client):
@@ -114,8 +123,11 @@ def chromium():
 
 
 @pytest.fixture
-def page(chromium):
-    context = chromium.new_context(locale="fi-FI", accept_downloads=True, viewport={"width": 1280, "height": 900})
+def page(chromium, app):
+    # Signed in with a convener's token: the sign-in pages have tests of their own (test_auth.py).
+    token = app.extensions["lnp.accounts"].create_token("browser", "convener")[1]
+    context = chromium.new_context(locale="fi-FI", accept_downloads=True, viewport={"width": 1280, "height": 900},
+                                   extra_http_headers={"Authorization": f"Bearer {token}"})
     context.set_default_timeout(10_000)
     page = context.new_page()
     page.problems = b.watch(page)

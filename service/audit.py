@@ -1,0 +1,121 @@
+"""The audit log: who handled which case's data, when and with what outcome (laki 703/2023).
+
+Separate from the application log: append-only JSON lines in ``audit.jsonl`` under the
+instance folder (mode 0600). An entry holds technical facts only. The case appears as a keyed
+hash (HMAC-SHA-256 with the instance's AUDIT_KEY) of ``case_ref``: the city can find every entry
+for a case it names (``lnp audit --case``), but the log alone does not say which case it was.
+Names, identity codes and free text never go in; ``record`` refuses any field not listed below.
+"""
+
+from __future__ import annotations
+
+import getpass
+import hashlib
+import hmac
+import json
+import os
+from collections.abc import Iterator
+from datetime import datetime, timezone
+from pathlib import Path
+
+from flask import current_app, g, has_request_context
+
+from .accounts import Identity
+
+FIELDS = frozenset({
+    "doc_type", "rendition", "format", "template_version", "template_sha256", "case", "status",
+    "channel", "request_id", "target", "target_role",
+})
+MAX_VALUE_LENGTH = 128
+CASE_REF_MAX = 200
+
+
+class AuditLog:
+    def __init__(self, path: Path, key: str):
+        self.path = path
+        self._key = key.encode("utf-8")
+
+    def case_hash(self, case_ref: str) -> str:
+        # surrogatepass: a refused case_ref may hold a lone surrogate, and its refusal is audited too.
+        return hmac.new(self._key, case_ref.encode("utf-8", "surrogatepass"), hashlib.sha256).hexdigest()
+
+    def record(self, identity: Identity, action: str, outcome: str, **facts) -> dict:
+        unknown = set(facts) - FIELDS
+        if unknown:
+            raise ValueError(f"audit fields not allowed: {sorted(unknown)}")
+        entry = {
+            "time": datetime.now(timezone.utc).isoformat(timespec="milliseconds"),
+            "actor": identity.actor,
+            "role": identity.role,
+            "action": action,
+            "outcome": outcome,
+        }
+        for name, value in facts.items():
+            if value is not None:
+                if not isinstance(value, (str, int)) or len(str(value)) > MAX_VALUE_LENGTH:
+                    raise ValueError(f"audit field {name} is not a short technical value")
+                entry[name] = value
+        line = (json.dumps(entry, ensure_ascii=True, separators=(",", ":")) + "\n").encode("ascii")
+        # O_APPEND: each entry is one write at the end of the file, from any worker or command.
+        fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+        try:
+            os.write(fd, line)
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+        return entry
+
+    def entries(self) -> Iterator[dict]:
+        if not self.path.exists():
+            return
+        with self.path.open(encoding="ascii") as lines:
+            for line in lines:
+                if line.strip():
+                    yield json.loads(line)
+
+
+# --- who is acting ---------------------------------------------------------------------------
+# A request acts as its authenticated identity; the ``lnp`` command as the operating-system user
+# who runs it. documents.produce asks here, so every caller of produce is audited the same way.
+_command: tuple[AuditLog, Identity] | None = None
+
+
+def bind_command(log: AuditLog) -> None:
+    global _command
+    user = getpass.getuser()
+    _command = (log, Identity("cli", user, "local", key=f"cli:{user}"))
+
+
+def current() -> tuple[AuditLog, Identity, str, str | None]:
+    """(log, identity, channel, request id) of whoever is acting now."""
+    if has_request_context():
+        identity = g.get("identity")
+        if identity is not None:
+            channel = "api" if identity.kind == "token" else "web"
+            return current_app.extensions["lnp.audit"], identity, channel, g.get("request_id")
+    if _command is not None:
+        return _command[0], _command[1], "cli", None
+    raise RuntimeError("no audit log bound: nothing is rendered unaudited")
+
+
+def document(doc_type: str, rendition: str, outcome: str, status: int, case_ref=None, template=None,
+             output_format: str | None = None) -> None:
+    log, identity, channel, request_id = current()
+    case = None
+    if isinstance(case_ref, str) and 0 < len(case_ref) <= CASE_REF_MAX:
+        case = log.case_hash(case_ref)
+    log.record(
+        identity, "document.render", outcome,
+        doc_type=doc_type, rendition=rendition if isinstance(rendition, str) and len(rendition) <= 32 else None,
+        format=output_format if output_format in ("docx", "odt", "pdf") else None,
+        template_version=template.version if template is not None else None,
+        template_sha256=template.sha256 if template is not None else None,
+        case=case, status=status, channel=channel, request_id=request_id,
+    )
+
+
+def change(action: str, outcome: str, target: str | None = None, target_role: str | None = None) -> None:
+    """A token or user change (created, revoked, removed, password reset or changed)."""
+    log, identity, channel, request_id = current()
+    log.record(identity, action, outcome, target=target, target_role=target_role, channel=channel,
+               request_id=request_id)
