@@ -34,7 +34,10 @@ import requests  # noqa: E402
 from pypdf import PdfReader  # noqa: E402
 
 from service.converter import ConverterPool  # noqa: E402
-from service.documents import TemplateStore, produce  # noqa: E402
+from service import audit  # noqa: E402
+from service.documents import produce  # noqa: E402
+from service.instance import AUDIT_FILE, ensure_secrets, load_secrets  # noqa: E402
+from service.template_store import TemplateStore  # noqa: E402
 from service.registry import DOCUMENT_TYPES  # noqa: E402
 
 
@@ -156,8 +159,19 @@ def http(seconds: float) -> None:
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     lnp = str(Path(sys.executable).with_name("lnp"))
+    # A throw-away instance (secrets, a worker token, a rate limit a load test does not hit).
+    import tempfile
+
+    from service.accounts import AccountStore
+    from service.instance import ACCOUNTS_FILE
+
+    folder = Path(tempfile.mkdtemp(prefix="lnp-bench-http-"))
+    ensure_secrets(folder)
+    token = AccountStore(folder / ACCOUNTS_FILE).create_token("bench", "worker")[1]
+    auth = {"Content-Type": "application/json", "Authorization": f"Bearer {token}"}
+    env = {**os.environ, "LNP_INSTANCE_PATH": str(folder), "LNP_RATELIMIT_DEFAULT": "1000000 per minute"}
     server = subprocess.Popen([lnp, "serve", "--bind", f"127.0.0.1:{port}", "--workers", "2"],
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
     try:
         deadline = time.monotonic() + 60
         while True:
@@ -173,7 +187,7 @@ def http(seconds: float) -> None:
         # Until both workers' LibreOffice is warm (started after the fork, in the background).
         with ThreadPoolExecutor(4) as warm:
             list(warm.map(lambda b: requests.post(f"{base}/api/v1/documents/{b[0]}?format=pdf", data=b[1],
-                                                  headers={"Content-Type": "application/json"}, timeout=120),
+                                                  headers=auth, timeout=120),
                           bodies * 2))
         latencies, errors = [], []
         stop = time.monotonic() + seconds
@@ -185,7 +199,7 @@ def http(seconds: float) -> None:
                 type_id, body = bodies[i % len(bodies)]
                 started = time.perf_counter()
                 response = session.post(f"{base}/api/v1/documents/{type_id}?format=pdf", data=body,
-                                        headers={"Content-Type": "application/json"}, timeout=120)
+                                        headers=auth, timeout=120)
                 if response.status_code == 200:
                     latencies.append(time.perf_counter() - started)
                 else:
@@ -204,7 +218,19 @@ def http(seconds: float) -> None:
         server.wait(timeout=30)
 
 
+def bind_throwaway_audit() -> None:
+    """produce() renders nothing unaudited: a throw-away instance's audit log for this run."""
+    import tempfile
+
+    folder = Path(tempfile.mkdtemp(prefix="lnp-bench-"))
+    ensure_secrets(folder)
+    config: dict = {}
+    load_secrets(config, folder)
+    audit.bind_command(audit.AuditLog(folder / AUDIT_FILE, config["AUDIT_KEY"]))
+
+
 def main() -> None:
+    bind_throwaway_audit()
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--runs", type=int, default=30)
     parser.add_argument("--seconds", type=float, default=20)
