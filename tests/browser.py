@@ -3,6 +3,7 @@ and a "user" that fills a form from a case JSON through the page, as a person wo
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import threading
@@ -43,6 +44,37 @@ def launch(playwright):
         # Fail, never skip: CI without a browser must not pass as if the forms were tested.
         raise RuntimeError(f"Chromium not found at {CHROMIUM}: run `make test` as root or apt-get install chromium")
     return playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+
+
+@contextlib.contextmanager
+def chromium_browser():
+    """Debian's Chromium under Playwright, for a test module."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = launch(playwright)
+        yield browser
+        browser.close()
+
+
+@contextlib.contextmanager
+def signed_in_page(chromium, token: str):
+    """A fresh page (Finnish locale, downloads on) sending ``token`` with every request: the
+    sign-in pages have tests of their own (test_auth.py). ``page.problems`` collects console errors."""
+    context = chromium.new_context(locale="fi-FI", accept_downloads=True, viewport={"width": 1280, "height": 900},
+                                   extra_http_headers={"Authorization": f"Bearer {token}"})
+    context.set_default_timeout(10_000)
+    page = context.new_page()
+    page.problems = watch(page)
+    try:
+        yield page
+    finally:
+        context.close()
+
+
+def axe_clean(page) -> None:
+    violations = axe_violations(page)
+    assert not violations, json.dumps(violations, ensure_ascii=False, indent=1)
 
 
 def watch(page) -> list[str]:

@@ -7,7 +7,6 @@ import json
 
 import pytest
 import requests
-from playwright.sync_api import sync_playwright
 
 from service.registry import DOCUMENT_TYPES, NETWORK
 from tests import browser as b
@@ -26,22 +25,14 @@ def server(app):
 
 @pytest.fixture(scope="module")
 def chromium():
-    with sync_playwright() as playwright:
-        browser = b.launch(playwright)
+    with b.chromium_browser() as browser:
         yield browser
-        browser.close()
 
 
 @pytest.fixture
 def page(chromium, tokens):
-    # Signed in with a worker's token: the sign-in pages have tests of their own (test_auth.py).
-    context = chromium.new_context(locale="fi-FI", accept_downloads=True, viewport={"width": 1280, "height": 900},
-                                   extra_http_headers={"Authorization": f"Bearer {tokens['worker']}"})
-    context.set_default_timeout(10_000)
-    page = context.new_page()
-    page.problems = b.watch(page)
-    yield page
-    context.close()
+    with b.signed_in_page(chromium, tokens["worker"]) as page:
+        yield page
 
 
 def form_url(server, type_id):
@@ -224,9 +215,7 @@ def test_follow_up_summary_prefilled_from_the_agreement(page, server):
 
 # --- accessibility ------------------------------------------------------------------------------
 
-def assert_no_axe_violations(page):
-    violations = b.axe_violations(page)
-    assert not violations, json.dumps(violations, ensure_ascii=False, indent=1)
+assert_no_axe_violations = b.axe_clean
 
 
 def test_axe_index(page, server):

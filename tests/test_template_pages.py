@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import json
 import re
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import sync_playwright
 
 from service import create_app
 from tests import browser as b
@@ -116,28 +114,17 @@ def server(app):
 
 @pytest.fixture(scope="module")
 def chromium():
-    with sync_playwright() as playwright:
-        browser = b.launch(playwright)
+    with b.chromium_browser() as browser:
         yield browser
-        browser.close()
 
 
 @pytest.fixture
 def page(chromium, app):
-    # Signed in with a convener's token: the sign-in pages have tests of their own (test_auth.py).
-    token = app.extensions["lnp.accounts"].create_token("browser", "convener")[1]
-    context = chromium.new_context(locale="fi-FI", accept_downloads=True, viewport={"width": 1280, "height": 900},
-                                   extra_http_headers={"Authorization": f"Bearer {token}"})
-    context.set_default_timeout(10_000)
-    page = context.new_page()
-    page.problems = b.watch(page)
-    yield page
-    context.close()
+    with b.signed_in_page(chromium, app.extensions["lnp.accounts"].create_token("browser", "convener")[1]) as page:
+        yield page
 
 
-def assert_no_axe_violations(page):
-    violations = b.axe_violations(page)
-    assert not violations, json.dumps(violations, ensure_ascii=False, indent=1)
+assert_no_axe_violations = b.axe_clean
 
 
 def test_browser_upload_check_and_activate_with_axe(page, server, tmp_path):
