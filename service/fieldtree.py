@@ -41,11 +41,6 @@ class Node:
             yield path, self
 
 
-def _schema_of(nested: fields.Nested) -> Schema:
-    schema = nested.schema
-    return schema
-
-
 def tree(schema: Schema | type[Schema]) -> Node:
     if isinstance(schema, type):
         schema = schema()
@@ -61,7 +56,7 @@ def _field_node(fld: fields.Field) -> Node:
     base = {"required": fld.required, "label": meta.get("title", ""), "help": meta.get("description", ""),
             "widget": meta.get("x-widget"), "default": None if default is missing else default}
     if isinstance(fld, fields.Nested):
-        node = tree(_schema_of(fld))
+        node = tree(fld.schema)
         node.required, node.label, node.help = base["required"], base["label"], base["help"]
         return node
     if isinstance(fld, fields.List):

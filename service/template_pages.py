@@ -46,6 +46,11 @@ def _template_upload() -> bytes | None:
     return None if data is None else as_docx(data, current_app.extensions["lnp.converter"])
 
 
+def _back_to(doc_type):
+    """To the type's own section of the template list."""
+    return redirect(url_for(".index") + f"#tyyppi-{doc_type.id}")
+
+
 @bp.get("/")
 @role("convener")
 def index():
@@ -79,10 +84,10 @@ def check_only(type_id: str):
         data = _template_upload()
     except StoreError as exc:
         flash(exc.message, "error")
-        return redirect(url_for(".index") + f"#tyyppi-{doc_type.id}")
+        return _back_to(doc_type)
     if data is None:
         flash("Valitse tarkistettava asiakirjapohja (.docx).", "error")
-        return redirect(url_for(".index") + f"#tyyppi-{doc_type.id}")
+        return _back_to(doc_type)
     report = check(data, doc_type)
     return render_template("pohjat/report.html", doc_type=doc_type, report=report.as_dict())
 
@@ -95,11 +100,11 @@ def upload(type_id: str):
         data = _template_upload()
         if data is None:
             flash("Valitse ladattava asiakirjapohja (.docx tai .odt).", "error")
-            return redirect(url_for(".index") + f"#tyyppi-{doc_type.id}")
+            return _back_to(doc_type)
         meta, _ = _store().upload(doc_type, data, _actor())
     except StoreError as exc:
         flash(exc.message, "error")
-        return redirect(url_for(".index") + f"#tyyppi-{doc_type.id}")
+        return _back_to(doc_type)
     if meta.ok:
         flash(f"Versio {meta.version} tallennettiin ja tarkistus läpäistiin. Esikatsele ja ota se käyttöön.", "success")
     else:
@@ -117,7 +122,7 @@ def activate(type_id: str, version: int):
         flash(f"{doc_type.label}: versio {version} on nyt käytössä.", "success")
     except StoreError as exc:
         flash(exc.message, "error")
-    return redirect(url_for(".index") + f"#tyyppi-{doc_type.id}")
+    return _back_to(doc_type)
 
 
 @bp.post("/<type_id>/palauta")
@@ -129,7 +134,7 @@ def rollback(type_id: str):
         flash(f"{doc_type.label}: palattiin versioon {version}.", "success")
     except StoreError as exc:
         flash(exc.message, "error")
-    return redirect(url_for(".index") + f"#tyyppi-{doc_type.id}")
+    return _back_to(doc_type)
 
 
 @bp.post("/<type_id>/versiot/<int:version>/esikatsele")

@@ -82,11 +82,12 @@ def check_template(type_id: str):
 @role("convener")
 def list_templates():
     store = _store()
-    return jsonify([
-        {"type": t.id, "label": t.label, "active": store.active_version(t.id),
-         "versions": [v.as_dict(store.active_version(t.id)) for v in store.versions(t.id)]}
-        for t in DOCUMENT_TYPES.values()
-    ])
+    listing = []
+    for t in DOCUMENT_TYPES.values():
+        active = store.active_version(t.id)
+        listing.append({"type": t.id, "label": t.label, "active": active,
+                        "versions": [v.as_dict(active) for v in store.versions(t.id)]})
+    return jsonify(listing)
 
 
 @bp.get("/templates/<type_id>/versions")

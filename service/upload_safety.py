@@ -10,7 +10,6 @@ from __future__ import annotations
 import io
 import re
 import zipfile
-from dataclasses import dataclass
 
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024  # a template with a logo is well under 1 MB
 
@@ -40,11 +39,6 @@ class UnsafeTemplate(ValueError):
     def __init__(self, messages: list[str]):
         super().__init__("; ".join(messages))
         self.messages = messages
-
-
-@dataclass(frozen=True)
-class Finding:
-    message: str
 
 
 def check_upload(data: bytes) -> None:
