@@ -5,7 +5,10 @@ BIN := $(VENV)/bin
 
 ASSETS := service/static/vendor/hds/hds-core.min.css node_modules/axe-core/axe.min.js
 
-.PHONY: run test system-deps check-templates clean bench bench-convert
+.PHONY: run test system-deps check-templates clean bench bench-convert messages
+
+## The Swedish and English message catalogues, compiled from their .po files (tools/messages.py).
+CATALOGUES := service/translations/sv/LC_MESSAGES/messages.mo service/translations/en/LC_MESSAGES/messages.mo
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -17,15 +20,22 @@ $(BIN)/.installed: pyproject.toml
 $(ASSETS) &: package.json package-lock.json tools/assets.sh
 	@sh tools/assets.sh
 
+$(CATALOGUES) &: service/translations/sv/LC_MESSAGES/messages.po service/translations/en/LC_MESSAGES/messages.po $(BIN)/.installed
+	$(BIN)/python tools/messages.py compile
+
+## After changing a text in the code: collect the message ids and update the .po files.
+messages: $(BIN)/.installed
+	$(BIN)/python tools/messages.py update
+
 ## Start the service on http://127.0.0.1:8000 with its embedded defaults.
 ## On a fresh machine `lnp init` first writes the instance secrets (instance/secrets.json, 0600)
 ## and prints a first admin's one-time password.
-run: $(BIN)/.installed $(ASSETS)
+run: $(BIN)/.installed $(ASSETS) $(CATALOGUES)
 	$(BIN)/lnp init
 	$(BIN)/lnp serve
 
 ## Install what is missing, then run the whole test suite.
-test: $(BIN)/.installed $(ASSETS) system-deps
+test: $(BIN)/.installed $(ASSETS) $(CATALOGUES) system-deps
 	$(BIN)/pytest
 
 ## LibreOffice and poppler (every rendered document is opened in real LibreOffice) and
@@ -33,17 +43,17 @@ test: $(BIN)/.installed $(ASSETS) system-deps
 system-deps:
 	@sh tools/system-deps.sh
 
-check-templates: $(BIN)/.installed
+check-templates: $(BIN)/.installed $(CATALOGUES)
 	$(BIN)/lnp check-templates
 
 clean:
 	rm -rf $(VENV) .pytest_cache node_modules service/static/vendor
 
 ## Benchmark: plain docxtpl vs the engine, memory over 100,000 renders, HTTP under wrk.
-bench: $(BIN)/.installed
+bench: $(BIN)/.installed $(CATALOGUES)
 	@command -v wrk >/dev/null 2>&1 || { [ "$$(id -u)" -eq 0 ] && apt-get install -y -qq wrk >/dev/null; } || { echo "bench: install wrk (apt-get install wrk)"; exit 1; }
 	$(BIN)/python bench/bench.py
 
 ## Benchmark: LibreOffice converter: cold start, warm PDF per type, throughput with 2 workers, HTTP.
-bench-convert: $(BIN)/.installed system-deps
+bench-convert: $(BIN)/.installed $(CATALOGUES) system-deps
 	$(BIN)/python bench/convert.py

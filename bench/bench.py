@@ -55,7 +55,7 @@ def in_process(n: int) -> None:
     for doc_type in DOCUMENT_TYPES.values():
         template = store.get(doc_type)
         context = doc_type.context(validate(doc_type, doc_type.example()))
-        data = (TEMPLATES_DIR / doc_type.template).read_bytes()
+        data = (TEMPLATES_DIR / doc_type.template()).read_bytes()
         assert template.prepared is not None, f"{doc_type.id}: engine fell back to docxtpl"
         render(template, context)
         base_med, base_p95 = timed(lambda: render_docxtpl(data, context), max(20, n // 5))

@@ -49,6 +49,10 @@ STANDARD_QUESTION = Choices("standard_question", {
     "follow_up_meeting": "Seurantakokous",
 })
 
+# The languages a document can be written in (a template per type and language); the family's
+# own languages are ISO 639 codes (``language_code``), interpreted when needed.
 DOCUMENT_LANGUAGE = Choices("document_language", {
     "fi": "suomi",
+    "sv": "ruotsi",
+    "en": "englanti",
 })

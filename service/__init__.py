@@ -10,7 +10,7 @@ from pathlib import Path
 
 from flask import Flask, g, jsonify, request
 
-from . import admin, api, auth, errors, forms, security, template_pages, templates_api
+from . import admin, api, auth, errors, forms, i18n, security, template_pages, templates_api
 from .accounts import AccountStore
 from .audit import AuditLog
 from .config import DefaultConfig
@@ -57,6 +57,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     errors.init_app(app)
     auth.init_app(app, AccountStore(folder / ACCOUNTS_FILE))  # before security: the limiter needs g.identity
     security.init_app(app)
+    i18n.init_app(app)  # message language of the API (Accept-Language) and the pages (switch)
     app.register_blueprint(api.bp)
     app.register_blueprint(templates_api.bp)
     forms.init_app(app)  # the web forms; their POSTs are CSRF-checked by the auth gate

@@ -172,7 +172,7 @@ def _check_templates(args) -> int:
     failed = False
     for type_id, problems in report.items():
         doc_type = DOCUMENT_TYPES[type_id]
-        if not _report_template(doc_type, store, doc_type.template, problems):
+        if not _report_template(doc_type, store, doc_type.template(), problems):
             failed = True
     return 1 if failed else 0
 

@@ -1,26 +1,41 @@
-"""Jinja filters for the Word templates: Finnish dates, times, names and list labels.
+"""Jinja filters for the Word templates: dates, times, names and list labels in the document's
+own language (fi, sv or en), formatted with Babel.
 
 Every filter is pure and refuses what it cannot format, so a value is never silently printed
-as a blank or as Python's own representation.
+as a blank or as Python's own representation. A template is loaded for one language and its
+environment gets that language's filters (:func:`filters`); the module-level functions print
+Finnish unless given ``lang``.
+
+    fi  25.1.2022   tiistai 25. tammikuuta 2022   1.–5.2.2022   1.2.2022 alkaen   klo 9.00   kyllä
+    sv  25.1.2022   tisdag 25 januari 2022        1–5.2.2022    från 1.2.2022     kl. 9.00   ja
+    en  25 January 2022   Tuesday 25 January 2022   1–5 February 2022   from 1 February 2022   9:00   yes
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
-
 import functools
+from typing import Any
 
 from babel import Locale
 from babel.dates import format_date, format_time
 
 from schemas.fields import Choices, age_on
+from schemas.i18n import DEFAULT, LANGUAGES, Msg, gettext
 
-LOCALE = Locale.parse("fi")
+# Finland's Swedish and the English of a British-style official letter.
+LOCALES = {"fi": Locale.parse("fi_FI"), "sv": Locale.parse("sv_FI"), "en": Locale.parse("en_GB")}
+LOCALE = LOCALES["fi"]
+
+DATE = {"fi": "d.M.yyyy", "sv": "d.M.yyyy", "en": "d MMMM y"}
+DATE_LONG = {"fi": "cccc d. MMMM y", "sv": "EEEE d MMMM y", "en": "EEEE d MMMM y"}
+TIME = {"fi": "'klo' H.mm", "sv": "'kl.' H.mm", "en": "H:mm"}
+OPEN_RANGE = {"fi": "{start} alkaen", "sv": "från {start}", "en": "from {start}"}
+YES_NO = {"fi": ("kyllä", "ei"), "sv": ("ja", "nej"), "en": ("yes", "no")}
 
 
 class FormatError(ValueError):
-    """A value reached a filter that cannot print it; the message is Finnish."""
+    """A value reached a filter that cannot print it; the message is a :class:`Msg`."""
 
 
 def _as_date(value: Any) -> dt.date:
@@ -33,86 +48,108 @@ def _as_date(value: Any) -> dt.date:
             return dt.date.fromisoformat(value)
         except ValueError:
             pass
-    raise FormatError("Arvo ei ole päivämäärä.")
+    raise FormatError(Msg("Arvo ei ole päivämäärä."))
 
 
-def date(value: Any) -> str:
-    """25.1.2022"""
+def _lang(lang: str) -> str:
+    if lang not in LANGUAGES:
+        raise ValueError(f"unsupported language {lang!r}")
+    return lang
+
+
+def date(value: Any, lang: str = DEFAULT) -> str:
+    """25.1.2022 (fi, sv), 25 January 2022 (en)"""
     if value is None:
         return ""
-    return format_date(_as_date(value), "d.M.yyyy", locale=LOCALE)
+    return format_date(_as_date(value), DATE[_lang(lang)], locale=LOCALES[lang])
 
 
-def date_long(value: Any) -> str:
-    """tiistai 25. tammikuuta 2022"""
+def date_long(value: Any, lang: str = DEFAULT) -> str:
+    """tiistai 25. tammikuuta 2022, tisdag 25 januari 2022, Tuesday 25 January 2022"""
     if value is None:
         return ""
-    return format_date(_as_date(value), "cccc d. MMMM y", locale=LOCALE)
+    return format_date(_as_date(value), DATE_LONG[_lang(lang)], locale=LOCALES[lang])
 
 
-def date_range(value: Any) -> str:
-    """1.–5.2.2022, 30.1.–5.2.2022, 30.12.2021–5.1.2022, or "1.2.2022 alkaen"."""
+def date_range(value: Any, lang: str = DEFAULT) -> str:
+    """A compact range with an en dash, or an open one:
+
+    fi 1.–5.2.2022, 30.1.–5.2.2022, 30.12.2021–5.1.2022, 1.2.2022 alkaen
+    sv 1–5.2.2022, 30.1–5.2.2022, 30.12.2021–5.1.2022, från 1.2.2022
+    en 1–5 February 2022, 30 January – 5 February 2022, from 1 February 2022
+    """
     if value is None:
         return ""
     if not isinstance(value, dict) or "start" not in value:
-        raise FormatError("Arvo ei ole aikaväli.")
+        raise FormatError(Msg("Arvo ei ole aikaväli."))
+    lang = _lang(lang)
     start = _as_date(value["start"])
     end = value.get("end")
     if end is None:
-        return f"{date(start)} alkaen"
+        return OPEN_RANGE[lang].format(start=date(start, lang))
     end = _as_date(end)
     if start == end:
-        return date(start)
-    if start.year == end.year and start.month == end.month:
-        left = f"{start.day}."
+        return date(start, lang)
+    same_month = start.year == end.year and start.month == end.month
+    if lang == "en":
+        if same_month:
+            return f"{start.day}\u2013{date(end, lang)}"
+        if start.year == end.year:
+            left = format_date(start, "d MMMM", locale=LOCALES[lang])
+        else:
+            left = date(start, lang)
+        return f"{left} \u2013 {date(end, lang)}"
+    dot = "." if lang == "fi" else ""  # Finnish ordinal dot: 1.–5.2.; Swedish writes 1–5.2.
+    if same_month:
+        left = f"{start.day}{dot}"
     elif start.year == end.year:
-        left = f"{start.day}.{start.month}."
+        left = f"{start.day}.{start.month}{dot}"
     else:
-        left = date(start)
-    return f"{left}\u2013{date(end)}"
+        left = date(start, lang)
+    return f"{left}\u2013{date(end, lang)}"
 
 
-def time(value: Any) -> str:
-    """klo 9.00"""
+def time(value: Any, lang: str = DEFAULT) -> str:
+    """klo 9.00, kl. 9.00, 9:00"""
     if value is None:
         return ""
     if isinstance(value, str):
         try:
             value = dt.time.fromisoformat(value)
         except ValueError:
-            raise FormatError("Arvo ei ole kellonaika.") from None
+            raise FormatError(Msg("Arvo ei ole kellonaika.")) from None
     if isinstance(value, dt.datetime):
         value = value.time()
     if not isinstance(value, dt.time):
-        raise FormatError("Arvo ei ole kellonaika.")
-    return "klo " + format_time(value, "H.mm", locale=LOCALE)
+        raise FormatError(Msg("Arvo ei ole kellonaika."))
+    return format_time(value, TIME[_lang(lang)], locale=LOCALES[lang])
 
 
-def full_name(person: Any) -> str:
+def full_name(person: Any, lang: str = DEFAULT) -> str:
     """All given names and the surname: "Aino Maria Virtanen"."""
     if person is None:
         return ""
     if not isinstance(person, dict) or "surname" not in person:
-        raise FormatError("Arvo ei ole henkilö.")
+        raise FormatError(Msg("Arvo ei ole henkilö."))
     return f"{person['given_names']} {person['surname']}"
 
 
-def calling_name(person: Any) -> str:
+def calling_name(person: Any, lang: str = DEFAULT) -> str:
     """The calling name (or the first given name) and the surname: "Maria Virtanen"."""
     if person is None:
         return ""
     if not isinstance(person, dict) or "surname" not in person:
-        raise FormatError("Arvo ei ole henkilö.")
+        raise FormatError(Msg("Arvo ei ole henkilö."))
     first = person.get("calling_name") or person["given_names"].split()[0]
     return f"{first} {person['surname']}"
 
 
-def address(value: Any) -> str:
-    """Katu 1 A 2, 00940 Helsinki (and the country when not Finland)."""
+def address(value: Any, lang: str = DEFAULT) -> str:
+    """Katu 1 A 2, 00940 Helsinki (and the country when not Finland), as the family wrote it."""
     if value is None:
         return ""
     if not isinstance(value, dict) or "street" not in value:
-        raise FormatError("Arvo ei ole postiosoite.")
+        raise FormatError(Msg("Arvo ei ole postiosoite."))
     text = f"{value['street']}, {value['postal_code']} {value['post_office']}"
     if value.get("country"):
         text += f", {value['country']}"
@@ -123,46 +160,45 @@ def address(value: Any) -> str:
 def _labels() -> dict[str, str]:
     labels: dict[str, str] = {}
     for choices in Choices.registry.values():
-        for code, label in choices.labels.items():
-            if labels.setdefault(code, label) != label:
+        for code, label_text in choices.labels.items():
+            if labels.setdefault(code, label_text) != label_text:
                 raise RuntimeError(f"code {code!r} has two labels")
     return labels
 
 
-def label(code: Any) -> str:
-    """The Finnish label of a list code: ``in_use`` → "käytössä"."""
+def label(code: Any, lang: str = DEFAULT) -> str:
+    """The label of a list code in the document's language: ``in_use`` → "käytössä", "i bruk"."""
     if code is None:
         return ""
     try:
-        return _labels()[code]
+        finnish = _labels()[code]
     except (KeyError, TypeError):
-        raise FormatError("Arvolle ei ole selitettä.") from None
+        raise FormatError(Msg("Arvolle ei ole selitettä.")) from None
+    return gettext(finnish, _lang(lang))
 
 
-_LANGUAGES = LOCALE.languages
-
-
-def language_name(code: Any) -> str:
-    """ISO 639 code → language name in Finnish: ``so`` → "somali"."""
+def language_name(code: Any, lang: str = DEFAULT) -> str:
+    """ISO 639 code → the language's name: ``so`` → "somali" (fi), "somaliska" (sv), "Somali" (en)."""
     if code is None:
         return ""
     try:
-        return _LANGUAGES[code]
+        return LOCALES[_lang(lang)].languages[code]
     except (KeyError, TypeError):
-        raise FormatError("Tuntematon kielikoodi.") from None
+        raise FormatError(Msg("Tuntematon kielikoodi.")) from None
 
 
-def age(birth_date: Any, on: Any = None) -> int:
+def age(birth_date: Any, on: Any = None, lang: str = DEFAULT) -> int:
     """Completed years on ``on`` (default: today)."""
     return age_on(_as_date(birth_date), _as_date(on) if on is not None else dt.date.today())
 
 
-def yes_no(value: Any) -> str:
+def yes_no(value: Any, lang: str = DEFAULT) -> str:
     if value is None:
         return ""
     if not isinstance(value, bool):
-        raise FormatError("Arvo ei ole kyllä/ei-tieto.")
-    return "kyllä" if value else "ei"
+        raise FormatError(Msg("Arvo ei ole kyllä/ei-tieto."))
+    yes, no = YES_NO[_lang(lang)]
+    return yes if value else no
 
 
 FILTERS = {
@@ -179,29 +215,53 @@ FILTERS = {
     "yes_no": yes_no,
 }
 
+# How each filter is used, and a value to show what it prints (in the reader's language).
 FILTER_EXAMPLES = {
-    "date": ("{{ document_date|date }}", "25.1.2022"),
-    "date_long": ("{{ document_date|date_long }}", "tiistai 25. tammikuuta 2022"),
-    "date_range": ("{{ target_window|date_range }}", "1.–5.2.2022"),
-    "time": ("{{ start_time|time }}", "klo 9.00"),
-    "full_name": ("{{ social_worker|full_name }}", "Aino Maria Virtanen"),
-    "calling_name": ("{{ guardian|calling_name }}", "Maria Virtanen"),
-    "address": ("{{ g.postal_address|address }}", "Kivikonkaari 4 B 12, 00940 Helsinki"),
-    "label": ("{{ s.status|label }}", "käytössä"),
-    "language_name": ("{{ g.language|language_name }}", "somali"),
-    "age": ("{{ c.birth_date|age(document_date) }}", "9"),
-    "yes_no": ("{{ is_acute|yes_no }}", "kyllä"),
+    "date": ("{{ document_date|date }}", dt.date(2022, 1, 25)),
+    "date_long": ("{{ document_date|date_long }}", dt.date(2022, 1, 25)),
+    "date_range": ("{{ target_window|date_range }}", {"start": dt.date(2022, 2, 1), "end": dt.date(2022, 2, 5)}),
+    "time": ("{{ start_time|time }}", dt.time(9, 0)),
+    "full_name": ("{{ social_worker|full_name }}", {"given_names": "Aino Maria", "surname": "Virtanen"}),
+    "calling_name": ("{{ guardian|calling_name }}",
+                     {"given_names": "Anna Maria", "calling_name": "Maria", "surname": "Virtanen"}),
+    "address": ("{{ g.postal_address|address }}",
+                {"street": "Kivikonkaari 4 B 12", "postal_code": "00940", "post_office": "Helsinki"}),
+    "label": ("{{ s.status|label }}", "in_use"),
+    "language_name": ("{{ g.language|language_name }}", "so"),
+    "age": ("{{ c.birth_date|age(document_date) }}", None),
+    "yes_no": ("{{ is_acute|yes_no }}", True),
 }
 
 
-def finalize(value: Any) -> Any:
-    """Applied to every ``{{ … }}``: dates and yes/no print in Finnish, containers are refused."""
+def filter_example(name: str, lang: str = DEFAULT) -> tuple[str, str]:
+    """(usage, what it prints in ``lang``) for the field catalogue."""
+    usage, value = FILTER_EXAMPLES[name]
+    if name == "age":
+        return usage, str(age(dt.date(2012, 5, 3), dt.date(2022, 1, 25)))
+    return usage, str(FILTERS[name](value, lang=lang))
+
+
+def finalize(value: Any, lang: str = DEFAULT) -> Any:
+    """Applied to every ``{{ … }}``: dates and yes/no print in the document's language,
+    containers are refused."""
     if value is None:
         return ""
     if isinstance(value, bool):
-        return yes_no(value)
+        return yes_no(value, lang)
     if isinstance(value, (dt.date, dt.datetime)):
-        return date(value)
+        return date(value, lang)
     if isinstance(value, (dict, list, tuple, set)):
-        raise FormatError("Kokonaista tietoryhmää ei voi tulostaa sellaisenaan; valitse kenttä.")
+        raise FormatError(Msg("Kokonaista tietoryhmää ei voi tulostaa sellaisenaan; valitse kenttä."))
     return value
+
+
+@functools.cache
+def filters(lang: str) -> dict:
+    """The filters of templates in ``lang``; the same names in every language."""
+    _lang(lang)
+    return {name: functools.partial(function, lang=lang) for name, function in FILTERS.items()}
+
+
+@functools.cache
+def finalizer(lang: str):
+    return functools.partial(finalize, lang=_lang(lang))

@@ -17,6 +17,8 @@ from schemas.mandate_agreement import MandateAgreementSchema
 from schemas.questions import QuestionsSchema
 from schemas.summary import SummarySchema
 
+from schemas.i18n import DEFAULT, LANGUAGES, gettext
+
 from .fieldtree import Node, fill_absent, tree
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -36,8 +38,7 @@ class DocumentType:
     description: str
     phase: str  # valmisteluvaihe / seurantavaihe
     schema: type[Schema]
-    template: str  # relative to TEMPLATES_DIR
-    file_stem: str  # ASCII, Finnish; used in download file names
+    file_stem: str  # ASCII, Finnish; used in download file names (translated like any message)
     renditions: tuple[str, ...] = (FAMILY,)
 
     @cached_property
@@ -45,22 +46,39 @@ class DocumentType:
         return tree(self.schema)
 
     @property
-    def example_path(self) -> Path:
-        return EXAMPLES_DIR / f"{self.id}.json"
+    def file_stem_network(self) -> str:
+        return f"{self.file_stem}_laheisille"
 
-    def example(self) -> dict:
-        return json.loads(self.example_path.read_text(encoding="utf-8"))
+    def template(self, language: str = DEFAULT) -> str:
+        """The built-in template of one language, relative to TEMPLATES_DIR."""
+        if language not in LANGUAGES:
+            raise ValueError(f"unsupported language {language!r}")
+        return f"{language}/{self.id}.docx"
+
+    def title(self, language: str | None = None) -> str:
+        """The document's name in ``language`` (default: the current message language)."""
+        return gettext(self.label, language)
+
+    def example_path(self, language: str = DEFAULT) -> Path:
+        return EXAMPLES_DIR / language / f"{self.id}.json"
+
+    def example(self, language: str = DEFAULT) -> dict:
+        return json.loads(self.example_path(language).read_text(encoding="utf-8"))
 
     def context(self, data: dict, rendition: str = FAMILY) -> dict:
-        """The template context: validated data with absent optional keys as None, plus ``doc``."""
+        """The template context: validated data with absent optional keys as None, plus ``doc``
+        (the title in the document's own language)."""
         context = fill_absent(self.fields, data)
-        context["doc"] = {"type": self.id, "title": self.label, "rendition": rendition}
+        language = data.get("language") or DEFAULT
+        context["doc"] = {"type": self.id, "title": self.title(language), "rendition": rendition}
         return context
 
-    def file_name(self, case_ref: str, rendition: str = FAMILY, extension: str = "docx") -> str:
-        """Type name and case reference only: never a person's name or identity code."""
-        stem = self.file_stem if rendition == FAMILY else f"{self.file_stem}_laheisille"
-        return f"{stem}_{case_ref}.{extension}"
+    def file_name(self, case_ref: str, rendition: str = FAMILY, extension: str = "docx",
+                  language: str = DEFAULT) -> str:
+        """Type name (in the document's language) and case reference only: never a person's
+        name or identity code."""
+        stem = self.file_stem if rendition == FAMILY else self.file_stem_network
+        return f"{gettext(stem, language)}_{case_ref}.{extension}"
 
 
 # Names a template may use besides the schema's own fields.
@@ -82,7 +100,6 @@ DOCUMENT_TYPES: dict[str, DocumentType] = {
                         "käsiteltävät asiat, osallistuvat työntekijät ja suostumus tietojen antamiseen.",
             phase="Valmisteluvaihe",
             schema=MandateAgreementSchema,
-            template="fi/mandate-agreement.docx",
             file_stem="toimeksiantosopimus",
         ),
         DocumentType(
@@ -91,7 +108,6 @@ DOCUMENT_TYPES: dict[str, DocumentType] = {
             description="Sosiaalityöntekijän tosiasioihin perustuva yhteenveto lapsen tilanteesta läheisille.",
             phase="Valmisteluvaihe",
             schema=SummarySchema,
-            template="fi/summary.docx",
             file_stem="yhteenveto",
             renditions=(FAMILY, NETWORK),
         ),
@@ -102,7 +118,6 @@ DOCUMENT_TYPES: dict[str, DocumentType] = {
                         "ja reunaehdot.",
             phase="Valmisteluvaihe",
             schema=QuestionsSchema,
-            template="fi/questions.docx",
             file_stem="kysymykset",
         ),
         DocumentType(
@@ -111,7 +126,6 @@ DOCUMENT_TYPES: dict[str, DocumentType] = {
             description="Yhteenveto seurantakokousta varten 3–6 kuukautta läheisneuvonpidon jälkeen.",
             phase="Seurantavaihe",
             schema=FollowUpSummarySchema,
-            template="fi/follow-up-summary.docx",
             file_stem="seurantakokouksen_yhteenveto",
             renditions=(FAMILY, NETWORK),
         ),

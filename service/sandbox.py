@@ -221,16 +221,17 @@ class BudgetedSandbox(ImmutableSandboxedEnvironment):
         return any(isinstance(obj, kind) and attr in names for kind, names in SAFE_METHODS)
 
 
-def make_env() -> BudgetedSandbox:
+def make_env(language: str = "fi") -> BudgetedSandbox:
+    """The sandbox for templates in ``language``: its filters print that language."""
     env = BudgetedSandbox(
         autoescape=True,
         undefined=StrictUndefined,
-        finalize=formatting.finalize,
+        finalize=formatting.finalizer(language),
         keep_trailing_newline=True,
     )
     # ``safe`` and its kin would let a value bypass escaping and inject raw WordprocessingML.
     env.filters = {name: f for name, f in env.filters.items() if name in JINJA_FILTERS}
-    env.filters.update(formatting.FILTERS)
+    env.filters.update(formatting.filters(language))
     env.filters[LOOP_BUDGET_FILTER] = _loop_budget
     # lipsum, cycler, joiner, namespace and dict are gone: namespace is mutable state across
     # iterations (doubling a string per iteration), lipsum makes text of any size.

@@ -88,7 +88,7 @@ def check(data: bytes, doc_type: DocumentType, example: dict | None = None) -> R
 def _dry_render(data: bytes, doc_type: DocumentType, example: dict) -> list[Finding]:
     from .documents import validate
 
-    template = load_template(doc_type.template, data, doc_type.fields, CONTEXT_EXTRAS)
+    template = load_template(doc_type.template(), data, doc_type.fields, CONTEXT_EXTRAS)
     findings = []
     for rendition in doc_type.renditions:
         try:

@@ -131,7 +131,7 @@ class TemplateStore:
                 self._loaded.move_to_end(key)
                 return template
         data = self.read(doc_type.id, version)
-        template = load_template(f"{doc_type.template}@{version}", data, doc_type.fields, CONTEXT_EXTRAS)
+        template = load_template(f"{doc_type.template()}@{version}", data, doc_type.fields, CONTEXT_EXTRAS)
         template.version = version
         with self._lock:
             self._loaded[key] = template
@@ -141,7 +141,7 @@ class TemplateStore:
 
     def read(self, type_id: str, version: int) -> bytes:
         if version == BUILTIN:
-            return (self.builtin_dir / DOCUMENT_TYPES[type_id].template).read_bytes()
+            return (self.builtin_dir / DOCUMENT_TYPES[type_id].template()).read_bytes()
         path = self._version_dir(type_id, version) / "template.docx"
         if not (path.parent / "meta.json").exists():
             raise StoreError("Versiota ei ole.", 404)

@@ -17,6 +17,8 @@ from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from docxtpl import DocxTemplate
 from jinja2 import TemplateError, nodes
 
+from schemas.i18n import DEFAULT, LANGUAGES
+
 from .engine import NotSupported, PreparedDocx
 from .fieldtree import Node
 from .sandbox import LOOP_BUDGET_FILTER, make_env, render_budget
@@ -71,7 +73,8 @@ REFUSED_MESSAGES = {
 }
 
 
-ENV = make_env()
+ENVS = {language: make_env(language) for language in LANGUAGES}
+ENV = ENVS[DEFAULT]  # parsing and the load-time check are the same in every language
 
 
 @dataclass
@@ -107,6 +110,7 @@ class LoadedTemplate:
     warnings: list[Problem] = field(default_factory=list)
     prepared: PreparedDocx | None = None  # None: rendered by plain docxtpl
     version: int = 0  # 0 = the built-in template of templates_docx/
+    language: str = DEFAULT  # the document language its filters print
 
 
 def template_parts(docx_bytes: bytes) -> list[tuple[str, str]]:
@@ -332,13 +336,15 @@ def analyse(docx_bytes: bytes, root: Node, extra_names: dict[str, Node] | None =
     return problems, used
 
 
-def load_template(name: str, docx_bytes: bytes, root: Node, extra_names: dict[str, Node] | None = None) -> LoadedTemplate:
+def load_template(name: str, docx_bytes: bytes, root: Node, extra_names: dict[str, Node] | None = None,
+                  language: str = DEFAULT) -> LoadedTemplate:
+    env = ENVS[language]
     problems, used = analyse(docx_bytes, root, extra_names)
     errors = [p for p in problems if p.severity == "error"]
     if errors:
         raise TemplateInvalid(errors)
     try:
-        prepared = PreparedDocx(docx_bytes, ENV)
+        prepared = PreparedDocx(docx_bytes, env)
     except NotSupported:
         prepared = None
     except (TemplateError, SyntaxError, RecursionError) as exc:
@@ -352,6 +358,7 @@ def load_template(name: str, docx_bytes: bytes, root: Node, extra_names: dict[st
         used_paths=used,
         warnings=[p for p in problems if p.severity != "error"],
         prepared=prepared,
+        language=language,
     )
 
 
@@ -364,14 +371,14 @@ def render(template: LoadedTemplate, context: dict) -> bytes:
                 return template.prepared.render(context)
             except Exception as exc:  # noqa: BLE001 - any failure here is the template's (data is validated)
                 raise RenderFailed(type(exc).__name__) from None
-        return render_docxtpl(template.data, context)
+        return render_docxtpl(template.data, context, template.language)
 
 
-def render_docxtpl(data: bytes, context: dict) -> bytes:
+def render_docxtpl(data: bytes, context: dict, language: str = DEFAULT) -> bytes:
     """Plain docxtpl; a fresh DocxTemplate per call so concurrent renders share nothing."""
     tpl = DocxTemplate(io.BytesIO(data))
     try:
-        tpl.render(context, jinja_env=ENV)
+        tpl.render(context, jinja_env=ENVS[language])
         out = io.BytesIO()
         tpl.save(out)
     except Exception as exc:  # noqa: BLE001 - any failure here is the template's (data is validated)

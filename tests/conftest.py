@@ -21,7 +21,7 @@ TYPE_IDS = sorted(DOCUMENT_TYPES)
 
 
 def load_example(type_id: str) -> dict:
-    return json.loads((EXAMPLES_DIR / f"{type_id}.json").read_text(encoding="utf-8"))
+    return json.loads((EXAMPLES_DIR / "fi" / f"{type_id}.json").read_text(encoding="utf-8"))
 
 
 @pytest.fixture

@@ -18,22 +18,22 @@ def run(*args, stdin=None):
 @pytest.mark.parametrize("type_id", TYPE_IDS)
 def test_render_from_file(tmp_path, type_id):
     out = tmp_path / "doc.docx"
-    result = run("render", type_id, str(EXAMPLES_DIR / f"{type_id}.json"), "-o", str(out))
+    result = run("render", type_id, str(EXAMPLES_DIR / "fi" / f"{type_id}.json"), "-o", str(out))
     assert result.returncode == 0, result.stderr.decode()
-    payload = json.loads((EXAMPLES_DIR / f"{type_id}.json").read_text(encoding="utf-8"))
+    payload = json.loads((EXAMPLES_DIR / "fi" / f"{type_id}.json").read_text(encoding="utf-8"))
     text = all_text(out.read_bytes())
     assert all(value in text for _, value in shown_values(DOCUMENT_TYPES[type_id].fields, payload))
 
 
 def test_render_from_stdin_uses_the_safe_file_name(tmp_path):
-    data = (EXAMPLES_DIR / "summary.json").read_bytes()
+    data = (EXAMPLES_DIR / "fi" / "summary.json").read_bytes()
     result = subprocess.run([LNP, "render", "summary", "-"], input=data, capture_output=True, cwd=tmp_path, timeout=120)
     assert result.returncode == 0, result.stderr.decode()
     assert [p.name for p in tmp_path.iterdir()] == ["yhteenveto_LNP-2026-0042.docx"]
 
 
 def test_render_reports_every_invalid_field_in_finnish(tmp_path):
-    payload = json.loads((EXAMPLES_DIR / "questions.json").read_text(encoding="utf-8"))
+    payload = json.loads((EXAMPLES_DIR / "fi" / "questions.json").read_text(encoding="utf-8"))
     del payload["author"]["surname"]
     payload["case_questions"] = []
     result = run("render", "questions", "-", "-o", str(tmp_path / "x.docx"), stdin=json.dumps(payload).encode())

@@ -208,8 +208,8 @@ def test_corpus_really_exercises_the_features():
 @pytest.mark.parametrize("type_id, rendition", [(t, r) for t in TYPE_IDS for r in DOCUMENT_TYPES[t].renditions])
 def test_engine_matches_docxtpl_on_our_templates(type_id, rendition):
     doc_type = DOCUMENT_TYPES[type_id]
-    data = (TEMPLATES_DIR / doc_type.template).read_bytes()
-    template = load_template(doc_type.template, data, doc_type.fields, CONTEXT_EXTRAS)
+    data = (TEMPLATES_DIR / doc_type.template()).read_bytes()
+    template = load_template(doc_type.template(), data, doc_type.fields, CONTEXT_EXTRAS)
     assert template.prepared is not None
     context = doc_type.context(doc_type.schema().load(load_example(type_id)), rendition)
     assert snapshot(template.prepared.render(context)) == snapshot(render_docxtpl(data, context))
@@ -258,8 +258,8 @@ def test_structure_proof(source, balanced):
 @pytest.mark.parametrize("type_id", TYPE_IDS)
 def test_our_templates_need_no_per_render_parse(type_id):
     doc_type = DOCUMENT_TYPES[type_id]
-    data = (TEMPLATES_DIR / doc_type.template).read_bytes()
-    template = load_template(doc_type.template, data, doc_type.fields, CONTEXT_EXTRAS)
+    data = (TEMPLATES_DIR / doc_type.template()).read_bytes()
+    template = load_template(doc_type.template(), data, doc_type.fields, CONTEXT_EXTRAS)
     assert not any(getattr(m, "check", False) for m in template.prepared.members)
 
 

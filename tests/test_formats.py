@@ -207,27 +207,27 @@ def run(*args, env=None, cwd=None):
 
 
 def test_cli_renders_pdf_and_odt(tmp_path):
-    result = run("render", "summary", str(EXAMPLES_DIR / "summary.json"), "--format", "pdf", cwd=tmp_path)
+    result = run("render", "summary", str(EXAMPLES_DIR / "fi" / "summary.json"), "--format", "pdf", cwd=tmp_path)
     assert result.returncode == 0, result.stderr.decode()
     out = tmp_path / "yhteenveto_LNP-2026-0042.pdf"
     assert [p.name for p in tmp_path.iterdir()] == [out.name]
     assert "LNP-2026-0042" in " ".join(pdf_page_texts(out.read_bytes()))
     # The extension of -o chooses the format when --format is not given.
-    result = run("render", "questions", str(EXAMPLES_DIR / "questions.json"), "-o", str(tmp_path / "k.odt"))
+    result = run("render", "questions", str(EXAMPLES_DIR / "fi" / "questions.json"), "-o", str(tmp_path / "k.odt"))
     assert result.returncode == 0, result.stderr.decode()
     assert load_example("questions")["case_ref"] in odt_text((tmp_path / "k.odt").read_bytes())
-    result = run("render", "questions", str(EXAMPLES_DIR / "questions.json"), "-o", str(tmp_path / "k.odt"),
+    result = run("render", "questions", str(EXAMPLES_DIR / "fi" / "questions.json"), "-o", str(tmp_path / "k.odt"),
                  "--format", "pdf")
     assert result.returncode == 2 and ".odt" in result.stderr.decode()
 
 
 def test_cli_without_libreoffice(tmp_path):
     env = dict(os.environ, PATH=str(Path(sys.executable).parent))  # no soffice on PATH
-    result = run("render", "summary", str(EXAMPLES_DIR / "summary.json"), "--format", "pdf", env=env, cwd=tmp_path)
+    result = run("render", "summary", str(EXAMPLES_DIR / "fi" / "summary.json"), "--format", "pdf", env=env, cwd=tmp_path)
     assert result.returncode == 2
     assert "PDF- ja ODT-muunnos ei ole juuri nyt käytettävissä" in result.stderr.decode()
     assert not list(tmp_path.iterdir())
-    result = run("render", "summary", str(EXAMPLES_DIR / "summary.json"), env=env, cwd=tmp_path)
+    result = run("render", "summary", str(EXAMPLES_DIR / "fi" / "summary.json"), env=env, cwd=tmp_path)
     assert result.returncode == 0
 
 
@@ -237,7 +237,7 @@ def test_cli_without_libreoffice(tmp_path):
 def odt_templates(tmp_path_factory):
     """Each built-in template saved as .odt by LibreOffice, as a convener would."""
     work = tmp_path_factory.mktemp("odt-templates")
-    soffice_convert([TEMPLATES_DIR / DOCUMENT_TYPES[t].template for t in TYPE_IDS], "odt", work,
+    soffice_convert([TEMPLATES_DIR / DOCUMENT_TYPES[t].template() for t in TYPE_IDS], "odt", work,
                     tmp_path_factory.mktemp("profile"))
     return work
 

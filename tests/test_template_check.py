@@ -75,7 +75,7 @@ def test_https_and_mailto_hyperlinks_are_allowed():
 @pytest.mark.parametrize("type_id", sorted(DOCUMENT_TYPES))
 def test_builtin_templates_pass_clean(type_id):
     doc_type = DOCUMENT_TYPES[type_id]
-    report = check((TEMPLATES_DIR / doc_type.template).read_bytes(), doc_type)
+    report = check((TEMPLATES_DIR / doc_type.template()).read_bytes(), doc_type)
     assert report.findings == [] and report.fixed is None
 
 
@@ -87,7 +87,7 @@ def test_templates_saved_by_libreoffice(tmp_path, type_id):
     assert soffice, "LibreOffice (soffice) is required"
     doc_type = DOCUMENT_TYPES[type_id]
     source = tmp_path / "pohja.odt"
-    shutil.copy(TEMPLATES_DIR / doc_type.template, tmp_path / "alkuperainen.docx")
+    shutil.copy(TEMPLATES_DIR / doc_type.template(), tmp_path / "alkuperainen.docx")
     profile = f"-env:UserInstallation=file://{tmp_path}/profile"
     subprocess.run([soffice, profile, "--headless", "--convert-to", "odt", "--outdir", str(tmp_path),
                     str(tmp_path / "alkuperainen.docx")], check=True, capture_output=True, timeout=180)

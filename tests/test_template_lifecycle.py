@@ -25,7 +25,7 @@ LNP = str(Path(sys.executable).with_name("lnp"))
 
 def variant(type_id: str, marker: str) -> bytes:
     """The built-in template with a marker in the body and in the header."""
-    data = (TEMPLATES_DIR / DOCUMENT_TYPES[type_id].template).read_bytes()
+    data = (TEMPLATES_DIR / DOCUMENT_TYPES[type_id].template()).read_bytes()
     out = io.BytesIO()
     with zipfile.ZipFile(io.BytesIO(data)) as source, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
         for info in source.infolist():

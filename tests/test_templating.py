@@ -135,8 +135,8 @@ def test_filters_format_in_finnish(example):
 @pytest.mark.parametrize("type_id", sorted(DOCUMENT_TYPES))
 def test_every_schema_field_appears_in_its_template(type_id):
     doc_type = DOCUMENT_TYPES[type_id]
-    data = (TEMPLATES_DIR / doc_type.template).read_bytes()
-    template = load_template(doc_type.template, data, doc_type.fields, CONTEXT_EXTRAS)
+    data = (TEMPLATES_DIR / doc_type.template()).read_bytes()
+    template = load_template(doc_type.template(), data, doc_type.fields, CONTEXT_EXTRAS)
     leaves = {path for path, _ in doc_type.fields.walk()}
     assert sorted(leaves - template.used_paths) == []
     assert not template.warnings

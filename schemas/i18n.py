@@ -1,0 +1,144 @@
+"""The three languages, and translation of every text the service shows or prints.
+
+Finnish is the source language: a message id is the Finnish text as written in the code (a
+field's label and help in its metadata, a list label in ``choices.py``, a validation message,
+a page's wording). The Swedish and English catalogues are
+``service/translations/<sv|en>/LC_MESSAGES/messages.po``; ``make`` compiles them to ``.mo``
+(``tools/messages.py compile``) and ``tools/messages.py update`` collects every message id from
+the code, the page templates and the schemas' metadata. A missing compiled catalogue is an
+error at start-up, never a silent fall-back to Finnish.
+
+Two languages are in play in one request and they are kept apart:
+
+* the *document language*, the payload's ``language``: which template is filled in and how its
+  dates, names and list labels print (``service.formatting``);
+* the *message language*, whoever reads the messages: ``Accept-Language`` for the API, the
+  language chosen on the pages, or ``--kieli`` on the command line. :func:`current` answers it.
+"""
+
+from __future__ import annotations
+
+import functools
+from contextlib import contextmanager
+from contextvars import ContextVar
+from gettext import NullTranslations
+from pathlib import Path
+from typing import Callable, Iterator
+
+from babel.support import Translations
+
+LANGUAGES = ("fi", "sv", "en")
+DEFAULT = "fi"
+CATALOGUE_DIR = Path(__file__).resolve().parent.parent / "service" / "translations"
+DOMAIN = "messages"
+
+_current: ContextVar[str | None] = ContextVar("lnp_message_language", default=None)
+_resolver: Callable[[], str | None] | None = None
+
+
+class CatalogueMissing(RuntimeError):
+    pass
+
+
+def set_resolver(resolver: Callable[[], str | None]) -> None:
+    """The service's answer to "which language is this request in" (used when no
+    :func:`language` block is active)."""
+    global _resolver
+    _resolver = resolver
+
+
+def current() -> str:
+    lang = _current.get()
+    if lang is None and _resolver is not None:
+        lang = _resolver()
+    return lang if lang in LANGUAGES else DEFAULT
+
+
+@contextmanager
+def language(lang: str | None) -> Iterator[str]:
+    """Messages inside the block are in ``lang`` (``None``: leave the current language)."""
+    if lang is None:
+        yield current()
+        return
+    if lang not in LANGUAGES:
+        raise ValueError(f"unsupported language {lang!r}")
+    token = _current.set(lang)
+    try:
+        yield lang
+    finally:
+        _current.reset(token)
+
+
+def catalogue_path(lang: str) -> Path:
+    return CATALOGUE_DIR / lang / "LC_MESSAGES" / f"{DOMAIN}.mo"
+
+
+@functools.cache
+def translations(lang: str) -> NullTranslations:
+    if lang == DEFAULT:
+        return NullTranslations()
+    if lang not in LANGUAGES:
+        raise ValueError(f"unsupported language {lang!r}")
+    path = catalogue_path(lang)
+    if not path.is_file():
+        raise CatalogueMissing(f"the {lang} message catalogue is not compiled ({path}); run `make` "
+                               "(tools/messages.py compile)")
+    with path.open("rb") as handle:
+        return Translations(handle, domain=DOMAIN)
+
+
+def check_catalogues() -> None:
+    """Fail now, not on the first Swedish request, when a catalogue is missing or stale."""
+    for lang in LANGUAGES:
+        if lang == DEFAULT:
+            continue
+        mo = catalogue_path(lang)
+        po = mo.with_suffix(".po")
+        if not mo.is_file() or (po.is_file() and po.stat().st_mtime > mo.stat().st_mtime):
+            raise CatalogueMissing(f"the {lang} message catalogue is missing or older than its .po; run `make` "
+                                   "(tools/messages.py compile)")
+        translations(lang)
+
+
+def gettext(message: str, lang: str | None = None) -> str:
+    """``message`` (Finnish, as written in the code) in ``lang`` or the current language."""
+    lang = lang or current()
+    text = str.__str__(message)
+    if lang == DEFAULT or not text:
+        return text
+    return translations(lang).gettext(text)
+
+
+def ngettext(singular: str, plural: str, n: int, lang: str | None = None) -> str:
+    lang = lang or current()
+    if lang == DEFAULT:
+        return singular if n == 1 else plural
+    return translations(lang).ngettext(singular, plural, n)
+
+
+class Msg(str):
+    """A Finnish message translated when it is used.
+
+    marshmallow formats every message it raises (``message.format(**values)``), so a ``Msg``
+    given as a validator's or field's message comes out in the current language with its
+    values filled in. A ``Msg`` stored without formatting (an unknown key) is translated by
+    :func:`translate` when the errors are listed.
+    """
+
+    __slots__ = ()
+
+    def format(self, *args, **kwargs) -> str:  # noqa: A003 - str's own name
+        return gettext(self).format(*args, **kwargs)
+
+    def __mod__(self, values) -> str:
+        return gettext(self) % values
+
+
+N_ = Msg  # the marker the message extractor looks for
+
+
+def translate(message: object, lang: str | None = None) -> str:
+    """A message that may still be a ``Msg`` (or plain text already in its language)."""
+    if isinstance(message, Msg):
+        return gettext(message, lang)
+    return str(message)
