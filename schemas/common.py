@@ -28,6 +28,7 @@ from .fields import (
     text,
 )
 from .hetu import HETU_LIKE_RE, parse_hetu
+from .i18n import DEFAULT, Msg
 
 FINLAND = {"suomi", "finland", "fi", "fin"}
 CASE_REF_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,39}$")
@@ -42,14 +43,14 @@ class PersonNameSchema(StrictSchema):
     @validates("given_names")
     def _at_most_four(self, value, **kwargs):
         if len(value.split()) > 4:
-            raise ValidationError("Etunimiä voi olla enintään neljä (etu- ja sukunimilaki 946/2017).")
+            raise ValidationError(Msg("Etunimiä voi olla enintään neljä (etu- ja sukunimilaki 946/2017)."))
 
     @validates_schema
     def _calling_name_is_given_name(self, data, **kwargs):
         calling = data.get("calling_name")
         given = data.get("given_names")
         if calling and given and calling.casefold() not in {n.casefold() for n in given.split()}:
-            raise ValidationError("Kutsumanimen on oltava yksi etunimistä.", "calling_name")
+            raise ValidationError(Msg("Kutsumanimen on oltava yksi etunimistä."), "calling_name")
 
 
 class PostalAddressSchema(StrictSchema):
@@ -63,7 +64,7 @@ class PostalAddressSchema(StrictSchema):
         code = data.get("postal_code")
         in_finland = (data.get("country") or "suomi").casefold() in FINLAND
         if code and in_finland and not re.fullmatch(r"\d{5}", code):
-            raise ValidationError("Suomalainen postinumero on viisi numeroa.", "postal_code")
+            raise ValidationError(Msg("Suomalainen postinumero on viisi numeroa."), "postal_code")
 
 
 class ChildSchema(PersonNameSchema):
@@ -85,9 +86,9 @@ class ChildSchema(PersonNameSchema):
     def _birth_date_matches_hetu(self, data, **kwargs):
         birth, code = data.get("birth_date"), data.get("hetu")
         if birth and birth > dt.date.today():
-            raise ValidationError("Syntymäaika on tulevaisuudessa.", "birth_date")
+            raise ValidationError(Msg("Syntymäaika on tulevaisuudessa."), "birth_date")
         if birth and code and parse_hetu(code).birth_date != birth:
-            raise ValidationError("Henkilötunnus ja syntymäaika eivät täsmää.", "hetu")
+            raise ValidationError(Msg("Henkilötunnus ja syntymäaika eivät täsmää."), "hetu")
 
 
 class ChildBriefSchema(StrictSchema):
@@ -99,7 +100,7 @@ class ChildBriefSchema(StrictSchema):
     @validates("birth_date")
     def _not_future(self, value, **kwargs):
         if value > dt.date.today():
-            raise ValidationError("Syntymäaika on tulevaisuudessa.")
+            raise ValidationError(Msg("Syntymäaika on tulevaisuudessa."))
 
 
 class GuardianSchema(PersonNameSchema):
@@ -145,7 +146,7 @@ class DateRangeSchema(StrictSchema):
     @validates_schema
     def _ordered(self, data, **kwargs):
         if data.get("start") and data.get("end") and data["end"] < data["start"]:
-            raise ValidationError("Päättymispäivä on ennen alkamispäivää.", "end")
+            raise ValidationError(Msg("Päättymispäivä on ennen alkamispäivää."), "end")
 
 
 class SharingSchema(StrictSchema):
@@ -176,17 +177,17 @@ class DocumentSchema(StrictSchema):
     version = integer("Versio", "1 = ensimmäinen versio.", minimum=1, maximum=99, default=1)
 
     @classmethod
-    def initial_values(cls) -> dict:
-        """What a new, empty document starts with (the forms show these pre-filled)."""
-        return {}
+    def initial_values(cls, language: str = DEFAULT) -> dict:
+        """What a new, empty document in ``language`` starts with (the forms show these pre-filled)."""
+        return {"language": language}
 
     @validates("case_ref")
     def _case_ref_is_pseudonymous(self, value, **kwargs):
         if HETU_LIKE_RE.search(value):
-            raise ValidationError("Asiaviitteessä ei saa olla henkilötunnusta.")
+            raise ValidationError(Msg("Asiaviitteessä ei saa olla henkilötunnusta."))
         if not CASE_REF_RE.match(value):
             raise ValidationError(
-                "Asiaviitteessä voi olla vain kirjaimia A–Z, numeroita, piste, alaviiva ja yhdysmerkki."
+                Msg("Asiaviitteessä voi olla vain kirjaimia A–Z, numeroita, piste, alaviiva ja yhdysmerkki.")
             )
 
 

@@ -14,6 +14,7 @@ from babel import Locale
 from marshmallow import RAISE, Schema, ValidationError, fields, validate
 
 from .hetu import HetuError, parse_hetu
+from .i18n import Msg
 
 # XML 1.0 allows TAB, LF, CR and the ranges below; anything else cannot go into a .docx.
 _XML_ILLEGAL = re.compile("[^\t\n\r\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
@@ -23,8 +24,8 @@ SHORT_MAX = 200
 LONG_MAX = 4000
 LIST_MAX = 30
 
-REQUIRED = "Pakollinen tieto puuttuu."
-NULL = "Tieto ei voi olla tyhjä (null)."
+REQUIRED = Msg("Pakollinen tieto puuttuu.")
+NULL = Msg("Tieto ei voi olla tyhjä (null).")
 
 
 class StrictSchema(Schema):
@@ -34,8 +35,8 @@ class StrictSchema(Schema):
         unknown = RAISE
 
     error_messages = {
-        "unknown": "Tuntematon kenttä. Tarkista kentän nimi.",
-        "type": "Odotettiin JSON-objektia.",
+        "unknown": Msg("Tuntematon kenttä. Tarkista kentän nimi."),
+        "type": Msg("Odotettiin JSON-objektia."),
     }
 
 
@@ -58,14 +59,14 @@ def _common(label, help, required, extra=None):
 
 
 def _xml_message(char: str) -> str:
-    return f"Teksti sisältää merkin U+{ord(char):04X}, jota ei voi tallentaa Word-asiakirjaan."
+    return Msg("Teksti sisältää merkin {code}, jota ei voi tallentaa Word-asiakirjaan.").format(code=f"U+{ord(char):04X}")
 
 
 class Text(fields.String):
     """Single-line text: trimmed, no line breaks, no XML-illegal characters."""
 
     multiline = False
-    default_error_messages = {"invalid": "Odotettiin tekstiä.", "invalid_utf8": "Teksti ei ole kelvollista UTF-8:aa."}
+    default_error_messages = {"invalid": Msg("Odotettiin tekstiä."), "invalid_utf8": Msg("Teksti ei ole kelvollista UTF-8:aa.")}
 
     def _deserialize(self, value, attr, data, **kwargs):
         if not isinstance(value, str):
@@ -75,9 +76,9 @@ class Text(fields.String):
         if bad:
             raise ValidationError(_xml_message(bad.group()))
         if not self.multiline and ("\n" in text or "\t" in text):
-            raise ValidationError("Rivinvaihto tai sarkain ei ole sallittu tässä kentässä.")
+            raise ValidationError(Msg("Rivinvaihto tai sarkain ei ole sallittu tässä kentässä."))
         if not text:
-            raise ValidationError("Teksti ei voi olla tyhjä.")
+            raise ValidationError(Msg("Teksti ei voi olla tyhjä."))
         return text
 
 
@@ -95,17 +96,17 @@ class HetuField(Text):
         if text is None:
             raise self.make_error("invalid")
         if text != text.strip() or " " in text:
-            raise ValidationError("Henkilötunnuksessa ei saa olla välilyöntejä.")
+            raise ValidationError(Msg("Henkilötunnuksessa ei saa olla välilyöntejä."))
         try:
             return parse_hetu(text).code
         except HetuError as exc:
-            raise ValidationError(str(exc)) from None
+            raise ValidationError(exc.args[0]) from None
 
 
 class Date(fields.Date):
     default_error_messages = {
-        "invalid": "Päivämäärä ei ole kelvollinen: käytä muotoa VVVV-KK-PP ja todellista päivää.",
-        "format": "Päivämäärä ei ole kelvollinen.",
+        "invalid": Msg("Päivämäärä ei ole kelvollinen: käytä muotoa VVVV-KK-PP ja todellista päivää."),
+        "format": Msg("Päivämäärä ei ole kelvollinen."),
     }
 
     def _deserialize(self, value, attr, data, **kwargs):
@@ -113,7 +114,7 @@ class Date(fields.Date):
             raise self.make_error("invalid")
         date = super()._deserialize(value, attr, data, **kwargs)
         if not (1850 <= date.year <= 2150):
-            raise ValidationError("Vuosiluku ei ole uskottava.")
+            raise ValidationError(Msg("Vuosiluku ei ole uskottava."))
         return date
 
 
@@ -122,7 +123,7 @@ class Boolean(fields.Boolean):
 
     truthy = {True}
     falsy = {False}
-    default_error_messages = {"invalid": "Odotettiin totuusarvoa true tai false."}
+    default_error_messages = {"invalid": Msg("Odotettiin totuusarvoa true tai false.")}
 
     def _deserialize(self, value, attr, data, **kwargs):
         if not isinstance(value, bool):
@@ -131,7 +132,7 @@ class Boolean(fields.Boolean):
 
 
 class Integer(fields.Integer):
-    default_error_messages = {"invalid": "Odotettiin kokonaislukua.", "too_large": "Luku on liian suuri."}
+    default_error_messages = {"invalid": Msg("Odotettiin kokonaislukua."), "too_large": Msg("Luku on liian suuri.")}
 
     def __init__(self, **kwargs):
         super().__init__(strict=True, **kwargs)
@@ -143,11 +144,11 @@ class Integer(fields.Integer):
 
 
 class Nested(fields.Nested):
-    default_error_messages = {"type": "Odotettiin JSON-objektia."}
+    default_error_messages = {"type": Msg("Odotettiin JSON-objektia.")}
 
 
 class List(fields.List):
-    default_error_messages = {"invalid": "Odotettiin luetteloa (JSON-taulukko)."}
+    default_error_messages = {"invalid": Msg("Odotettiin luetteloa (JSON-taulukko).")}
 
 
 # ---------------------------------------------------------------------------------------------
@@ -171,7 +172,7 @@ def hetu(label="Henkilötunnus", help=None, *, required=False):
 
 def email(label, help=None, *, required=False):
     return Text(
-        validate=[_length(254), validate.Email(error="Sähköpostiosoite ei ole kelvollinen.")],
+        validate=[_length(254), validate.Email(error=Msg("Sähköpostiosoite ei ole kelvollinen."))],
         **_common(label, help, required, {"format": "email", "x-widget": "email"}),
     )
 
@@ -181,7 +182,7 @@ PHONE_RE = r"^\+?[0-9][0-9 ()-]{4,24}$"
 
 def phone(label, help=None, *, required=False):
     return Text(
-        validate=validate.Regexp(PHONE_RE, error="Puhelinnumero ei ole kelvollinen (esim. +358 9 310 12345)."),
+        validate=validate.Regexp(PHONE_RE, error=Msg("Puhelinnumero ei ole kelvollinen (esim. +358 9 310 12345).")),
         **_common(label, help, required, {"x-widget": "tel", "pattern": PHONE_RE}),
     )
 
@@ -201,7 +202,7 @@ def integer(label, help=None, *, required=False, minimum=None, maximum=None, def
     kwargs = _common(label, help, required and default is None)
     if default is not None:
         kwargs["load_default"] = default
-    rng = validate.Range(min=minimum, max=maximum, error="Arvon on oltava välillä {min}–{max}.")
+    rng = validate.Range(min=minimum, max=maximum, error=Msg("Arvon on oltava välillä {min}–{max}."))
     return Integer(validate=rng, **kwargs)
 
 
@@ -209,8 +210,7 @@ def choice(label, choices: "Choices", help=None, *, required=False, default=None
     kwargs = _common(label, help, required and default is None, {"x-choices": choices.name})
     if default is not None:
         kwargs["load_default"] = default
-    allowed = ", ".join(choices.codes)
-    return Text(validate=validate.OneOf(choices.codes, error=f"Sallitut arvot: {allowed}."), **kwargs)
+    return Text(validate=validate.OneOf(choices.codes, error=Msg("Sallitut arvot: {choices}.")), **kwargs)
 
 
 def nested(schema, label, help=None, *, required=False):
@@ -235,7 +235,7 @@ def nested_item(schema):
 
 
 def text_list(label, help=None, *, required=False, min_items=0, max_items=LIST_MAX, item_max=1000, item=None):
-    inner = LongText(validate=_length(item_max), error_messages={"null": "Tyhjä kohta ei ole sallittu."})
+    inner = LongText(validate=_length(item_max), error_messages={"null": Msg("Tyhjä kohta ei ole sallittu.")})
     return listing(inner, label, help, required=required, min_items=min_items, max_items=max_items, item=item)
 
 
@@ -246,7 +246,7 @@ def language_code(label, help=None, *, required=False, default=None):
     kwargs = _common(label, help, required and default is None, {"x-widget": "language"})
     if default is not None:
         kwargs["load_default"] = default
-    error = "Kielikoodi ei ole tunnettu ISO 639 -koodi (esim. fi, sv, en, so, ar, se)."
+    error = Msg("Kielikoodi ei ole tunnettu ISO 639 -koodi (esim. fi, sv, en, so, ar, se).")
     return Text(validate=validate.OneOf(_LANGUAGE_CODES, error=error), **kwargs)
 
 
@@ -255,14 +255,14 @@ def _ex(example):
 
 
 def _length(maximum):
-    return validate.Length(max=maximum, error="Teksti on liian pitkä (enintään {max} merkkiä).")
+    return validate.Length(max=maximum, error=Msg("Teksti on liian pitkä (enintään {max} merkkiä)."))
 
 
 def _items(minimum, maximum):
     if minimum:
-        error = "Luettelossa on oltava {min}–{max} kohtaa."
+        error = Msg("Luettelossa on oltava {min}–{max} kohtaa.")
     else:
-        error = "Luettelossa voi olla enintään {max} kohtaa."
+        error = Msg("Luettelossa voi olla enintään {max} kohtaa.")
     return validate.Length(min=minimum, max=maximum, error=error)
 
 

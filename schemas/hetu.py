@@ -10,6 +10,8 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
+from .i18n import Msg
+
 HETU_RE = re.compile(r"^(\d{2})(\d{2})(\d{2})([-+ABCDEFUVWXY])(\d{3})([0-9A-FHJ-NPR-Y])$")
 CONTROL_CHARS = "0123456789ABCDEFHJKLMNPRSTUVWXY"
 CENTURY = {"+": 1800, "-": 1900, "U": 1900, "V": 1900, "W": 1900, "X": 1900, "Y": 1900,
@@ -38,16 +40,16 @@ def parse_hetu(value: str, *, today: dt.date | None = None) -> Hetu:
     code = value.upper()
     match = HETU_RE.match(code)
     if not match:
-        raise HetuError("Henkilötunnuksen muoto on virheellinen (muoto PPKKVV-NNNT, esim. 010594Y9021).")
+        raise HetuError(Msg("Henkilötunnuksen muoto on virheellinen (muoto PPKKVV-NNNT, esim. 010594Y9021)."))
     day, month, year, sign, individual, control = match.groups()
     try:
         birth = dt.date(CENTURY[sign] + int(year), int(month), int(day))
     except ValueError:
-        raise HetuError("Henkilötunnuksen alussa ei ole todellista päivämäärää.") from None
+        raise HetuError(Msg("Henkilötunnuksen alussa ei ole todellista päivämäärää.")) from None
     if birth > (today or dt.date.today()):
-        raise HetuError("Henkilötunnuksen syntymäaika on tulevaisuudessa.")
+        raise HetuError(Msg("Henkilötunnuksen syntymäaika on tulevaisuudessa."))
     if int(individual) < 2:
-        raise HetuError("Henkilötunnuksen yksilönumero on virheellinen (pienin sallittu on 002).")
+        raise HetuError(Msg("Henkilötunnuksen yksilönumero on virheellinen (pienin sallittu on 002)."))
     if CONTROL_CHARS[int(day + month + year + individual) % 31] != control:
-        raise HetuError("Henkilötunnuksen tarkistusmerkki ei täsmää.")
+        raise HetuError(Msg("Henkilötunnuksen tarkistusmerkki ei täsmää."))
     return Hetu(code=code, birth_date=birth, temporary=int(individual) >= 900)

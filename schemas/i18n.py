@@ -127,11 +127,33 @@ class Msg(str):
 
     __slots__ = ()
 
-    def format(self, *args, **kwargs) -> str:  # noqa: A003 - str's own name
-        return gettext(self).format(*args, **kwargs)
+    def format(self, *args, **kwargs) -> "Formatted":  # noqa: A003 - str's own name
+        return Formatted(gettext(self).format(*args, **kwargs), msgid=str.__str__(self))
 
-    def __mod__(self, values) -> str:
-        return gettext(self) % values
+    def __mod__(self, values) -> "Formatted":
+        return Formatted(gettext(self) % values, msgid=str.__str__(self))
+
+
+class Formatted(str):
+    """A translated message with its values filled in, remembering its Finnish message id (the
+    forms recognise a message by it, whatever language it is in)."""
+
+    msgid: str
+
+    def __new__(cls, text: str, msgid: str):
+        obj = super().__new__(cls, text)
+        obj.msgid = msgid
+        return obj
+
+    def __reduce__(self):  # copy.deepcopy (dataclasses.asdict) and pickle
+        return Formatted, (str.__str__(self), self.msgid)
+
+
+def msgid(message: object) -> str:
+    """The Finnish message id behind a message (itself for a plain text)."""
+    if isinstance(message, Formatted):
+        return message.msgid
+    return str.__str__(message) if isinstance(message, str) else str(message)
 
 
 N_ = Msg  # the marker the message extractor looks for

@@ -25,6 +25,7 @@ from .fields import (
     text,
     text_list,
 )
+from .i18n import Msg
 
 
 class ChildParticipationSchema(StrictSchema):
@@ -95,15 +96,15 @@ class MandateAgreementSchema(DocumentSchema):
         for index, child in enumerate(data.get("children") or []):
             if child.get("hetu") and not data.get("file_copy"):
                 errors.setdefault("children", {}).setdefault(index, {})["hetu"] = [
-                    "Henkilötunnus tulostetaan vain arkistokappaleeseen: valitse Arkistokappale (file_copy = true) "
-                    "tai jätä tunnus pois."
+                    Msg("Henkilötunnus tulostetaan vain arkistokappaleeseen: valitse Arkistokappale (file_copy = true) "
+                    "tai jätä tunnus pois.")
                 ]
             if on and child in children_twelve_or_older([child], on) and child.get("own_consent") is not True:
                 errors.setdefault("children", {}).setdefault(index, {})["own_consent"] = [
-                    "12 vuotta täyttäneen lapsen oma suostumus vaaditaan (LSL 21 §)."
+                    Msg("12 vuotta täyttäneen lapsen oma suostumus vaaditaan (LSL 21 §).")
                 ]
         guardians = data.get("guardians") or []
         if guardians and not any(g.get("is_guardian") for g in guardians):
-            errors["guardians"] = ["Vähintään yhden henkilön on oltava lapsen huoltaja."]
+            errors["guardians"] = [Msg("Vähintään yhden henkilön on oltava lapsen huoltaja.")]
         if errors:
             raise ValidationError(errors)

@@ -5,7 +5,9 @@ from marshmallow import ValidationError, post_load, pre_load, validates
 from . import choices
 from .common import DocumentSchema, WorkerSchema, children_brief_field, must_include_field, not_acceptable_field
 from .fields import StrictSchema, choice, listing, long_text, nested, nested_item, text
+from .i18n import DEFAULT, LANGUAGES, Msg, gettext
 
+# The Finnish wording; Swedish and English come from the catalogues (domain spec §4.3).
 STANDARD_QUESTIONS = {
     "worker_support": "Jos tarvitsette työntekijöiden apua tai tukea, keneltä ja mihin?",
     "monitoring": "Miten suunnitelman toteutumista seurataan?",
@@ -13,6 +15,11 @@ STANDARD_QUESTIONS = {
     "distribution": "Kenelle suunnitelma annetaan?",
     "follow_up_meeting": "Milloin pidetään seurantakokous ja keitä siihen kutsutaan?",
 }
+
+
+def standard_questions(language: str = DEFAULT) -> list[dict]:
+    """The five standard questions in ``language``, in their order."""
+    return [{"key": key, "text": gettext(text, language)} for key, text in STANDARD_QUESTIONS.items()]
 
 
 class CaseQuestionSchema(StrictSchema):
@@ -42,21 +49,23 @@ class QuestionsSchema(DocumentSchema):
                            "Mitä viranomaiset silloin tekevät.", max_length=2000)
 
     @classmethod
-    def initial_values(cls) -> dict:
-        return {"standard_questions": [{"key": k, "text": t} for k, t in STANDARD_QUESTIONS.items()]}
+    def initial_values(cls, language: str = DEFAULT) -> dict:
+        return {**super().initial_values(language), "standard_questions": standard_questions(language)}
 
     @pre_load
     def _default_standard_questions(self, data, **kwargs):
+        """Left out, the five questions are written in the document's language."""
         if isinstance(data, dict) and "standard_questions" not in data:
+            language = data.get("language")
             data = dict(data)
-            data["standard_questions"] = [{"key": k, "text": t} for k, t in STANDARD_QUESTIONS.items()]
+            data["standard_questions"] = standard_questions(language if language in LANGUAGES else DEFAULT)
         return data
 
     @validates("standard_questions")
     def _each_standard_question_once(self, value, **kwargs):
         keys = [q.get("key") for q in value]
         if len(set(keys)) != len(keys) or set(keys) != set(STANDARD_QUESTIONS):
-            raise ValidationError("Jokaisen viiden yleisen kysymyksen on oltava mukana kerran.")
+            raise ValidationError(Msg("Jokaisen viiden yleisen kysymyksen on oltava mukana kerran."))
 
     @post_load
     def _standard_questions_in_order(self, data, **kwargs):

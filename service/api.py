@@ -7,6 +7,8 @@ import time
 from flask import Blueprint, current_app, g, jsonify, request
 from werkzeug.exceptions import HTTPException
 
+from schemas.i18n import DEFAULT, LANGUAGES, Msg
+
 from . import audit, formats, openapi
 from .auth import role
 from .documents import attachment, get_type, parse_json, produce
@@ -25,7 +27,7 @@ def _json_body() -> object:
     if len(raw) > current_app.config["MAX_JSON_BYTES"]:
         raise ApiError(413)
     if not raw:
-        raise ApiError(400, "Pyynnön sisältö puuttuu.")
+        raise ApiError(400, Msg("Pyynnön sisältö puuttuu."))
     return parse_json(raw)
 
 
@@ -82,7 +84,13 @@ def document_schema(type_id: str):
 @bp.get("/document-types/<type_id>/example")
 @role("worker")
 def document_example(type_id: str):
-    return jsonify(get_type(type_id).example())
+    """The type's example case in ``?language=`` (fi, sv or en; fi when not given)."""
+    doc_type = get_type(type_id)
+    lang = request.args.get("language", DEFAULT)
+    if lang not in LANGUAGES:
+        raise ApiError(400, Msg("Tuntematon kieli (language). Sallitut arvot: {allowed}.").format(
+            allowed=", ".join(LANGUAGES)))
+    return jsonify(doc_type.example(lang))
 
 
 @bp.get("/openapi.json")

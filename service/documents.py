@@ -12,6 +12,8 @@ from dataclasses import dataclass
 
 from marshmallow import ValidationError
 
+from schemas.i18n import Msg, gettext
+
 from . import audit, formats
 from .converter import ConversionFailed, ConverterPool, ConverterUnavailable
 from .errors import ApiError, flatten
@@ -64,13 +66,13 @@ def parse_json(raw: bytes) -> object:
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError:
-        raise ApiError(400, "Pyynnön sisältö ei ole UTF-8-koodattua JSONia.") from None
+        raise ApiError(400, Msg("Pyynnön sisältö ei ole UTF-8-koodattua JSONia.")) from None
     try:
         return json.loads(text, object_pairs_hook=_no_duplicates, parse_constant=_no_constants)
     except DuplicateKey:
-        raise ApiError(400, "JSON-objektissa on sama kenttä kahdesti.") from None
+        raise ApiError(400, Msg("JSON-objektissa on sama kenttä kahdesti.")) from None
     except (ValueError, RecursionError):
-        raise ApiError(400, "Pyynnön sisältö ei ole kelvollista JSONia.") from None
+        raise ApiError(400, Msg("Pyynnön sisältö ei ole kelvollista JSONia.")) from None
 
 
 _schemas = threading.local()
@@ -90,15 +92,16 @@ def get_type(type_id: str) -> DocumentType:
     try:
         return DOCUMENT_TYPES[type_id]
     except KeyError:
-        raise ApiError(404, "Tuntematon asiakirjatyyppi. Katso sallitut tyypit: /api/v1/document-types.") from None
+        raise ApiError(404, Msg("Tuntematon asiakirjatyyppi. Katso sallitut tyypit: /api/v1/document-types.")) from None
 
 
 def validate(doc_type: DocumentType, payload: object, rendition: str = FAMILY) -> dict:
     if rendition not in doc_type.renditions:
         allowed = ", ".join(doc_type.renditions)
-        raise ApiError(400, f"Tuntematon kappale (rendition). Sallitut arvot tälle asiakirjalle: {allowed}.")
+        raise ApiError(400, Msg("Tuntematon kappale (rendition). Sallitut arvot tälle asiakirjalle: {allowed}.")
+                       .format(allowed=allowed))
     if not isinstance(payload, dict):
-        raise ApiError(422, errors=[{"path": "", "label": "", "message": "Odotettiin JSON-objektia."}])
+        raise ApiError(422, errors=[{"path": "", "label": "", "message": Msg("Odotettiin JSON-objektia.")}])
     try:
         data = _schema(doc_type).load(payload)
     except ValidationError as exc:
@@ -106,9 +109,9 @@ def validate(doc_type: DocumentType, payload: object, rendition: str = FAMILY) -
     if rendition == NETWORK and not data["sharing"]["approved_for_network"]:
         raise ApiError(422, errors=[{
             "path": "sharing.approved_for_network",
-            "label": doc_type.fields.children["sharing"].children["approved_for_network"].label,
-            "message": "Perhe ei ole hyväksynyt tietoja jaettavaksi läheisille, joten läheisille "
-                       "annettavaa kappaletta ei voi tehdä.",
+            "label": gettext(doc_type.fields.children["sharing"].children["approved_for_network"].label),
+            "message": Msg("Perhe ei ole hyväksynyt tietoja jaettavaksi läheisille, joten läheisille "
+                           "annettavaa kappaletta ei voi tehdä."),
         }])
     return data
 
@@ -131,7 +134,7 @@ def preview(store: TemplateStore, doc_type: DocumentType, version: int, payload:
     from .template_store import StoreError
 
     if not store.version(doc_type.id, version).ok:
-        raise StoreError("Versiossa on tarkistusvirheitä, joten sitä ei voi esikatsella.", 409)
+        raise StoreError(Msg("Versiossa on tarkistusvirheitä, joten sitä ei voi esikatsella."), 409)
     document = produce(store, doc_type, payload, rendition, template=store.load(doc_type, version))
     document.file_name = f"esikatselu_v{version}_{document.file_name}"
     return document
@@ -156,8 +159,8 @@ def produce(store: TemplateStore, doc_type: DocumentType, payload: object, rendi
         try:
             content = render(template, doc_type.context(data, rendition))
         except RenderFailed:
-            raise ApiError(500, "Asiakirjapohjaa ei voitu täyttää. Asiakirjapohjassa on virhe; ota yhteys "
-                                "koollekutsujaan tai ylläpitoon.") from None
+            raise ApiError(500, Msg("Asiakirjapohjaa ei voitu täyttää. Asiakirjapohjassa on virhe; ota yhteys "
+                                "koollekutsujaan tai ylläpitoon.")) from None
         if output_format != formats.DOCX:
             content = convert(converter, content, output_format)
     except ApiError as exc:
@@ -177,8 +180,8 @@ def convert(converter: ConverterPool | None, docx: bytes, output_format: str) ->
         return converter.convert(docx, formats.DOCX, output_format)
     except ConverterUnavailable:
         retry_after = converter.retry_after if converter is not None else 60
-        raise ApiError(503, "PDF- ja ODT-muunnos ei ole juuri nyt käytettävissä. Yritä hetken kuluttua "
-                            "uudelleen tai valitse Word-muoto (docx).",
+        raise ApiError(503, Msg("PDF- ja ODT-muunnos ei ole juuri nyt käytettävissä. Yritä hetken kuluttua "
+                            "uudelleen tai valitse Word-muoto (docx)."),
                        headers={"Retry-After": str(retry_after)}) from None
     except ConversionFailed:
         # Our own rendered .docx not loading in LibreOffice is a fault here, not the client's.

@@ -9,6 +9,8 @@ from __future__ import annotations
 from werkzeug.datastructures import MIMEAccept
 from werkzeug.http import parse_accept_header
 
+from schemas.i18n import Msg
+
 from .errors import ApiError
 
 DOCX = "docx"
@@ -26,7 +28,7 @@ NAMES = ", ".join(MIMETYPES)
 
 def check(name: str) -> str:
     if name not in MIMETYPES:
-        raise ApiError(400, f"Tuntematon tiedostomuoto (format). Sallitut arvot: {NAMES}.")
+        raise ApiError(400, Msg("Tuntematon tiedostomuoto (format). Sallitut arvot: {names}.").format(names=NAMES))
     return name
 
 
@@ -43,6 +45,7 @@ def choose(format_param: str | None, accept_header: str | None) -> str:
     accept = parse_accept_header(accept_header, MIMEAccept)
     best = accept.best_match(list(MIMETYPES.values()))
     if best is None:
-        raise ApiError(406, f"Pyydettyä vastausmuotoa ei voida tuottaa. Asiakirja on saatavana muodoissa "
-                            f"{NAMES} (?format= tai Accept: {', '.join(MIMETYPES.values())}).")
+        raise ApiError(406, Msg("Pyydettyä vastausmuotoa ei voida tuottaa. Asiakirja on saatavana muodoissa "
+                                "{names} (?format= tai Accept: {mimetypes}).")
+                       .format(names=NAMES, mimetypes=", ".join(MIMETYPES.values())))
     return next(name for name, mimetype in MIMETYPES.items() if mimetype == best)

@@ -8,6 +8,8 @@ import json
 from apispec import APISpec
 from apispec.ext.marshmallow import MarshmallowPlugin
 
+from schemas.i18n import DEFAULT, LANGUAGES
+
 from . import formats
 from .registry import DOCUMENT_TYPES, FAMILY
 
@@ -62,6 +64,14 @@ CREATED_TOKEN_SCHEMA = {"allOf": [{"$ref": "#/components/schemas/Token"},
 
 def _schema_name(doc_type) -> str:
     return doc_type.schema.__name__.removesuffix("Schema")
+
+
+# The language of the messages (the document's own language is the payload's ``language``).
+ACCEPT_LANGUAGE = {
+    "name": "Accept-Language", "in": "header", "required": False, "schema": {"type": "string"},
+    "description": "Virheilmoitusten kieli: fi (oletus), sv tai en, esim. \"sv-FI,sv;q=0.9\". Vastauksen "
+                   "Content-Language kertoo valitun kielen. Asiakirjan oma kieli on tietojen kenttä language.",
+}
 
 
 def build_spec() -> APISpec:
@@ -126,7 +136,7 @@ def build_spec() -> APISpec:
                         "schema": {"type": "string", "enum": list(formats.MIMETYPES), "default": formats.DOCX},
                         "description": "Tiedostomuoto; ohittaa Accept-otsakkeen. odt ja pdf tehdään LibreOfficella "
                                        "(pdf on PDF/A-2b).",
-                    }],
+                    }, ACCEPT_LANGUAGE],
                     "requestBody": {"required": True,
                                     "content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{name}"}}}},
                     "responses": {
@@ -147,9 +157,13 @@ def build_spec() -> APISpec:
         "parameters": [{"name": "type_id", "in": "path", "required": True, "schema": {"type": "string"}}],
         "responses": {"200": {"description": "JSON Schema 2020-12"}, **not_found, **guarded}}})
     spec.path(path="/api/v1/document-types/{type_id}/example", operations={"get": {
-        "summary": "Esimerkkitapaus (kuvitteellinen)",
-        "parameters": [{"name": "type_id", "in": "path", "required": True, "schema": {"type": "string"}}],
-        "responses": {"200": {"description": "Esimerkki-JSON"}, **not_found, **guarded}}})
+        "summary": "Esimerkkitapaus (kuvitteellinen) asiakirjan kielellä",
+        "parameters": [{"name": "type_id", "in": "path", "required": True, "schema": {"type": "string"}},
+                       {"name": "language", "in": "query", "required": False,
+                        "schema": {"type": "string", "enum": list(LANGUAGES), "default": DEFAULT},
+                        "description": "Esimerkin kieli: fi, sv tai en."}],
+        "responses": {"200": {"description": "Esimerkki-JSON"}, "400": error("Tuntematon kieli"), **not_found,
+                      **guarded}}})
     spec.path(path="/api/v1/openapi.json", operations={"get": {
         "summary": "Tämä OpenAPI-kuvaus", "responses": {"200": {"description": "OpenAPI 3"}, **guarded}}})
     token_list = {"type": "array", "items": {"$ref": "#/components/schemas/Token"}}

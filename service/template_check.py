@@ -16,6 +16,8 @@ from dataclasses import asdict, dataclass, field
 
 from lxml import etree
 
+from schemas.i18n import Msg, gettext
+
 from .registry import CONTEXT_EXTRAS, DocumentType
 from .templating import Problem, RenderFailed, analyse, load_template, render
 from .upload_safety import UnsafeTemplate, check_upload
@@ -24,9 +26,16 @@ W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 _TAG_IN_TEXT = re.compile(r"\{[{%#].*?[}%#]\}", re.DOTALL)
 _PARSER = etree.XMLParser(resolve_entities=False, no_network=True)
 
+# Severity codes (stable in the JSON report); a report read by a person names them in the
+# reader's language (:func:`severity_name`).
 ERROR = "virhe"
 WARNING = "varoitus"
 FIXED = "korjattu"
+SEVERITY_NAMES = {ERROR: Msg("virhe"), WARNING: Msg("varoitus"), FIXED: Msg("korjattu")}
+
+
+def severity_name(code: str) -> str:
+    return gettext(SEVERITY_NAMES[code]) if code in SEVERITY_NAMES else code
 
 
 @dataclass
@@ -38,7 +47,7 @@ class Finding:
 
     def __str__(self) -> str:
         snippet = f" «{self.snippet}»" if self.snippet else ""
-        return f"{self.severity}: {self.location}{snippet}: {self.message}"
+        return f"{severity_name(self.severity)}: {self.location}{snippet}: {self.message}"
 
 
 @dataclass
@@ -61,7 +70,7 @@ def check(data: bytes, doc_type: DocumentType, example: dict | None = None) -> R
     try:
         check_upload(data)
     except UnsafeTemplate as exc:
-        report.findings = [Finding(ERROR, "tiedosto", "", m) for m in exc.messages]
+        report.findings = [Finding(ERROR, gettext("tiedosto"), "", m) for m in exc.messages]
         report.refused = True
         return report
 
@@ -78,8 +87,10 @@ def check(data: bytes, doc_type: DocumentType, example: dict | None = None) -> R
 
     for path, node, label in _required_leaves(doc_type.fields):
         if path not in used:
-            report.findings.append(Finding(WARNING, "koko asiakirja", "",
-                                           f"Pakollista kenttää «{path}» ({label}) ei käytetä asiakirjapohjassa."))
+            report.findings.append(Finding(
+                WARNING, gettext("koko asiakirja"), "",
+                Msg("Pakollista kenttää «{path}» ({label}) ei käytetä asiakirjapohjassa.").format(
+                    path=path, label=gettext(label))))
     if report.ok:
         report.findings += _dry_render(data, doc_type, example if example is not None else doc_type.example())
     return report
@@ -94,9 +105,9 @@ def _dry_render(data: bytes, doc_type: DocumentType, example: dict) -> list[Find
         try:
             render(template, doc_type.context(validate(doc_type, example, rendition), rendition))
         except RenderFailed as exc:
-            findings.append(Finding(ERROR, "koko asiakirja", "",
-                                    f"Koetäyttö esimerkkitapauksella epäonnistui ({rendition}: {exc}). "
-                                    "Tarkista ehto- ja toistorakenteet."))
+            findings.append(Finding(ERROR, gettext("koko asiakirja"), "",
+                                    Msg("Koetäyttö esimerkkitapauksella epäonnistui ({rendition}: {error}). "
+                                        "Tarkista ehto- ja toistorakenteet.").format(rendition=rendition, error=exc)))
     return findings
 
 
@@ -128,13 +139,13 @@ def repair_split_tags(data: bytes) -> tuple[bytes, list[Finding]]:
     with zipfile.ZipFile(io.BytesIO(data)) as package:
         for name in _templated_parts(package.namelist()):
             root = etree.fromstring(package.read(name), _PARSER)
-            locations = _paragraph_locations(root, _part_label(name))
+            locations = _paragraph_locations(root, name)
             changed = False
             for paragraph in root.iter(W + "p"):
                 for tag in _repair_paragraph(paragraph):
                     changed = True
                     findings.append(Finding(FIXED, locations.get(paragraph, _part_label(name)), tag[:80],
-                                            "Word oli jakanut tagin useaan osaan; osat yhdistettiin."))
+                                            gettext("Word oli jakanut tagin useaan osaan; osat yhdistettiin.")))
             if changed:
                 replaced[name] = etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
         if not replaced:
@@ -188,20 +199,23 @@ def _owning_paragraph(element):
 # --- Word locations --------------------------------------------------------------------------
 
 def _part_label(name: str) -> str:
+    """A part of the package in Word terms, in the reader's language."""
     base = name.rsplit("/", 1)[-1]
     if base.startswith("header"):
-        return f"ylätunniste ({base})"
+        return Msg("ylätunniste ({part})").format(part=base)
     if base.startswith("footer"):
-        return f"alatunniste ({base})"
+        return Msg("alatunniste ({part})").format(part=base)
     if base.startswith("footnotes"):
-        return "alaviitteet"
+        return gettext("alaviitteet")
     if base.startswith("endnotes"):
-        return "loppuviitteet"
-    return "leipäteksti"
+        return gettext("loppuviitteet")
+    return gettext("leipäteksti")
 
 
-def _paragraph_locations(root, label: str) -> dict:
+def _paragraph_locations(root, name: str) -> dict:
     """Each paragraph → "leipäteksti, kappale 3" or "taulukko 1, rivi 2, solu 3"."""
+    label = _part_label(name)
+    body = _problem_part_key(name) == "body"
     locations = {}
     tables = {t: i for i, t in enumerate(root.iter(W + "tbl"), start=1)}
     number = 0
@@ -209,14 +223,15 @@ def _paragraph_locations(root, label: str) -> dict:
         cell = next((a for a in paragraph.iterancestors(W + "tc")), None)
         if cell is None:
             number += 1
-            locations[paragraph] = f"{label}, kappale {number}"
+            locations[paragraph] = Msg("{part}, kappale {number}").format(part=label, number=number)
             continue
         row = cell.getparent()
         table = row.getparent()
         rows = [r for r in table if r.tag == W + "tr"]
         cells = [c for c in row if c.tag == W + "tc"]
-        where = f"taulukko {tables[table]}, rivi {rows.index(row) + 1}, solu {cells.index(cell) + 1}"
-        locations[paragraph] = where if label == "leipäteksti" else f"{label}, {where}"
+        where = Msg("taulukko {table}, rivi {row}, solu {cell}").format(
+            table=tables[table], row=rows.index(row) + 1, cell=cells.index(cell) + 1)
+        locations[paragraph] = where if body else f"{label}, {where}"
     return locations
 
 
@@ -233,7 +248,7 @@ class _Places:
         with zipfile.ZipFile(io.BytesIO(data)) as package:
             for name in _templated_parts(package.namelist()):
                 root = etree.fromstring(package.read(name), _PARSER)
-                locations = _paragraph_locations(root, _part_label(name))
+                locations = _paragraph_locations(root, name)
                 texts = [(locations[p], "".join(t.text or "" for t in p.iter(W + "t")))
                          for p in root.iter(W + "p")]
                 self.parts[_problem_part_key(name)] = texts
@@ -248,8 +263,8 @@ class _Places:
                 match = re.search(r"\{[{%#]", rest)
                 if match:
                     findings.append(Finding(ERROR, location, text.strip()[:80],
-                                            f"Tagi «{rest[match.start():match.start() + 20].strip()}…» ei sulkeudu "
-                                            "samassa kappaleessa (puuttuu }} tai %})."))
+                                            Msg("Tagi «{tag}…» ei sulkeudu samassa kappaleessa (puuttuu }}}} tai %}})."
+                                                ).format(tag=rest[match.start():match.start() + 20].strip())))
         return findings
 
     def finding(self, problem: Problem) -> Finding:
@@ -269,7 +284,8 @@ class _Places:
             return Finding(ERROR if problem.severity == "error" else WARNING, location, text.strip()[:80],
                            problem.message)
         label = _part_label_from_problem(problem.part)
-        line = f", noin kappale {problem.line - 1}" if problem.line and problem.line > 1 else ""
+        line = Msg(", noin kappale {number}").format(number=problem.line - 1) \
+            if problem.line and problem.line > 1 else ""
         return Finding(ERROR if problem.severity == "error" else WARNING, label + line, problem.snippet,
                        problem.message)
 
@@ -289,8 +305,8 @@ def _problem_key(part: str) -> str:
 
 def _part_label_from_problem(part: str) -> str:
     if part == "body":
-        return "leipäteksti"
+        return gettext("leipäteksti")
     if part == "footnotes":
-        return "alaviitteet"
+        return gettext("alaviitteet")
     match = re.search(r"\(([^)]+)\)", part)
-    return _part_label(match.group(1)) if match else part
+    return _part_label(match.group(1)) if match else gettext(part)

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from flask import Blueprint, current_app, g, jsonify, request
 
+from schemas.i18n import Msg
+
 from . import catalogue
 from .auth import role
 from .documents import DOCX_MIMETYPE, attachment, export_file_name, get_type, parse_json
@@ -30,22 +32,22 @@ def _actor() -> str:
 def _docx_body() -> bytes:
     """The uploaded template as .docx; an .odt is converted by LibreOffice first."""
     if request.mimetype not in (DOCX_MIMETYPE, ODT_MIMETYPE, "application/octet-stream"):
-        raise ApiError(415, f"Lähetä asiakirjapohja sellaisenaan (Content-Type: {DOCX_MIMETYPE} "
-                            f"tai {ODT_MIMETYPE}).")
+        raise ApiError(415, Msg("Lähetä asiakirjapohja sellaisenaan (Content-Type: {docx} tai {odt}).")
+                       .format(docx=DOCX_MIMETYPE, odt=ODT_MIMETYPE))
     if (request.content_length or 0) > MAX_UPLOAD_BYTES:
-        raise ApiError(413, "Asiakirjapohja on liian suuri.")
+        raise ApiError(413, Msg("Asiakirjapohja on liian suuri."))
     allow_template_upload(request)
     data = request.get_data(cache=False)
     if not data:
-        raise ApiError(400, "Pyynnön sisältö puuttuu.")
+        raise ApiError(400, Msg("Pyynnön sisältö puuttuu."))
     if len(data) > MAX_UPLOAD_BYTES:
-        raise ApiError(413, "Asiakirjapohja on liian suuri.")
+        raise ApiError(413, Msg("Asiakirjapohja on liian suuri."))
     return _store_call(as_docx, data, current_app.extensions["lnp.converter"])
 
 
 def _version(value: str) -> int:
     if not value.isdigit() or len(value) > 6:
-        raise ApiError(404, "Versiota ei ole.")
+        raise ApiError(404, Msg("Versiota ei ole."))
     return int(value)
 
 

@@ -17,7 +17,7 @@ from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from docxtpl import DocxTemplate
 from jinja2 import TemplateError, nodes
 
-from schemas.i18n import DEFAULT, LANGUAGES
+from schemas.i18n import DEFAULT, LANGUAGES, Msg, translate
 
 from .engine import NotSupported, PreparedDocx
 from .fieldtree import Node
@@ -53,23 +53,24 @@ ALLOWED_NODES = frozenset({
 # Real templates nest loops one deep; each level multiplies the work of the one inside it, and
 # Python refuses to compile code nested about twenty blocks deep.
 MAX_LOOP_NESTING = 3
+UNDERSCORE = Msg("Alaviivalla alkava nimi «{name}» ei ole sallittu asiakirjapohjassa.")
 MAX_BLOCK_NESTING = 10
 REFUSED_MESSAGES = {
-    nodes.Call: "Funktio- ja metodikutsut eivät ole sallittuja asiakirjapohjassa; käytä suodattimia "
-                "(esim. «{{ document_date|date }}»).",
-    nodes.Assign: "Muuttujan asettaminen ({% set %}) ei ole sallittua asiakirjapohjassa.",
-    nodes.AssignBlock: "Muuttujan asettaminen ({% set %}) ei ole sallittua asiakirjapohjassa.",
-    nodes.With: "{% with %} ei ole sallittu asiakirjapohjassa.",
-    nodes.Macro: "Makrot ({% macro %}) eivät ole sallittuja asiakirjapohjassa.",
-    nodes.CallBlock: "{% call %} ei ole sallittu asiakirjapohjassa.",
-    nodes.FilterBlock: "{% filter %} -lohko ei ole sallittu asiakirjapohjassa.",
-    nodes.ScopedEvalContextModifier: "{% autoescape %} ei ole sallittu asiakirjapohjassa: "
-                                     "merkit suojataan aina.",
-    nodes.Pow: "Laskutoimitus ** ei ole sallittu asiakirjapohjassa.",
-    nodes.Mul: "Laskutoimitus * ei ole sallittu asiakirjapohjassa.",
-    nodes.Div: "Laskutoimitus / ei ole sallittu asiakirjapohjassa.",
-    nodes.FloorDiv: "Laskutoimitus // ei ole sallittu asiakirjapohjassa.",
-    nodes.Mod: "Laskutoimitus % (myös merkkijonon muotoilu) ei ole sallittu asiakirjapohjassa.",
+    nodes.Call: Msg("Funktio- ja metodikutsut eivät ole sallittuja asiakirjapohjassa; käytä suodattimia "
+                "(esim. «{{ document_date|date }}»)."),
+    nodes.Assign: Msg("Muuttujan asettaminen ({% set %}) ei ole sallittua asiakirjapohjassa."),
+    nodes.AssignBlock: Msg("Muuttujan asettaminen ({% set %}) ei ole sallittua asiakirjapohjassa."),
+    nodes.With: Msg("{% with %} ei ole sallittu asiakirjapohjassa."),
+    nodes.Macro: Msg("Makrot ({% macro %}) eivät ole sallittuja asiakirjapohjassa."),
+    nodes.CallBlock: Msg("{% call %} ei ole sallittu asiakirjapohjassa."),
+    nodes.FilterBlock: Msg("{% filter %} -lohko ei ole sallittu asiakirjapohjassa."),
+    nodes.ScopedEvalContextModifier: Msg("{% autoescape %} ei ole sallittu asiakirjapohjassa: "
+                                     "merkit suojataan aina."),
+    nodes.Pow: Msg("Laskutoimitus ** ei ole sallittu asiakirjapohjassa."),
+    nodes.Mul: Msg("Laskutoimitus * ei ole sallittu asiakirjapohjassa."),
+    nodes.Div: Msg("Laskutoimitus / ei ole sallittu asiakirjapohjassa."),
+    nodes.FloorDiv: Msg("Laskutoimitus // ei ole sallittu asiakirjapohjassa."),
+    nodes.Mod: Msg("Laskutoimitus % (myös merkkijonon muotoilu) ei ole sallittu asiakirjapohjassa."),
 }
 
 
@@ -86,7 +87,7 @@ class Problem:
     message: str
 
     def __str__(self) -> str:
-        where = self.part + (f", kappale {self.line}" if self.line else "")
+        where = self.part + (Msg(", kappale {number}").format(number=self.line) if self.line else "")
         snippet = f" «{self.snippet}»" if self.snippet else ""
         return f"{self.severity}: {where}{snippet}: {self.message}"
 
@@ -130,7 +131,7 @@ def template_parts(docx_bytes: bytes) -> list[tuple[str, str]]:
     for name in PROPERTY_NAMES:
         value = getattr(props, name) or ""
         if "{" in value:
-            parts.append((f"asiakirjan ominaisuus {name}", value))
+            parts.append((Msg("asiakirjan ominaisuus {name}").format(name=name), value))
     return parts
 
 
@@ -160,7 +161,7 @@ class _Analyser:
 
     def problem(self, node, message, severity="error"):
         line = getattr(node, "lineno", None)
-        self.problems.append(Problem(severity, self.part, line, _snippet(self.lines, line), message))
+        self.problems.append(Problem(severity, self.part, line, _snippet(self.lines, line), translate(message)))
 
     # --- expressions -------------------------------------------------------------------------
     def expr(self, n, scope) -> tuple[Node, str | None]:
@@ -179,13 +180,13 @@ class _Analyser:
             return self.ANY, None
         if isinstance(n, nodes.Getattr):
             if n.attr.startswith("_"):
-                self.problem(n, f"Alaviivalla alkava nimi «{n.attr}» ei ole sallittu asiakirjapohjassa.")
+                self.problem(n, UNDERSCORE.format(name=n.attr))
             return self.member(self.expr(n.node, scope), n.attr, n)
         if isinstance(n, nodes.Getitem):
             base = self.expr(n.node, scope)
             if isinstance(n.arg, nodes.Const) and isinstance(n.arg.value, str):
                 if n.arg.value.startswith("_"):
-                    self.problem(n, f"Alaviivalla alkava nimi «{n.arg.value}» ei ole sallittu asiakirjapohjassa.")
+                    self.problem(n, UNDERSCORE.format(name=n.arg.value))
                 return self.member(base, n.arg.value, n)
             self.expr(n.arg, scope)
             node, path = base
@@ -193,9 +194,9 @@ class _Analyser:
                 return node.item, f"{path}[]"
             return self.ANY, None
         if isinstance(n, (nodes.Filter, nodes.Test)):
-            registry, kind = (ENV.filters, "suodatinta") if isinstance(n, nodes.Filter) else (ENV.tests, "testiä")
-            if n.name not in registry or (kind == "suodatinta" and n.name == LOOP_BUDGET_FILTER):
-                self.unknown(n, n.name, registry, what=f"Tuntematonta {kind}")
+            registry, kind = (ENV.filters, "filter") if isinstance(n, nodes.Filter) else (ENV.tests, "test")
+            if n.name not in registry or (kind == "filter" and n.name == LOOP_BUDGET_FILTER):
+                self.unknown(n, n.name, registry, kind=kind)
             if n.node is not None:
                 node, path = self.expr(n.node, scope)
                 if n.name in FILTER_READS and node.kind == "object":
@@ -220,11 +221,19 @@ class _Analyser:
         self.used.add(child_path)
         return node.children[attr], child_path
 
-    def unknown(self, n, name, known, where=None, what="Tuntematon kenttä"):
+    def unknown(self, n, name, known, where=None, kind="field"):
         close = difflib.get_close_matches(name, list(known), n=1)
-        hint = f" Tarkoititko «{close[0]}»?" if close else ""
-        place = f" kohteessa «{where}»" if where else ""
-        self.problem(n, f"{what} «{name}»{place}.{hint}")
+        if kind == "filter":
+            message = Msg("Tuntematonta suodatinta «{name}».").format(name=name)
+        elif kind == "test":
+            message = Msg("Tuntematonta testiä «{name}».").format(name=name)
+        elif where:
+            message = Msg("Tuntematon kenttä «{name}» kohteessa «{where}».").format(name=name, where=where)
+        else:
+            message = Msg("Tuntematon kenttä «{name}».").format(name=name)
+        if close:
+            message += Msg(" Tarkoititko «{name}»?").format(name=close[0])
+        self.problem(n, message)
 
     # --- the language ------------------------------------------------------------------------
     def language(self, ast: nodes.Template) -> None:
@@ -238,9 +247,10 @@ class _Analyser:
                 continue  # include/import/extends have their own message from stmt()
             seen.add((kind, n.lineno))
             if kind is nodes.For:
-                message = "Rekursiivinen silmukka (recursive) ei ole sallittu asiakirjapohjassa."
+                message = Msg("Rekursiivinen silmukka (recursive) ei ole sallittu asiakirjapohjassa.")
             else:
-                message = REFUSED_MESSAGES.get(kind, f"Rakenne {kind.__name__} ei ole sallittu asiakirjapohjassa.")
+                message = REFUSED_MESSAGES.get(kind) or Msg("Rakenne {kind} ei ole sallittu asiakirjapohjassa.").format(
+                    kind=kind.__name__)
             self.problem(n, message)
         self.nesting(ast, 0, 0)
 
@@ -249,10 +259,10 @@ class _Analyser:
             deeper_loops = loops + isinstance(child, nodes.For)
             deeper_blocks = blocks + isinstance(child, (nodes.For, nodes.If))
             if deeper_loops > MAX_LOOP_NESTING and isinstance(child, nodes.For):
-                self.problem(child, f"Silmukoita on sisäkkäin yli {MAX_LOOP_NESTING}.")
+                self.problem(child, Msg("Silmukoita on sisäkkäin yli {max}.").format(max=MAX_LOOP_NESTING))
                 continue
             if deeper_blocks > MAX_BLOCK_NESTING and isinstance(child, nodes.If):
-                self.problem(child, f"Ehtoja ja silmukoita on sisäkkäin yli {MAX_BLOCK_NESTING}.")
+                self.problem(child, Msg("Ehtoja ja silmukoita on sisäkkäin yli {max}.").format(max=MAX_BLOCK_NESTING))
                 continue
             self.nesting(child, deeper_loops, deeper_blocks)
 
@@ -270,7 +280,7 @@ class _Analyser:
 
     def stmt(self, s, scope):
         if isinstance(s, FORBIDDEN_STATEMENTS):
-            self.problem(s, "include, import ja extends eivät ole sallittuja asiakirjapohjassa.")
+            self.problem(s, Msg("include, import ja extends eivät ole sallittuja asiakirjapohjassa."))
         elif isinstance(s, nodes.For):
             node, path = self.expr(s.iter, scope)
             inner = dict(scope)
@@ -307,7 +317,7 @@ def analyse(docx_bytes: bytes, root: Node, extra_names: dict[str, Node] | None =
     try:
         parts = template_parts(docx_bytes)
     except Exception:  # noqa: BLE001 - any parse failure of an uploaded file is the same answer
-        return [Problem("error", "tiedosto", None, "", "Tiedosto ei ole luettava Word-asiakirja (.docx).")], used
+        return [Problem("error", "tiedosto", None, "", translate(Msg("Tiedosto ei ole luettava Word-asiakirja (.docx).")))], used
     for part, xml in parts:
         source = _paragraph_lines(xml)
         lines = source.split("\n")
@@ -320,7 +330,8 @@ def analyse(docx_bytes: bytes, root: Node, extra_names: dict[str, Node] | None =
                 break
             except TemplateError as exc:
                 line = getattr(exc, "lineno", None)
-                problems.append(Problem("error", part, line, _snippet(lines, line), f"Jinja-syntaksivirhe: {exc.message}"))
+                problems.append(Problem("error", part, line, _snippet(lines, line),
+                                        Msg("Jinja-syntaksivirhe: {error}").format(error=exc.message)))
                 current = source.split("\n")
                 if not line or line > len(current) or not _TAG_IN_LINE.search(current[line - 1]):
                     break
@@ -350,7 +361,8 @@ def load_template(name: str, docx_bytes: bytes, root: Node, extra_names: dict[st
     except (TemplateError, SyntaxError, RecursionError) as exc:
         # What the check let through but Jinja or Python cannot compile is still the template's fault.
         raise TemplateInvalid([Problem("error", "tiedosto", None, "",
-                                       f"Asiakirjapohjaa ei voitu kääntää ({type(exc).__name__}).")]) from None
+                                       Msg("Asiakirjapohjaa ei voitu kääntää ({error}).").format(
+                                           error=type(exc).__name__))]) from None
     return LoadedTemplate(
         name=name,
         data=docx_bytes,

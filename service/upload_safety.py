@@ -11,6 +11,8 @@ import io
 import re
 import zipfile
 
+from schemas.i18n import Msg, translate
+
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024  # a template with a logo is well under 1 MB
 
 
@@ -34,24 +36,24 @@ _INSTR_RE = re.compile(rb"<w:instrText[^>]*>([^<]*)</w:instrText>|w:instr=\"([^\
 
 
 class UnsafeTemplate(ValueError):
-    """The upload is refused; ``messages`` says why, in Finnish, one line per reason."""
+    """The upload is refused; ``messages`` says why, in the reader's language, one line per reason."""
 
     def __init__(self, messages: list[str]):
-        super().__init__("; ".join(messages))
-        self.messages = messages
+        self.messages = [translate(m) for m in messages]
+        super().__init__("; ".join(self.messages))
 
 
 def check_upload(data: bytes) -> None:
     """Raise UnsafeTemplate with every reason the file cannot be taken as a template."""
     if len(data) > MAX_UPLOAD_BYTES:
-        raise UnsafeTemplate([f"Tiedosto on liian suuri (yli {MAX_UPLOAD_BYTES // (1024 * 1024)} Mt)."])
+        raise UnsafeTemplate([Msg("Tiedosto on liian suuri (yli {megabytes} Mt).").format(megabytes=MAX_UPLOAD_BYTES // (1024 * 1024))])
     if not data.startswith(b"PK\x03\x04"):
-        raise UnsafeTemplate(["Tiedosto ei ole Word-asiakirja (.docx): se ei ole zip-paketti."])
+        raise UnsafeTemplate([Msg("Tiedosto ei ole Word-asiakirja (.docx): se ei ole zip-paketti.")])
     try:
         package = zipfile.ZipFile(io.BytesIO(data))
         infos = package.infolist()
     except (zipfile.BadZipFile, ValueError, OSError):
-        raise UnsafeTemplate(["Tiedosto on vioittunut: zip-hakemistoa ei voi lukea."]) from None
+        raise UnsafeTemplate([Msg("Tiedosto on vioittunut: zip-hakemistoa ei voi lukea.")]) from None
 
     problems: list[str] = []
     problems += _check_directory(infos)
@@ -60,20 +62,20 @@ def check_upload(data: bytes) -> None:
 
     names = {info.filename for info in infos}
     if "[Content_Types].xml" not in names or "word/document.xml" not in names:
-        raise UnsafeTemplate(["Tiedosto ei ole Word-asiakirja (.docx): asiakirjan osat puuttuvat."])
+        raise UnsafeTemplate([Msg("Tiedosto ei ole Word-asiakirja (.docx): asiakirjan osat puuttuvat.")])
 
     for info in infos:
         lower = info.filename.lower()
         if lower.endswith("vbaproject.bin") or lower.endswith("vbadata.xml"):
-            problems.append("Asiakirjassa on makroja (VBA). Tallenna pohja .docx-muodossa ilman makroja.")
+            problems.append(Msg("Asiakirjassa on makroja (VBA). Tallenna pohja .docx-muodossa ilman makroja."))
         elif lower.startswith("word/activex/"):
-            problems.append(f"Asiakirjassa on ActiveX-ohjausobjekti ({info.filename}). Poista se.")
+            problems.append(Msg("Asiakirjassa on ActiveX-ohjausobjekti ({part}). Poista se.").format(part=info.filename))
         elif lower.startswith("word/embeddings/"):
-            problems.append(f"Asiakirjassa on upotettu objekti ({info.filename}). Poista upotetut objektit.")
+            problems.append(Msg("Asiakirjassa on upotettu objekti ({part}). Poista upotetut objektit.").format(part=info.filename))
         try:
             content = package.read(info)
         except (zipfile.BadZipFile, NotImplementedError, OSError, RuntimeError):
-            problems.append(f"Osaa {info.filename} ei voi lukea (vioittunut tai salattu).")
+            problems.append(Msg("Osaa {part} ei voi lukea (vioittunut tai salattu).").format(part=info.filename))
             continue
         if lower.endswith((".xml", ".rels")):
             problems += _check_xml(info.filename, content)
@@ -81,13 +83,13 @@ def check_upload(data: bytes) -> None:
     content_types = package.read("[Content_Types].xml")
     if DOCX_MAIN.encode() not in content_types:
         if b"macroEnabled" in content_types:
-            problems.append("Tiedosto on makroja sisältävä .docm-asiakirja. Tallenna se .docx-muodossa.")
+            problems.append(Msg("Tiedosto on makroja sisältävä .docm-asiakirja. Tallenna se .docx-muodossa."))
         else:
-            problems.append("Tiedosto ei ole Word-asiakirja (.docx).")
+            problems.append(Msg("Tiedosto ei ole Word-asiakirja (.docx)."))
     if not problems:
         for marker in MACRO_TYPES:
             if marker.encode() in content_types:
-                problems.append(f"Asiakirjassa on kiellettyä sisältöä ({marker}).")
+                problems.append(Msg("Asiakirjassa on kiellettyä sisältöä ({marker}).").format(marker=marker))
     if problems:
         raise UnsafeTemplate(_unique(problems))
 
@@ -104,26 +106,25 @@ def check_odt_upload(data: bytes) -> None:
     """The zip-level checks for an .odt before LibreOffice converts it to .docx; the .docx that
     comes out is then checked like any other upload."""
     if len(data) > MAX_UPLOAD_BYTES:
-        raise UnsafeTemplate([f"Tiedosto on liian suuri (yli {MAX_UPLOAD_BYTES // (1024 * 1024)} Mt)."])
+        raise UnsafeTemplate([Msg("Tiedosto on liian suuri (yli {megabytes} Mt).").format(megabytes=MAX_UPLOAD_BYTES // (1024 * 1024))])
     try:
         package = zipfile.ZipFile(io.BytesIO(data))
         infos = package.infolist()
     except (zipfile.BadZipFile, ValueError, OSError):
-        raise UnsafeTemplate(["Tiedosto on vioittunut: zip-hakemistoa ei voi lukea."]) from None
+        raise UnsafeTemplate([Msg("Tiedosto on vioittunut: zip-hakemistoa ei voi lukea.")]) from None
     problems = _check_directory(infos)
     if problems:
         raise UnsafeTemplate(problems)
     for info in infos:
         lower = info.filename.lower()
         if lower.startswith(("basic/", "scripts/")) or lower.endswith(".bin"):
-            problems.append("Asiakirjassa on makroja tai upotettuja objekteja. Tallenna pohja ilman niitä.")
+            problems.append(Msg("Asiakirjassa on makroja tai upotettuja objekteja. Tallenna pohja ilman niitä."))
         elif lower.endswith(".xml"):
             content = package.read(info)
             if re.search(rb"<!DOCTYPE|<!ENTITY", content, re.IGNORECASE):
-                problems.append(f"Osassa {info.filename} on DOCTYPE- tai ENTITY-määrittely, jota ei sallita.")
+                problems.append(Msg("Osassa {part} on DOCTYPE- tai ENTITY-määrittely, jota ei sallita.").format(part=info.filename))
             if re.search(rb'xlink:href="(?!https://|mailto:|#|\./|Pictures/|")', content):
-                problems.append("Asiakirjassa on ulkoinen viittaus, jota ei sallita. "
-                                "Vain https- ja mailto-linkit ovat sallittuja.")
+                problems.append(Msg("Asiakirjassa on ulkoinen viittaus, jota ei sallita. Vain https- ja mailto-linkit ovat sallittuja."))
     if problems:
         raise UnsafeTemplate(_unique(problems))
 
@@ -131,26 +132,26 @@ def check_odt_upload(data: bytes) -> None:
 def _check_directory(infos) -> list[str]:
     problems = []
     if len(infos) > MAX_MEMBERS:
-        return [f"Paketissa on liikaa osia ({len(infos)}, enintään {MAX_MEMBERS})."]
+        return [Msg("Paketissa on liikaa osia ({count}, enintään {max}).").format(count=len(infos), max=MAX_MEMBERS)]
     seen = set()
     total = 0
     for info in infos:
         name = info.filename
         if (name.startswith(("/", "\\")) or "\\" in name or "\x00" in name or ".." in name.split("/")
                 or re.match(r"^[A-Za-z]:", name)):
-            problems.append("Paketissa on osa, jonka nimi ei kelpaa (polku paketin ulkopuolelle).")
+            problems.append(Msg("Paketissa on osa, jonka nimi ei kelpaa (polku paketin ulkopuolelle)."))
         if name in seen:
-            problems.append("Paketissa on sama osa kahdesti.")
+            problems.append(Msg("Paketissa on sama osa kahdesti."))
         seen.add(name)
         if info.flag_bits & 0x1:
-            problems.append("Paketti on salattu; tallenna pohja ilman salasanaa.")
+            problems.append(Msg("Paketti on salattu; tallenna pohja ilman salasanaa."))
         if info.file_size > MAX_MEMBER_BYTES:
-            problems.append(f"Osa {name} on purettuna liian suuri.")
+            problems.append(Msg("Osa {part} on purettuna liian suuri.").format(part=name))
         if info.compress_size and info.file_size / info.compress_size > MAX_RATIO and info.file_size > 1024 * 1024:
-            problems.append(f"Osa {name} pakkautuu epäilyttävän tiiviisti (zip-pommi?).")
+            problems.append(Msg("Osa {part} pakkautuu epäilyttävän tiiviisti (zip-pommi?).").format(part=name))
         total += info.file_size
     if total > MAX_TOTAL_BYTES:
-        problems.append("Paketti on purettuna liian suuri (zip-pommi?).")
+        problems.append(Msg("Paketti on purettuna liian suuri (zip-pommi?)."))
     return _unique(problems)
 
 
@@ -162,7 +163,7 @@ def _check_xml(name: str, content: bytes) -> list[str]:
     else:
         text = content
     if re.search(rb"<!DOCTYPE|<!ENTITY", text, re.IGNORECASE):
-        problems.append(f"Osassa {name} on DOCTYPE- tai ENTITY-määrittely, jota ei sallita.")
+        problems.append(Msg("Osassa {part} on DOCTYPE- tai ENTITY-määrittely, jota ei sallita.").format(part=name))
     if name.endswith(".rels"):
         for rel in _REL_RE.findall(text):
             attrs = {k.decode(): v.decode("utf-8", "replace") for k, v in _ATTR_RE.findall(rel)}
@@ -172,13 +173,12 @@ def _check_xml(name: str, content: bytes) -> list[str]:
             kind = attrs.get("Type", "").rsplit("/", 1)[-1]
             if attrs.get("Type") == HYPERLINK_REL and target.lower().startswith(ALLOWED_EXTERNAL):
                 continue
-            problems.append(f"Asiakirjassa on ulkoinen viittaus ({kind}), jota ei sallita. "
-                            "Vain https- ja mailto-linkit ovat sallittuja.")
+            problems.append(Msg("Asiakirjassa on ulkoinen viittaus ({kind}), jota ei sallita. Vain https- ja mailto-linkit ovat sallittuja.").format(kind=kind))
     # Word may split one field code over several instrText runs: read them joined.
     instructions = "".join((a or b).decode("utf-8", "replace") for a, b in _INSTR_RE.findall(text)).upper()
     for code in FIELD_CODES:
         if re.search(rf"(?<![A-Z]){code}(?![A-Z])", instructions):
-            problems.append(f"Asiakirjassa on kenttäkoodi {code}, joka hakee sisältöä muualta. Poista kenttä.")
+            problems.append(Msg("Asiakirjassa on kenttäkoodi {code}, joka hakee sisältöä muualta. Poista kenttä.").format(code=code))
     return problems
 
 
