@@ -7,7 +7,7 @@ import time
 from flask import Blueprint, current_app, g, jsonify, request
 from werkzeug.exceptions import HTTPException
 
-from schemas.i18n import DEFAULT, LANGUAGES, Msg
+from schemas.i18n import DEFAULT, LANGUAGES, Msg, gettext
 
 from . import audit, formats, openapi
 from .auth import role
@@ -57,13 +57,14 @@ def render_document(type_id: str):
 @bp.get("/document-types")
 @role("worker")
 def document_types():
-    """The document types this service produces."""
+    """The document types this service produces, named in the caller's language."""
     return jsonify([
         {
             "id": t.id,
-            "label": t.label,
-            "description": t.description,
-            "phase": t.phase,
+            "label": t.title(),
+            "description": gettext(t.description),
+            "phase": gettext(t.phase),
+            "languages": list(LANGUAGES),
             "renditions": list(t.renditions),
             "schema": f"/api/v1/document-types/{t.id}/schema",
             "example": f"/api/v1/document-types/{t.id}/example",

@@ -27,6 +27,8 @@ from pathlib import Path
 
 import getpass
 
+from schemas.i18n import DEFAULT, LANGUAGES, language, translate
+
 from . import audit, catalogue, formats
 from .accounts import DEFAULT_TOKEN_DAYS, ROLES, AccountError, AccountStore
 from .audit import AuditLog
@@ -351,8 +353,16 @@ def _audit(args) -> int:
     return 0
 
 
+def _ui_language() -> str:
+    chosen = os.environ.get("LNP_UI_LANGUAGE", DEFAULT)
+    return chosen if chosen in LANGUAGES else DEFAULT
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="lnp", description="Läheisneuvonpidon asiakirjat (lnp-docs)")
+    parser.add_argument("--ui-language", choices=LANGUAGES, default=_ui_language(),
+                        help="ilmoitusten, tarkistusraporttien ja kenttäoppaan kieli: fi, sv tai en "
+                             "(oletus LNP_UI_LANGUAGE tai fi); asiakirjan kieli on tietojen kenttä language")
     sub = parser.add_subparsers(dest="command", required=True)
 
     init = sub.add_parser("init", help="luo instanssin salaisuudet ja ensimmäisen ylläpitäjän")
@@ -443,7 +453,8 @@ def main(argv: list[str] | None = None) -> int:
     audit_cmd.set_defaults(func=_audit)
 
     args = parser.parse_args(argv)
-    return args.func(args)
+    with language(args.ui_language):
+        return args.func(args)
 
 
 if __name__ == "__main__":

@@ -250,3 +250,19 @@ def test_field_guide_docx_in_swedish(type_id):
     text = "\n".join(p.text for p in document.paragraphs)
     assert title in text and "Kenttäopas" not in text
     assert name.isascii() and not name.startswith("kenttaopas")
+
+
+def test_document_types_are_named_in_the_callers_language(client):
+    for lang in LANGUAGES:
+        listing = client.get("/api/v1/document-types", headers={"Accept-Language": lang}).get_json()
+        summary = next(t for t in listing if t["id"] == "summary")
+        assert summary["label"] == gettext("Yhteenveto", lang)
+        assert summary["languages"] == ["fi", "sv", "en"]
+    assert summary["label"] == "Summary"
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_example_in_each_language(client, lang):
+    example = client.get(f"/api/v1/document-types/questions/example?language={lang}").get_json()
+    assert example["language"] == lang
+    assert client.get("/api/v1/document-types/questions/example?language=de").status_code == 400
