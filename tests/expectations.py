@@ -4,29 +4,31 @@ from __future__ import annotations
 
 import datetime as dt
 
+from schemas.i18n import DEFAULT
 from service import formatting
 from service.fieldtree import Node
 
 
-def shown_values(node: Node, data, path=""):
-    """(path, text) for every value of ``data`` as the document prints it."""
+def shown_values(node: Node, data, path="", lang: str = DEFAULT):
+    """(path, text) for every value of ``data`` as a document in ``lang`` prints it: dates,
+    date ranges, list labels and language names in that language, free text as written."""
     if node.kind == "object" and set(node.children) == {"start", "end"}:
-        # A date range prints as one compact range: 19.–30.10.2026.
-        yield path, formatting.date_range({k: dt.date.fromisoformat(v) for k, v in data.items()})
+        # A date range prints as one compact range: 19.–30.10.2026, 19–30 October 2026.
+        yield path, formatting.date_range({k: dt.date.fromisoformat(v) for k, v in data.items()}, lang=lang)
     elif node.kind == "object" and isinstance(data, dict):
         for name, child in node.children.items():
             if name in data:
-                yield from shown_values(child, data[name], f"{path}.{name}" if path else name)
+                yield from shown_values(child, data[name], f"{path}.{name}" if path else name, lang)
     elif node.kind == "list" and isinstance(data, list):
         for index, value in enumerate(data):
-            yield from shown_values(node.item, value, f"{path}[{index}]")
+            yield from shown_values(node.item, value, f"{path}[{index}]", lang)
     elif node.kind == "date":
-        yield path, formatting.date(dt.date.fromisoformat(data))
+        yield path, formatting.date(dt.date.fromisoformat(data), lang=lang)
     elif node.kind == "str" and node.choices == "document_language":
         return
     elif node.kind == "str" and node.help.startswith("ISO 639") or path.endswith("language") and node.kind == "str" and not node.choices:
-        yield path, formatting.language_name(data)
+        yield path, formatting.language_name(data, lang=lang)
     elif node.kind == "str" and node.choices:
-        yield path, formatting.label(data)
+        yield path, formatting.label(data, lang=lang)
     elif node.kind == "str":
         yield path, data

@@ -292,9 +292,9 @@ TEXTS["sv"] = {
     "mandate.meta.case_ref": "Referens",
     "mandate.meta.language": "Dokumentets språk",
     "mandate.intro": "Genom denna överenskommelse kommer barnets vårdnadshavare, barnet och den ansvariga "
-                     "socialarbetaren överens om att ordna ett familjerådslag: vilka frågor som gäller barnet "
-                     "de närstående ska göra upp en plan för, vilka anställda som bjuds in till mötet och vilka "
-                     "uppgifter som får lämnas vidare.",
+                     "socialarbetaren överens om hur familjerådslaget ska ordnas: för vilka frågor som gäller "
+                     "barnet de närstående ska göra upp en plan, vilka anställda som bjuds in till mötet och "
+                     "vilka uppgifter som får lämnas vidare.",
     "mandate.children": "Barn",
     "mandate.col.name": "Namn",
     "mandate.col.calling_name": "Tilltalsnamn",
@@ -385,10 +385,10 @@ TEXTS["sv"] = {
     "summary.background": "Bakgrund till arbetet med familjen",
     "summary.background.service": "Tjänst",
     "summary.background.client_since": "Familjen har varit klient",
-    "summary.background.worker_since": "Den nuvarande anställda har arbetat med familjen",
+    "summary.background.worker_since": "Nuvarande arbetstagare har arbetat med familjen",
     "summary.since": "sedan {date}",
     "summary.situation": "Situationen nu",
-    "summary.services": "Arbete som gjorts och tjänster",
+    "summary.services": "Utfört arbete och tjänster",
     "summary.services.col.service": "Tjänst eller stödåtgärd",
     "summary.services.col.provider": "Tjänsteproducent",
     "summary.services.col.period": "Period",
@@ -412,14 +412,14 @@ TEXTS["sv"] = {
     "questions.standard": "Allmänna frågor",
     "questions.standard.intro": "Varje plan ska också svara på följande frågor:",
     "questions.bottom_lines": "Ramvillkor",
-    "questions.bottom_lines.intro": "Ramvillkoren är villkor som myndigheterna har ställt och som planen måste "
+    "questions.bottom_lines.intro": "Ramvillkoren är krav som myndigheterna ställer och som planen måste "
                                     "uppfylla för att kunna godkännas.",
     "questions.if_no_plan": "Om ingen plan görs upp eller om planen inte godkänns",
 
     "follow_up.title": "Sammanfattning inför uppföljningsmötet",
     "follow_up.header": "SAMMANFATTNING INFÖR UPPFÖLJNINGSMÖTET – familjerådslag",
     "follow_up.intro": "Denna sammanfattning har gjorts upp inför uppföljningsmötet. Den beskriver hur planen "
-                       "från familjerådslaget har genomförts och vad i den som behöver preciseras.",
+                       "från familjerådslaget har genomförts och vilka delar av den som behöver preciseras.",
     "follow_up.basic": "Grunduppgifter",
     "follow_up.author": "Upprättad av",
     "follow_up.plan": "Plan som följs upp",
@@ -480,8 +480,8 @@ TEXTS["en"] = {
     "sharing.reviewed": "Summary reviewed with the family",
     "sharing.approved": "The family has agreed that the summary may be shared with loved ones",
     "sharing.not_shared": "Not to be shared with loved ones",
-    "sharing.not_shared.note": "The family does not want loved ones to be told this information. It is not "
-                               "printed in the copy for loved ones.",
+    "sharing.not_shared.note": "The family does not want this information shared with loved ones. It does not "
+                               "appear in the copy for loved ones.",
     "bottom.must_include": "The plan must include",
     "bottom.not_acceptable": "Not acceptable",
 
@@ -496,10 +496,10 @@ TEXTS["en"] = {
     "mandate.meta.version": "Version",
     "mandate.meta.case_ref": "Reference",
     "mandate.meta.language": "Document language",
-    "mandate.intro": "With this agreement, the child's guardians, the child and the responsible social worker "
-                     "agree to hold a family group conference: which matters concerning the child the loved ones "
-                     "will make a plan about, which professionals are invited to the meeting and what information "
-                     "may be passed on.",
+    "mandate.intro": "In this agreement, the child's guardians, the child and the responsible social worker agree "
+                     "on how the family group conference will be arranged: which matters concerning the child the "
+                     "loved ones will make a plan about, which professionals will be invited to the meeting and "
+                     "what information may be passed on.",
     "mandate.children": "Children",
     "mandate.col.name": "Name",
     "mandate.col.calling_name": "Known as",
@@ -510,7 +510,7 @@ TEXTS["en"] = {
     "mandate.guardians": "Guardians and parents",
     "mandate.col.relation": "Relationship to the child",
     "mandate.col.is_guardian": "Guardian",
-    "mandate.col.language": "Service language",
+    "mandate.col.language": "Preferred language",
     "mandate.col.interpreter": "Interpreter needed",
     "mandate.contacts": "Contact details",
     "mandate.col.phone": "Telephone",
@@ -527,9 +527,9 @@ TEXTS["en"] = {
     "mandate.themes.intro": "We agree that the family group conference will make a plan about the following "
                             "matters concerning the child:",
     "mandate.workers": "Professionals taking part",
-    "mandate.workers.intro": "In addition to the responsible social worker, the following professionals take "
-                             "part in the family group conference and give information in the information-sharing "
-                             "stage of the meeting:",
+    "mandate.workers.intro": "In addition to the responsible social worker, the following professionals will take "
+                             "part in the family group conference and give information during the "
+                             "information-sharing stage of the meeting:",
     "mandate.workers.col.name": "Name and role",
     "mandate.workers.col.organisation": "Organisation",
     "mandate.workers.col.contact": "Contact details",
@@ -627,7 +627,8 @@ TEXTS["en"] = {
     "follow_up.title": "Follow-up meeting summary",
     "follow_up.header": "FOLLOW-UP MEETING SUMMARY – family group conference",
     "follow_up.intro": "This summary has been written for the follow-up meeting. It describes how the plan made "
-                       "at the family group conference has been carried out and what in it needs to be refined.",
+                       "at the family group conference has been carried out and which parts of it need to be "
+                       "refined.",
     "follow_up.basic": "Basic information",
     "follow_up.author": "Prepared by",
     "follow_up.plan": "Plan being followed up",
@@ -640,7 +641,7 @@ TEXTS["en"] = {
     "follow_up.to_refine.col.how": "Proposal: how",
     "follow_up.to_refine.none": "No parts of the plan needing refinement have been recorded.",
     "follow_up.new_concerns": "New worries or changes",
-    "follow_up.cooperation": "How working together has gone",
+    "follow_up.cooperation": "Working together so far",
     "follow_up.questions": "Questions for loved ones",
     "follow_up.questions.intro": "At the follow-up meeting, loved ones are asked for their assessment of the "
                                  "following:",
@@ -679,11 +680,16 @@ WIDTHS: dict[str, dict[str, list[float]]] = {
         # "Personbeteckning" and "Vårdnadshavare" would otherwise break inside the word.
         "mandate.children_hetu": [4.0, 2.4, 3.0, 3.5, 4.1],
         "mandate.guardians": [4.0, 2.4, 2.7, 3.0, 2.7, 2.2],
+        # Swedish service names are long compounds ("Stöd i föräldraskapet vid familjerådgivningen"
+        # in bold broke inside "familjerådgivningen"); "12.10–30.11.2026" still on one line.
+        "summary.services": [3.8, 3.5, 3.1, 2.0, 4.6],
     },
     "en": {
-        # "7.3.2013 (aged 13)" on one line, also with two-digit days and months.
+        # "30 September 2013" on the first line, "(aged 13)" on the second at most.
         "mandate.children_hetu": [4.0, 2.2, 3.6, 2.7, 4.5],
         "mandate.children": [4.8, 2.4, 3.8, 6.0],
+        # "30 September 2026" on one line (it broke before the year in a 3.0 cm column).
+        "mandate.meta": [3.0, 3.8, 1.8, 4.6, 3.8],
     },
 }
 
