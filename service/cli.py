@@ -3,11 +3,11 @@
     lnp init                                   secrets file and first admin (make run does this)
     lnp serve [--bind 127.0.0.1:8000] [--workers 2]
     lnp render <type> <case.json | -> [-o file] [--format docx|odt|pdf] [--rendition network]
-    lnp check-templates
-    lnp check-template <file.docx> --type <type> [--fixed fixed.docx]
-    lnp templates list|upload|activate|rollback|export …
+    lnp check-templates                        every type in every language
+    lnp check-template <file.docx> --type <type> [--language fi|sv|en] [--fixed fixed.docx]
+    lnp templates list|upload|activate|rollback|export … [--language fi|sv|en]
     lnp fields <type> [-o kenttaopas.docx]
-    lnp convert-template <in.odt> <out.docx> --type <type>
+    lnp convert-template <in.odt> <out.docx> --type <type> [--language fi|sv|en]
     lnp tokens create --name NAME --role ROLE [--days 90] | list | revoke ID
     lnp users add NAME --role ROLE | list | reset-password NAME | remove NAME
     lnp audit [--actor A] [--since DATE] [--until DATE] [--case CASE_REF] [--action A]
@@ -44,6 +44,7 @@ from .template_store import StoreError, TemplateStore
 from .templating import RenderFailed, render
 
 FIRST_ADMIN = "admin"
+LANGUAGE_HELP = "pohjan kieli: fi (oletus), sv tai en"
 
 
 def _store() -> TemplateStore:
@@ -146,23 +147,23 @@ def _render(args) -> int:
     return 0
 
 
-def _report_template(doc_type, store: TemplateStore, name: str, problems: list) -> bool:
-    """Print a template's check: errors, or a dry run with the example and unused fields.
-    True when the template is usable."""
+def _report_template(doc_type, store: TemplateStore, name: str, problems: list, language: str = "fi") -> bool:
+    """Print a template's check: errors, or a dry run with the example of its language and
+    unused fields. True when the template is usable."""
     if problems:
-        print(f"{doc_type.id}: {name}: {len(problems)} virhettä")
+        print(f"{doc_type.id}/{language}: {name}: {len(problems)} virhettä")
         for problem in problems:
             print(f"  {problem}")
         return False
-    template = store.get(doc_type)
+    template = store.get(doc_type, language)
     unused = sorted({p for p, _ in doc_type.fields.walk()} - template.used_paths)
     try:
         # The fictitious example, not a case: checked without produce(), so not audited.
-        render(template, doc_type.context(validate(doc_type, doc_type.example())))
+        render(template, doc_type.context(validate(doc_type, doc_type.example(language))))
         ok, dry = True, "esimerkkitapaus täyttyy"
     except (ApiError, RenderFailed) as exc:
         ok, dry = False, f"esimerkkitapaus EI täyty: {getattr(exc, 'message', type(exc).__name__)} {getattr(exc, 'errors', '')}"
-    print(f"{doc_type.id}: {name} (versio {template.version}): kunnossa; {dry}")
+    print(f"{doc_type.id}/{language}: {name} (versio {template.version}): kunnossa; {dry}")
     for path in unused:
         print(f"  varoitus: kenttää {path} ei käytetä asiakirjapohjassa")
     return ok
@@ -172,9 +173,10 @@ def _check_templates(args) -> int:
     store = _store()
     report = check_all(store)
     failed = False
-    for type_id, problems in report.items():
+    for key, problems in report.items():  # every type in every language: "summary/sv"
+        type_id, language = key.split("/")
         doc_type = DOCUMENT_TYPES[type_id]
-        if not _report_template(doc_type, store, doc_type.template(), problems):
+        if not _report_template(doc_type, store, doc_type.template(language), problems, language):
             failed = True
     return 1 if failed else 0
 
@@ -191,7 +193,7 @@ def _check_template(args) -> int:
     except OSError as exc:
         print(f"virhe: tiedostoa ei voi lukea: {exc.strerror}", file=sys.stderr)
         return 2
-    report = check(data, doc_type)
+    report = check(data, doc_type, language=args.language)
     errors = sum(f.severity == "virhe" for f in report.findings)
     warnings = sum(f.severity == "varoitus" for f in report.findings)
     print(f"{args.file}: {errors} virhettä, {warnings} varoitusta"
@@ -207,29 +209,31 @@ def _templates(args) -> int:
     store = _store()
     try:
         if args.action == "list":
-            for type_id in [args.type] if args.type else DOCUMENT_TYPES:
-                active = store.active_version(type_id)
-                print(f"{type_id}:")
-                for version in store.versions(type_id):
+            for type_id, language in [(t, lang) for t in ([args.type] if args.type else DOCUMENT_TYPES)
+                                      for lang in ([args.language] if args.language else LANGUAGES)]:
+                active = store.active_version(type_id, language)
+                print(f"{type_id}/{language}:")
+                for version in store.versions(type_id, language):
                     mark = "*" if version.version == active else " "
                     state = "tarkistettu" if version.ok else "VIRHEITÄ"
                     print(f" {mark} {version.version:>3}  {version.sha256[:12]}  {state:<11}  "
                           f"{version.uploaded_at or '-':<25}  {version.uploader}")
         elif args.action == "upload":
             doc_type = DOCUMENT_TYPES[args.type]
-            version, report = store.upload(doc_type, Path(args.file).read_bytes(), args.by or getpass.getuser())
-            print(f"{args.type}: tallennettu versio {version.version} "
+            version, report = store.upload(doc_type, Path(args.file).read_bytes(), args.by or getpass.getuser(),
+                                           args.language)
+            print(f"{args.type}/{args.language}: tallennettu versio {version.version} "
                   f"({'tarkistus läpäisty' if version.ok else 'tarkistuksessa virheitä: ei voi ottaa käyttöön'})")
             _print_findings(report.findings)
             return 0 if version.ok else 1
         elif args.action == "activate":
-            store.activate(DOCUMENT_TYPES[args.type], args.version, args.by or getpass.getuser())
-            print(f"{args.type}: käytössä versio {args.version}")
+            store.activate(DOCUMENT_TYPES[args.type], args.version, args.by or getpass.getuser(), args.language)
+            print(f"{args.type}/{args.language}: käytössä versio {args.version}")
         elif args.action == "rollback":
-            version = store.rollback(DOCUMENT_TYPES[args.type], args.by or getpass.getuser(), args.to)
-            print(f"{args.type}: palattu versioon {version}")
+            version = store.rollback(DOCUMENT_TYPES[args.type], args.by or getpass.getuser(), args.to, args.language)
+            print(f"{args.type}/{args.language}: palattu versioon {version}")
         elif args.action == "export":
-            Path(args.output).write_bytes(store.read(args.type, args.version))
+            Path(args.output).write_bytes(store.read(args.type, args.version, args.language))
             print(f"{args.output}")
     except StoreError as exc:
         print(f"virhe: {exc.message}", file=sys.stderr)
@@ -274,7 +278,7 @@ def _convert_template(args) -> int:
         return 2
     finally:
         converter.shutdown()
-    report = check(docx, doc_type)
+    report = check(docx, doc_type, language=args.language)
     errors = sum(f.severity == "virhe" for f in report.findings)
     print(f"{source.name} → {target.name}: {errors} virhettä")
     _print_findings(report.findings)
@@ -380,6 +384,7 @@ def main(argv: list[str] | None = None) -> int:
     render.add_argument("--format", choices=list(formats.MIMETYPES),
                         help="docx (oletus), odt tai pdf; odt ja pdf tarvitsevat LibreOfficen")
     render.add_argument("--rendition", default=FAMILY, help="family (oletus) tai network")
+    # No --language here: the case JSON's own "language" picks the template (fi, sv or en).
     render.set_defaults(func=_render)
 
     check_all_ = sub.add_parser("check-templates", help="tarkista kaikki käytössä olevat asiakirjapohjat")
@@ -388,6 +393,7 @@ def main(argv: list[str] | None = None) -> int:
     check_one = sub.add_parser("check-template", help="tarkista yksi muokattu asiakirjapohja")
     check_one.add_argument("file")
     check_one.add_argument("--type", required=True, choices=sorted(DOCUMENT_TYPES))
+    check_one.add_argument("--language", choices=LANGUAGES, default=DEFAULT, help=LANGUAGE_HELP)
     check_one.add_argument("--fixed", help="tallenna tähän pohja, jossa jaetut tagit on korjattu")
     check_one.set_defaults(func=_check_template)
 
@@ -395,6 +401,7 @@ def main(argv: list[str] | None = None) -> int:
     actions = templates.add_subparsers(dest="action", required=True)
     listing = actions.add_parser("list")
     listing.add_argument("--type", choices=sorted(DOCUMENT_TYPES))
+    listing.add_argument("--language", choices=LANGUAGES, help="vain tämän kielen pohjat (oletus: kaikki kielet)")
     upload = actions.add_parser("upload")
     upload.add_argument("type", choices=sorted(DOCUMENT_TYPES))
     upload.add_argument("file")
@@ -410,6 +417,8 @@ def main(argv: list[str] | None = None) -> int:
     export.add_argument("-o", "--output", required=True)
     for action in (upload, activate, rollback):
         action.add_argument("--by", help="tekijän nimi (oletus: käyttäjätunnus)")
+    for action in (upload, activate, rollback, export):
+        action.add_argument("--language", choices=LANGUAGES, default=DEFAULT, help=LANGUAGE_HELP)
     templates.set_defaults(func=_templates)
 
     fields = sub.add_parser("fields", help="kenttäopas: muuttujat, joita pohjassa voi käyttää")
@@ -421,6 +430,7 @@ def main(argv: list[str] | None = None) -> int:
     convert.add_argument("source", help="LibreOfficella tallennettu pohja (.odt)")
     convert.add_argument("target", help="tulostiedosto (.docx)")
     convert.add_argument("--type", required=True, choices=sorted(DOCUMENT_TYPES), help="asiakirjatyyppi")
+    convert.add_argument("--language", choices=LANGUAGES, default=DEFAULT, help=LANGUAGE_HELP)
     convert.set_defaults(func=_convert_template)
 
     tokens = sub.add_parser("tokens", help="API-tunnisteet")

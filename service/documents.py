@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from marshmallow import ValidationError
 
-from schemas.i18n import Msg, gettext
+from schemas.i18n import DEFAULT, LANGUAGES, Msg, gettext
 
 from . import audit, formats
 from .converter import ConversionFailed, ConverterPool, ConverterUnavailable
@@ -117,45 +117,68 @@ def validate(doc_type: DocumentType, payload: object, rendition: str = FAMILY) -
 
 
 def check_all(store: TemplateStore) -> dict[str, list]:
-    """Load every type's active template; return the problems per type (empty = all good)."""
+    """Load the active template of every type in every language; return the problems per
+    template, keyed "summary/sv" (empty = all good)."""
     report = {}
     for doc_type in DOCUMENT_TYPES.values():
-        try:
-            store.get(doc_type)
-            report[doc_type.id] = []
-        except TemplateInvalid as exc:
-            report[doc_type.id] = exc.problems
+        for language in LANGUAGES:
+            key = f"{doc_type.id}/{language}"
+            try:
+                store.get(doc_type, language)
+                report[key] = []
+            except TemplateInvalid as exc:
+                report[key] = exc.problems
     return report
 
 
 def preview(store: TemplateStore, doc_type: DocumentType, version: int, payload: object,
-            rendition: str = FAMILY) -> Document:
-    """Render a stored version that is not necessarily active (only one whose check passed)."""
+            rendition: str = FAMILY, language: str = DEFAULT) -> Document:
+    """Render a stored version of the ``language`` template that is not necessarily active (only
+    one whose check passed). The payload must be in the same language (else a 422 on ``language``)."""
     from .template_store import StoreError
 
-    if not store.version(doc_type.id, version).ok:
+    if not store.version(doc_type.id, version, language).ok:
         raise StoreError(Msg("Versiossa on tarkistusvirheitä, joten sitä ei voi esikatsella."), 409)
-    document = produce(store, doc_type, payload, rendition, template=store.load(doc_type, version))
-    document.file_name = f"esikatselu_v{version}_{document.file_name}"
+    document = produce(store, doc_type, payload, rendition, template=store.load(doc_type, version, language))
+    document.file_name = gettext("esikatselu_v{version}_{file_name}", language).format(
+        version=version, file_name=document.file_name)
     return document
 
 
-def export_file_name(doc_type: DocumentType, version: int) -> str:
-    return f"pohja_{doc_type.file_stem}_v{version}.docx"
+def export_file_name(doc_type: DocumentType, version: int, language: str = DEFAULT) -> str:
+    """A template version's download name, in the template's language: pohja_yhteenveto_v3.docx."""
+    return gettext("pohja_{stem}_v{version}.docx", language).format(stem=gettext(doc_type.file_stem, language),
+                                                                   version=version)
+
+
+def _same_language(doc_type: DocumentType, data: dict, template: LoadedTemplate) -> None:
+    """A template chosen by the caller (a preview) fills only a case of its own language."""
+    if template.language != data["language"]:
+        raise ApiError(422, errors=[{
+            "path": "language",
+            "label": gettext(doc_type.fields.children["language"].label),
+            "message": Msg("Tiedot ovat eri kielellä ({language}) kuin esikatseltava asiakirjapohja "
+                           "({template_language}). Käytä samankielisiä tietoja tai valitse saman kielen "
+                           "pohja.").format(language=data["language"], template_language=template.language),
+        }])
 
 
 def produce(store: TemplateStore, doc_type: DocumentType, payload: object, rendition: str = FAMILY,
             output_format: str = formats.DOCX, converter: ConverterPool | None = None,
             template: LoadedTemplate | None = None) -> Document:
-    """Validate and render. ``output_format`` docx, odt or pdf; odt and pdf need ``converter``
-    (docx never uses it). ``template`` overrides the active one (previews). Every outcome is
+    """Validate and render with the active template of the payload's ``language``. ``output_format``
+    docx, odt or pdf; odt and pdf need ``converter`` (docx never uses it). ``template`` overrides
+    the active one (previews) and must be of the payload's language. Every outcome is
     written to the audit log of whoever is acting (audit.current: the request's identity, or the
     ``lnp`` command's user) before it returns."""
     formats.check(output_format)
-    template = template or store.get(doc_type)
     case_ref = payload.get("case_ref") if isinstance(payload, dict) else None
     try:
         data = validate(doc_type, payload, rendition)
+        if template is None:
+            template = store.get(doc_type, data["language"])  # the template of the document's language
+        else:
+            _same_language(doc_type, data, template)
         try:
             content = render(template, doc_type.context(data, rendition))
         except RenderFailed:
@@ -168,8 +191,8 @@ def produce(store: TemplateStore, doc_type: DocumentType, payload: object, rendi
                        case_ref, template, output_format)
         raise
     audit.document(doc_type.id, rendition, "ok", 200, case_ref, template, output_format)
-    return Document(content, doc_type.file_name(data["case_ref"], rendition, output_format), template,
-                    formats.MIMETYPES[output_format])
+    return Document(content, doc_type.file_name(data["case_ref"], rendition, output_format, language=data["language"]),
+                    template, formats.MIMETYPES[output_format])
 
 
 def convert(converter: ConverterPool | None, docx: bytes, output_format: str) -> bytes:

@@ -1,6 +1,6 @@
 """The template checker conveners use: every problem at once, each placed in Word terms.
 
-    check(data, doc_type) → Report
+    check(data, doc_type, language="fi") → Report
 
 Order of work: the upload safety checks (nothing is parsed before they pass), repair of tags
 that Word split over several runs, the schema check of every variable and statement, required
@@ -16,7 +16,7 @@ from dataclasses import asdict, dataclass, field
 
 from lxml import etree
 
-from schemas.i18n import Msg, gettext
+from schemas.i18n import DEFAULT, Msg, gettext
 
 from .registry import CONTEXT_EXTRAS, DocumentType
 from .templating import Problem, RenderFailed, analyse, load_template, render
@@ -65,7 +65,9 @@ class Report:
         return {"ok": self.ok, "findings": [asdict(f) for f in self.findings]}
 
 
-def check(data: bytes, doc_type: DocumentType, example: dict | None = None) -> Report:
+def check(data: bytes, doc_type: DocumentType, example: dict | None = None, language: str = DEFAULT) -> Report:
+    """``language``: the template's language; the dry render uses that language's example case
+    (unless ``example`` is given) and prints with that language's filters."""
     report = Report()
     try:
         check_upload(data)
@@ -92,14 +94,15 @@ def check(data: bytes, doc_type: DocumentType, example: dict | None = None) -> R
                 Msg("Pakollista kenttää «{path}» ({label}) ei käytetä asiakirjapohjassa.").format(
                     path=path, label=gettext(label))))
     if report.ok:
-        report.findings += _dry_render(data, doc_type, example if example is not None else doc_type.example())
+        report.findings += _dry_render(data, doc_type,
+                                      example if example is not None else doc_type.example(language), language)
     return report
 
 
-def _dry_render(data: bytes, doc_type: DocumentType, example: dict) -> list[Finding]:
+def _dry_render(data: bytes, doc_type: DocumentType, example: dict, language: str = DEFAULT) -> list[Finding]:
     from .documents import validate
 
-    template = load_template(doc_type.template(), data, doc_type.fields, CONTEXT_EXTRAS)
+    template = load_template(doc_type.template(language), data, doc_type.fields, CONTEXT_EXTRAS, language=language)
     findings = []
     for rendition in doc_type.renditions:
         try:

@@ -2,11 +2,17 @@
 
 The same operations as ``templates_api`` (and the CLI), through the same TemplateStore and
 checker; HTML forms POST with CSRF protection, nothing case-related goes into a URL.
+
+Every document type has a template in Finnish, Swedish and English, each with its own versions;
+the template's language is part of the path: ``/pohjat/<type>/<lang>/...``. The pages themselves
+are in the user's language (the switch, else Accept-Language), which is a different thing.
 """
 
 from __future__ import annotations
 
 from flask import Blueprint, current_app, flash, g, redirect, render_template, request, url_for
+
+from schemas.i18n import LANGUAGES, Msg, gettext, translate
 
 from . import catalogue
 from .auth import role
@@ -36,7 +42,7 @@ def _uploaded(field: str, limit: int = MAX_UPLOAD_BYTES) -> bytes | None:
         return None
     data = upload.stream.read(limit + 1)
     if len(data) > limit:
-        raise ApiError(413, "Tiedosto on liian suuri.")
+        raise ApiError(413, gettext("Tiedosto on liian suuri."))
     return data
 
 
@@ -46,9 +52,48 @@ def _template_upload() -> bytes | None:
     return None if data is None else as_docx(data, current_app.extensions["lnp.converter"])
 
 
-def _back_to(doc_type):
-    """To the type's own section of the template list."""
-    return redirect(url_for(".index") + f"#tyyppi-{doc_type.id}")
+# A template's language as the pages name it (in the page's language): "ruotsinkielinen pohja".
+TEMPLATE_NAMES = {
+    "fi": Msg("suomenkielinen pohja"),
+    "sv": Msg("ruotsinkielinen pohja"),
+    "en": Msg("englanninkielinen pohja"),
+}
+
+
+def _language(language: str) -> str:
+    """The template language from the path; anything else is a 404 that says why."""
+    if language not in LANGUAGES:
+        raise ApiError(404, gettext("Tuntematon asiakirjapohjan kieli. Pohjien kielet ovat fi (suomi), "
+                                    "sv (ruotsi) ja en (englanti)."))
+    return language
+
+
+def template_name(language: str, capital: bool = False) -> str:
+    name = gettext(TEMPLATE_NAMES[language])
+    return name[:1].upper() + name[1:] if capital else name
+
+
+def _anchor(doc_type, language: str) -> str:
+    return f"tyyppi-{doc_type.id}-{language}"
+
+
+def _back_to(doc_type, language: str):
+    """To the section of the type's template in that language on the template list."""
+    return redirect(url_for(".index") + "#" + _anchor(doc_type, language))
+
+
+# The checker's severities are codes in its reports (virhe, varoitus, korjattu); the pages say them
+# in the page's language.
+SEVERITIES = {"virhe": Msg("virhe"), "varoitus": Msg("varoitus"), "korjattu": Msg("korjattu")}
+
+
+def severity_label(severity: str) -> str:
+    return gettext(SEVERITIES[severity]) if severity in SEVERITIES else severity
+
+
+@bp.context_processor
+def _names():
+    return {"template_name": template_name, "severity_label": severity_label}
 
 
 @bp.get("/")
@@ -57,114 +102,125 @@ def index():
     store = _store()
     types = []
     for doc_type in DOCUMENT_TYPES.values():
-        active = store.active_version(doc_type.id)
-        types.append({"type": doc_type, "active": active,
-                      "versions": list(reversed(store.versions(doc_type.id)))})
-    return render_template("pohjat/index.html", types=types)
+        templates = []
+        for language in LANGUAGES:
+            templates.append({"language": language, "anchor": _anchor(doc_type, language),
+                              "active": store.active_version(doc_type.id, language),
+                              "versions": list(reversed(store.versions(doc_type.id, language)))})
+        types.append({"type": doc_type, "templates": templates})
+    return render_template("pohjat/index.html", types=types, languages=LANGUAGES)
 
 
-@bp.get("/<type_id>/versiot/<int:version>")
+@bp.get("/<type_id>/<language>/versiot/<int:version>")
 @role("convener")
-def version(type_id: str, version: int):
-    doc_type = get_type(type_id)
+def version(type_id: str, language: str, version: int):
+    doc_type, language = get_type(type_id), _language(language)
     store = _store()
     try:
-        meta = store.version(doc_type.id, version)
+        meta = store.version(doc_type.id, version, language)
     except StoreError as exc:
-        raise ApiError(exc.status, exc.message) from None
-    return render_template("pohjat/version.html", doc_type=doc_type, meta=meta,
-                           active=store.active_version(doc_type.id), findings=meta.report["findings"])
+        raise ApiError(exc.status, translate(exc.message)) from None
+    return render_template("pohjat/version.html", doc_type=doc_type, language=language, meta=meta,
+                           anchor=_anchor(doc_type, language), active=store.active_version(doc_type.id, language),
+                           findings=meta.report["findings"])
 
 
-@bp.post("/<type_id>/tarkista")
+@bp.post("/<type_id>/<language>/tarkista")
 @role("convener")
-def check_only(type_id: str):
-    doc_type = get_type(type_id)
+def check_only(type_id: str, language: str):
+    doc_type, language = get_type(type_id), _language(language)
     try:
         data = _template_upload()
     except StoreError as exc:
-        flash(exc.message, "error")
-        return _back_to(doc_type)
+        flash(translate(exc.message), "error")
+        return _back_to(doc_type, language)
     if data is None:
-        flash("Valitse tarkistettava asiakirjapohja (.docx).", "error")
-        return _back_to(doc_type)
-    report = check(data, doc_type)
-    return render_template("pohjat/report.html", doc_type=doc_type, report=report.as_dict())
+        flash(gettext("Valitse tarkistettava asiakirjapohja (.docx tai .odt)."), "error")
+        return _back_to(doc_type, language)
+    report = check(data, doc_type, language=language)
+    return render_template("pohjat/report.html", doc_type=doc_type, language=language,
+                           anchor=_anchor(doc_type, language), report=report.as_dict())
 
 
-@bp.post("/<type_id>/lataa")
+@bp.post("/<type_id>/<language>/lataa")
 @role("convener")
-def upload(type_id: str):
-    doc_type = get_type(type_id)
+def upload(type_id: str, language: str):
+    doc_type, language = get_type(type_id), _language(language)
     try:
         data = _template_upload()
         if data is None:
-            flash("Valitse ladattava asiakirjapohja (.docx tai .odt).", "error")
-            return _back_to(doc_type)
-        meta, _ = _store().upload(doc_type, data, _actor())
+            flash(gettext("Valitse ladattava asiakirjapohja (.docx tai .odt)."), "error")
+            return _back_to(doc_type, language)
+        meta, _ = _store().upload(doc_type, data, _actor(), language)
     except StoreError as exc:
-        flash(exc.message, "error")
-        return _back_to(doc_type)
+        flash(translate(exc.message), "error")
+        return _back_to(doc_type, language)
     if meta.ok:
-        flash(f"Versio {meta.version} tallennettiin ja tarkistus läpäistiin. Esikatsele ja ota se käyttöön.", "success")
+        flash(Msg("Versio {version} tallennettiin ja tarkistus läpäistiin. Esikatsele ja ota se käyttöön.").format(
+            version=meta.version), "success")
     else:
-        flash(f"Versio {meta.version} tallennettiin, mutta tarkistuksessa oli virheitä: sitä ei voi ottaa käyttöön.",
-              "error")
-    return redirect(url_for(".version", type_id=doc_type.id, version=meta.version))
+        flash(Msg("Versio {version} tallennettiin, mutta tarkistuksessa oli virheitä: sitä ei voi ottaa "
+                  "käyttöön.").format(version=meta.version), "error")
+    return redirect(url_for(".version", type_id=doc_type.id, language=language, version=meta.version))
 
 
-@bp.post("/<type_id>/versiot/<int:version>/ota-kayttoon")
+@bp.post("/<type_id>/<language>/versiot/<int:version>/ota-kayttoon")
 @role("convener")
-def activate(type_id: str, version: int):
-    doc_type = get_type(type_id)
+def activate(type_id: str, language: str, version: int):
+    doc_type, language = get_type(type_id), _language(language)
     try:
-        _store().activate(doc_type, version, _actor())
-        flash(f"{doc_type.label}: versio {version} on nyt käytössä.", "success")
+        _store().activate(doc_type, version, _actor(), language)
+        flash(Msg("{document}, {template}: versio {version} on nyt käytössä.").format(
+            document=doc_type.title(), template=template_name(language), version=version), "success")
     except StoreError as exc:
-        flash(exc.message, "error")
-    return _back_to(doc_type)
+        flash(translate(exc.message), "error")
+    return _back_to(doc_type, language)
 
 
-@bp.post("/<type_id>/palauta")
+@bp.post("/<type_id>/<language>/palauta")
 @role("convener")
-def rollback(type_id: str):
-    doc_type = get_type(type_id)
+def rollback(type_id: str, language: str):
+    doc_type, language = get_type(type_id), _language(language)
     try:
-        version = _store().rollback(doc_type, _actor())
-        flash(f"{doc_type.label}: palattiin versioon {version}.", "success")
+        version = _store().rollback(doc_type, _actor(), None, language)
+        flash(Msg("{document}, {template}: palattiin versioon {version}.").format(
+            document=doc_type.title(), template=template_name(language), version=version), "success")
     except StoreError as exc:
-        flash(exc.message, "error")
-    return _back_to(doc_type)
+        flash(translate(exc.message), "error")
+    return _back_to(doc_type, language)
 
 
-@bp.post("/<type_id>/versiot/<int:version>/esikatsele")
+@bp.post("/<type_id>/<language>/versiot/<int:version>/esikatsele")
 @role("convener")
-def preview(type_id: str, version: int):
-    """The version filled with the example case, or with a case JSON the convener chose."""
-    doc_type = get_type(type_id)
+def preview(type_id: str, language: str, version: int):
+    """The version filled with the example case of its language, or with a case JSON the
+    convener chose (which must be in the template's language)."""
+    doc_type, language = get_type(type_id), _language(language)
     case = _uploaded("case", current_app.config["MAX_JSON_BYTES"])
+    back = redirect(url_for(".version", type_id=doc_type.id, language=language, version=version))
     try:
-        payload = parse_json(case) if case else doc_type.example()
-        document = preview_document(_store(), doc_type, version, payload)
+        payload = parse_json(case) if case else doc_type.example(language)
+        document = preview_document(_store(), doc_type, version, payload, language=language)
     except StoreError as exc:
-        flash(exc.message, "error")
-        return redirect(url_for(".version", type_id=doc_type.id, version=version))
+        flash(translate(exc.message), "error")
+        return back
     except ApiError as exc:
-        problems = "; ".join(f"{e['path']}: {e['message']}" for e in exc.errors[:5])
-        flash(f"Esikatselu ei onnistunut: {exc.message} {problems}", "error")
-        return redirect(url_for(".version", type_id=doc_type.id, version=version))
+        problems = "; ".join(f"{e['path']}: {translate(e['message'])}" for e in exc.errors[:5])
+        flash(Msg("Esikatselu ei onnistunut: {message} {problems}").format(
+            message=translate(exc.message), problems=problems).strip(), "error")
+        return back
     return attachment(document.content, document.file_name, document.template)
 
 
-@bp.get("/<type_id>/versiot/<int:version>/tiedosto")
+@bp.get("/<type_id>/<language>/versiot/<int:version>/tiedosto")
 @role("convener")
-def export(type_id: str, version: int):
-    doc_type = get_type(type_id)
+def export(type_id: str, language: str, version: int):
+    doc_type, language = get_type(type_id), _language(language)
     try:
-        data = _store().read(doc_type.id, version)
+        data = _store().read(doc_type.id, version, language)
     except StoreError as exc:
-        raise ApiError(exc.status, exc.message) from None
-    return attachment(data, export_file_name(doc_type, version))
+        raise ApiError(exc.status, translate(exc.message)) from None
+    return attachment(data, export_file_name(doc_type, version, language))
 
 
 @bp.get("/<type_id>/kentat")

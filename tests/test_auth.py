@@ -16,7 +16,7 @@ from service.instance import ACCOUNTS_FILE, SECRETS_FILE, MissingSecrets, ensure
 from tests.conftest import LOG_COLLECTOR, TEST_CONFIG, bearer, load_example, lnp
 
 CALLERS = ("anonymous",) + ROLES
-SAMPLE_ARGS = {"type_id": "summary", "token_id": "0123456789ab", "version": "0"}
+SAMPLE_ARGS = {"type_id": "summary", "token_id": "0123456789ab", "version": "0", "language": "sv"}
 HTTPS = {"base_url": "https://localhost"}  # the session cookie is Secure
 
 

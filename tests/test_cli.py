@@ -55,5 +55,6 @@ def test_check_templates():
     assert result.returncode == 0, result.stdout.decode()
     out = result.stdout.decode()
     for type_id in TYPE_IDS:
-        assert f"{type_id}: fi/{type_id}.docx (versio 0): kunnossa; esimerkkitapaus täyttyy" in out
+        for lang in ("fi", "sv", "en"):  # every type in every language
+            assert f"{type_id}/{lang}: {lang}/{type_id}.docx (versio 0): kunnossa; esimerkkitapaus täyttyy" in out
     assert "varoitus" not in out

@@ -23,17 +23,25 @@ SAMPLES = Path(__file__).parent / "sample_files"
 LNP = str(Path(sys.executable).with_name("lnp"))
 
 
-def variant(type_id: str, marker: str) -> bytes:
-    """The built-in template with a marker in the body and in the header."""
-    data = (TEMPLATES_DIR / DOCUMENT_TYPES[type_id].template()).read_bytes()
+# Text of each language's built-in templates that a variant puts its marker after: the body's
+# subtitle and the header's organisation.
+MARKED_TEXT = {"fi": ("Läheisneuvonpito", "Helsingin kaupunki"), "sv": ("Familjerådslag", "Helsingfors stad"),
+               "en": ("Family group conference", "City of Helsinki")}
+
+
+def variant(type_id: str, marker: str, language: str = "fi") -> bytes:
+    """The built-in template of ``language`` with a marker in the body and in the header."""
+    data = (TEMPLATES_DIR / DOCUMENT_TYPES[type_id].template(language)).read_bytes()
+    body, header = MARKED_TEXT[language]
     out = io.BytesIO()
     with zipfile.ZipFile(io.BytesIO(data)) as source, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
         for info in source.infolist():
             content = source.read(info)
             if info.filename == "word/document.xml":
-                content = content.replace("Läheisneuvonpito<".encode(), f"Läheisneuvonpito {marker}<".encode(), 1)
-            if info.filename.startswith("word/header"):
-                content = content.replace(b"Helsingin kaupunki<", f"Helsingin kaupunki {marker}-YLA<".encode(), 1)
+                assert f"{body}<".encode() in content
+                content = content.replace(f"{body}<".encode(), f"{body} {marker}<".encode(), 1)
+            if info.filename.startswith("word/header") and f"{header}<".encode() in content:
+                content = content.replace(f"{header}<".encode(), f"{header} {marker}-YLA<".encode(), 1)
             target.writestr(info, content)
     return out.getvalue()
 
@@ -50,8 +58,9 @@ def client(app):
     return client_with_token(app, "convener")
 
 
-def upload(client, type_id, data):
-    return client.post(f"/api/v1/templates/{type_id}/versions", data=data, content_type=DOCX)
+def upload(client, type_id, data, language=None):
+    query = f"?language={language}" if language else ""
+    return client.post(f"/api/v1/templates/{type_id}/versions{query}", data=data, content_type=DOCX)
 
 
 def test_full_lifecycle(client):
@@ -198,7 +207,7 @@ def test_cli_lifecycle_and_a_failed_write(tmp_path):
     # The disk "fills up": the next upload cannot write its file (RLIMIT_FSIZE, a real EFBIG).
     failed = run_cli("templates", "upload", "questions", str(new), env_instance=instance, limit_bytes=4096)
     assert failed.returncode == 1 and "ei voitu tallentaa" in failed.stderr
-    assert not (instance / "templates" / "questions" / "v0002").exists()
+    assert not (instance / "templates" / "questions" / "fi" / "v0002").exists()
     listing = run_cli("templates", "list", "--type", "questions", env_instance=instance).stdout
     assert " *   1 " in listing and "   2 " not in listing
 
@@ -207,13 +216,13 @@ def test_cli_lifecycle_and_a_failed_write(tmp_path):
     assert again.returncode == 0
     failed = run_cli("templates", "activate", "questions", "2", env_instance=instance, limit_bytes=16)
     assert failed.returncode == 1 and "aktiivinen versio ei muuttunut" in failed.stderr
-    assert json.loads((instance / "templates" / "questions" / "active.json").read_text())["version"] == 1
+    assert json.loads((instance / "templates" / "questions" / "fi" / "active.json").read_text())["version"] == 1
 
     out = tmp_path / "vienti.docx"
     assert run_cli("templates", "export", "questions", "1", "-o", str(out), env_instance=instance).returncode == 0
     assert "VERSIO-B" in all_text(out.read_bytes())
     assert run_cli("templates", "rollback", "questions", env_instance=instance).returncode == 0
-    assert json.loads((instance / "templates" / "questions" / "active.json").read_text())["version"] == 0
+    assert json.loads((instance / "templates" / "questions" / "fi" / "active.json").read_text())["version"] == 0
 
 
 def test_cli_check_template():
