@@ -3,6 +3,8 @@ numbering, history and active version, over the store, the API, the pages and th
 
 from __future__ import annotations
 
+import datetime as dt
+
 import io
 import json
 import re
@@ -18,7 +20,7 @@ from service.registry import DOCUMENT_TYPES, TEMPLATES_DIR
 from service.template_check import check
 from service.template_store import StoreError, TemplateStore
 from tests.conftest import HTTPS, TEST_CONFIG, client_with_token, post_json
-from tests.docxtext import all_text
+from tests.docxtext import all_text, header_footer_text
 from tests.test_template_lifecycle import DOCX, SAMPLES, run_cli, upload, variant
 
 LANGUAGES = ("fi", "sv", "en")
@@ -106,10 +108,13 @@ def test_a_swedish_version_leaves_finnish_and_english_alone_and_vice_versa(tmp_p
 def test_a_loaded_template_prints_its_language(tmp_path):
     store = TemplateStore(tmp_path / "templates")
     doc_type = DOCUMENT_TYPES["summary"]
-    document = produce(store, doc_type, example("summary", "en"))
+    payload = example("summary", "en")
+    document = produce(store, doc_type, payload)
     assert document.template.language == "en"
-    text = all_text(document.content)
-    assert "City of Helsinki" in text and "2 October 2026" in text  # the English date filter
+    text = all_text(document.content) + header_footer_text(document.content)
+    day = dt.date.fromisoformat(payload["document_date"])
+    assert "City of Helsinki" in text
+    assert f"{day.day} {day:%B} {day.year}" in text  # the English date filter: 25 September 2026
 
 
 def test_an_unknown_language_is_refused_by_the_store(tmp_path):
