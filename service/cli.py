@@ -27,7 +27,7 @@ from pathlib import Path
 
 import getpass
 
-from schemas.i18n import DEFAULT, LANGUAGES, language, translate
+from schemas.i18n import DEFAULT, LANGUAGES, Msg, gettext, language, translate
 
 from . import audit, catalogue, formats
 from .accounts import DEFAULT_TOKEN_DAYS, ROLES, AccountError, AccountStore
@@ -102,11 +102,15 @@ def _serve(args) -> int:
     return 0  # not reached
 
 
+CANNOT_READ = Msg("virhe: tiedostoa ei voi lukea: {reason}")
+
+
 def _output_format(args) -> str:
     """--format, or the extension of -o (``-o yhteenveto.pdf`` makes a PDF), or docx."""
     suffix = Path(args.output).suffix.lstrip(".").lower() if args.output else ""
     if args.format and suffix in formats.MIMETYPES and suffix != args.format:
-        raise ApiError(400, f"Tiedostomuoto --format {args.format} ei vastaa tulostiedoston päätettä .{suffix}.")
+        raise ApiError(400, Msg("Tiedostomuoto --format {format} ei vastaa tulostiedoston päätettä .{suffix}.").format(
+            format=args.format, suffix=suffix))
     return args.format or (suffix if suffix in formats.MIMETYPES else formats.DOCX)
 
 
@@ -126,13 +130,13 @@ def _render(args) -> int:
             converter = ConverterPool(size=1)
         document = produce(_store(), doc_type, payload, args.rendition, output_format, converter)
     except ApiError as exc:
-        print(f"virhe: {exc.message}", file=sys.stderr)
+        print(Msg("virhe: {message}").format(message=translate(exc.message)), file=sys.stderr)
         for error in exc.errors:
             label = f" ({error['label']})" if error.get("label") else ""
-            print(f"  {error['path']}{label}: {error['message']}", file=sys.stderr)
+            print(f"  {error['path']}{label}: {translate(error['message'])}", file=sys.stderr)
         return 2
     except OSError as exc:
-        print(f"virhe: tiedostoa ei voi lukea: {exc.strerror}", file=sys.stderr)
+        print(CANNOT_READ.format(reason=exc.strerror), file=sys.stderr)
         return 2
     finally:
         if converter is not None:
@@ -143,7 +147,7 @@ def _render(args) -> int:
         return 0
     target = Path(args.output or document.file_name)
     target.write_bytes(document.content)
-    print(f"{target} ({len(document.content)} tavua)", file=sys.stderr)
+    print(Msg("{file} ({size} tavua)").format(file=target, size=len(document.content)), file=sys.stderr)
     return 0
 
 
@@ -151,7 +155,8 @@ def _report_template(doc_type, store: TemplateStore, name: str, problems: list, 
     """Print a template's check: errors, or a dry run with the example of its language and
     unused fields. True when the template is usable."""
     if problems:
-        print(f"{doc_type.id}/{language}: {name}: {len(problems)} virhettä")
+        print(Msg("{template}: {name}: {count} virhettä").format(template=f"{doc_type.id}/{language}", name=name,
+                                                                   count=len(problems)))
         for problem in problems:
             print(f"  {problem}")
         return False
@@ -160,12 +165,15 @@ def _report_template(doc_type, store: TemplateStore, name: str, problems: list, 
     try:
         # The fictitious example, not a case: checked without produce(), so not audited.
         render(template, doc_type.context(validate(doc_type, doc_type.example(language))))
-        ok, dry = True, "esimerkkitapaus täyttyy"
+        ok, dry = True, gettext("esimerkkitapaus täyttyy")
     except (ApiError, RenderFailed) as exc:
-        ok, dry = False, f"esimerkkitapaus EI täyty: {getattr(exc, 'message', type(exc).__name__)} {getattr(exc, 'errors', '')}"
-    print(f"{doc_type.id}/{language}: {name} (versio {template.version}): kunnossa; {dry}")
+        reason = translate(getattr(exc, "message", type(exc).__name__))
+        ok, dry = False, Msg("esimerkkitapaus EI täyty: {reason} {errors}").format(
+            reason=reason, errors=getattr(exc, "errors", ""))
+    print(Msg("{template}: {name} (versio {version}): kunnossa; {result}").format(
+        template=f"{doc_type.id}/{language}", name=name, version=template.version, result=dry))
     for path in unused:
-        print(f"  varoitus: kenttää {path} ei käytetä asiakirjapohjassa")
+        print("  " + Msg("varoitus: kenttää {path} ei käytetä asiakirjapohjassa").format(path=path))
     return ok
 
 
@@ -191,17 +199,18 @@ def _check_template(args) -> int:
     try:
         data = Path(args.file).read_bytes()
     except OSError as exc:
-        print(f"virhe: tiedostoa ei voi lukea: {exc.strerror}", file=sys.stderr)
+        print(CANNOT_READ.format(reason=exc.strerror), file=sys.stderr)
         return 2
     report = check(data, doc_type, language=args.language)
     errors = sum(f.severity == "virhe" for f in report.findings)
     warnings = sum(f.severity == "varoitus" for f in report.findings)
-    print(f"{args.file}: {errors} virhettä, {warnings} varoitusta"
-          + (", korjattuja tageja" if report.fixed else ""))
+    print(Msg("{file}: {errors} virhettä, {warnings} varoitusta").format(file=args.file, errors=errors,
+                                                                      warnings=warnings)
+          + (gettext(", korjattuja tageja") if report.fixed else ""))
     _print_findings(report.findings)
     if report.fixed and args.fixed:
         Path(args.fixed).write_bytes(report.fixed)
-        print(f"korjattu pohja: {args.fixed}")
+        print(Msg("korjattu pohja: {file}").format(file=args.fixed))
     return 0 if report.ok else 1
 
 
@@ -215,31 +224,35 @@ def _templates(args) -> int:
                 print(f"{type_id}/{language}:")
                 for version in store.versions(type_id, language):
                     mark = "*" if version.version == active else " "
-                    state = "tarkistettu" if version.ok else "VIRHEITÄ"
+                    state = gettext("tarkistettu") if version.ok else gettext("VIRHEITÄ")
                     print(f" {mark} {version.version:>3}  {version.sha256[:12]}  {state:<11}  "
                           f"{version.uploaded_at or '-':<25}  {version.uploader}")
         elif args.action == "upload":
             doc_type = DOCUMENT_TYPES[args.type]
             version, report = store.upload(doc_type, Path(args.file).read_bytes(), args.by or getpass.getuser(),
                                            args.language)
-            print(f"{args.type}/{args.language}: tallennettu versio {version.version} "
-                  f"({'tarkistus läpäisty' if version.ok else 'tarkistuksessa virheitä: ei voi ottaa käyttöön'})")
+            outcome = gettext("tarkistus läpäisty") if version.ok else \
+                gettext("tarkistuksessa virheitä: ei voi ottaa käyttöön")
+            print(Msg("{template}: tallennettu versio {version} ({outcome})").format(
+                template=f"{args.type}/{args.language}", version=version.version, outcome=outcome))
             _print_findings(report.findings)
             return 0 if version.ok else 1
         elif args.action == "activate":
             store.activate(DOCUMENT_TYPES[args.type], args.version, args.by or getpass.getuser(), args.language)
-            print(f"{args.type}/{args.language}: käytössä versio {args.version}")
+            print(Msg("{template}: käytössä versio {version}").format(template=f"{args.type}/{args.language}",
+                                                                       version=args.version))
         elif args.action == "rollback":
             version = store.rollback(DOCUMENT_TYPES[args.type], args.by or getpass.getuser(), args.to, args.language)
-            print(f"{args.type}/{args.language}: palattu versioon {version}")
+            print(Msg("{template}: palattu versioon {version}").format(template=f"{args.type}/{args.language}",
+                                                                        version=version))
         elif args.action == "export":
             Path(args.output).write_bytes(store.read(args.type, args.version, args.language))
             print(f"{args.output}")
     except StoreError as exc:
-        print(f"virhe: {exc.message}", file=sys.stderr)
+        print(Msg("virhe: {message}").format(message=translate(exc.message)), file=sys.stderr)
         return 1
     except OSError as exc:
-        print(f"virhe: {exc.strerror or exc}", file=sys.stderr)
+        print(Msg("virhe: {message}").format(message=exc.strerror or exc), file=sys.stderr)
         return 1
     return 0
 
@@ -251,7 +264,7 @@ def _fields(args) -> int:
         print(args.output, file=sys.stderr)
         return 0
     for row in catalogue.entries(doc_type):
-        required = "pakollinen" if row["required"] else ""
+        required = gettext("pakollinen") if row["required"] else ""
         print(f"{row['path']:<45} {row['kind'].split(' (')[0]:<12} {required:<10} {row['label']}")
     return 0
 
@@ -264,29 +277,32 @@ def _convert_template(args) -> int:
     try:
         data = source.read_bytes()
     except OSError as exc:
-        print(f"virhe: tiedostoa ei voi lukea: {exc.strerror}", file=sys.stderr)
+        print(CANNOT_READ.format(reason=exc.strerror), file=sys.stderr)
         return 2
     converter = ConverterPool(size=1)
     try:
         docx = converter.convert(data, formats.ODT, formats.DOCX)
     except ConversionFailed:
-        print(f"virhe: {source.name} ei ole luettava OpenDocument-tekstiasiakirja (.odt).", file=sys.stderr)
+        print(Msg("virhe: {file} ei ole luettava OpenDocument-tekstiasiakirja (.odt).").format(file=source.name),
+              file=sys.stderr)
         return 2
     except ConverterUnavailable:
-        print("virhe: LibreOffice ei ole käytettävissä, joten .odt-pohjaa ei voi muuntaa. Asenna "
-              "LibreOffice (katso README: LibreOffice) tai tallenna pohja Wordissa .docx-muodossa.", file=sys.stderr)
+        print(gettext("virhe: LibreOffice ei ole käytettävissä, joten .odt-pohjaa ei voi muuntaa. Asenna "
+                      "LibreOffice (katso README: LibreOffice) tai tallenna pohja Wordissa .docx-muodossa."),
+              file=sys.stderr)
         return 2
     finally:
         converter.shutdown()
     report = check(docx, doc_type, language=args.language)
     errors = sum(f.severity == "virhe" for f in report.findings)
-    print(f"{source.name} → {target.name}: {errors} virhettä")
+    print(Msg("{source} → {target}: {errors} virhettä").format(source=source.name, target=target.name, errors=errors))
     _print_findings(report.findings)
     if not report.ok:
-        print(f"{target} jätettiin kirjoittamatta: korjaa pohja LibreOfficessa ja muunna uudelleen.", file=sys.stderr)
+        print(Msg("{file} jätettiin kirjoittamatta: korjaa pohja LibreOfficessa ja muunna uudelleen.").format(
+            file=target), file=sys.stderr)
         return 1
     target.write_bytes(report.fixed or docx)
-    print(f"{target} ({len(report.fixed or docx)} tavua)", file=sys.stderr)
+    print(Msg("{file} ({size} tavua)").format(file=target, size=len(report.fixed or docx)), file=sys.stderr)
 
 
 def _tokens(args) -> int:
