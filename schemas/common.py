@@ -176,8 +176,8 @@ class DocumentSchema(StrictSchema):
     version = integer("Versio", "1 = ensimmäinen versio.", minimum=1, maximum=99, default=1)
 
     @classmethod
-    def initial_values(cls) -> dict:
-        """What a new, empty document starts with (the forms show these pre-filled)."""
+    def initial_values(cls, language: str = "fi") -> dict:
+        """What a new, empty document in ``language`` starts with (the forms show these pre-filled)."""
         return {}
 
     @validates("case_ref")

@@ -5,6 +5,7 @@ from marshmallow import ValidationError, post_load, pre_load, validates
 from . import choices
 from .common import DocumentSchema, WorkerSchema, children_brief_field, must_include_field, not_acceptable_field
 from .fields import StrictSchema, choice, listing, long_text, nested, nested_item, text
+from .i18n import gettext
 
 STANDARD_QUESTIONS = {
     "worker_support": "Jos tarvitsette työntekijöiden apua tai tukea, keneltä ja mihin?",
@@ -42,8 +43,10 @@ class QuestionsSchema(DocumentSchema):
                            "Mitä viranomaiset silloin tekevät.", max_length=2000)
 
     @classmethod
-    def initial_values(cls) -> dict:
-        return {"standard_questions": [{"key": k, "text": t} for k, t in STANDARD_QUESTIONS.items()]}
+    def initial_values(cls, language: str = "fi") -> dict:
+        """The five standard questions in the document's language, as the form shows them."""
+        return {"standard_questions": [{"key": k, "text": gettext(t, language)}
+                                       for k, t in STANDARD_QUESTIONS.items()]}
 
     @pre_load
     def _default_standard_questions(self, data, **kwargs):
