@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 
 from schemas.fields import NULL, REQUIRED
-from schemas.i18n import DEFAULT, current, gettext
+from schemas.i18n import DEFAULT, current, gettext, translate
 from schemas.i18n import gettext as _
 
 from .fieldtree import Node
@@ -84,7 +84,7 @@ def _first_number(values: dict, default: str = "") -> str:
 
 def friendly(root: Node, path: str, message: str) -> str:
     """The message shown next to the field and in the error summary."""
-    message = str(message)
+    message = translate(message)  # a message may still be a Msg (schemas.i18n): in the page's language
     node, label, list_item = _describe(root, path)
     text = message.rstrip(".")
     if node is None:
