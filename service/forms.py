@@ -26,7 +26,7 @@ from werkzeug.exceptions import HTTPException
 from schemas.choices import DOCUMENT_LANGUAGE, Choices
 from schemas.common import CASE_REF_RE
 from schemas.hetu import HETU_LIKE_RE
-from schemas.i18n import LANGUAGES, Msg, current, gettext, translate
+from schemas.i18n import DEFAULT, LANGUAGES, Msg, current, gettext, translate
 from schemas.i18n import gettext as _
 
 from . import carryover, i18n
@@ -239,10 +239,12 @@ def _save(doc_type: DocumentType, data: dict):
     case_ref = data.get("case_ref")
     # The file name carries the type and the case reference only, and only a reference that is
     # a valid pseudonymous one (no identity code, nothing else typed by mistake).
+    # Named in the document's own language, like the document made from it.
+    language = data.get("language") if data.get("language") in LANGUAGES else DEFAULT
     if isinstance(case_ref, str) and CASE_REF_RE.match(case_ref.strip()) and not HETU_LIKE_RE.search(case_ref):
-        name = doc_type.file_name(case_ref.strip(), extension="json")
+        name = doc_type.file_name(case_ref.strip(), extension="json", language=language)
     else:
-        name = f"{doc_type.file_stem}.json"
+        name = f"{gettext(doc_type.file_stem, language)}.json"
     body = json.dumps(data, ensure_ascii=False, indent=2) + "\n"
     response = Response(body.encode("utf-8"), mimetype="application/json")
     response.headers["Content-Disposition"] = f'attachment; filename="{name}"'

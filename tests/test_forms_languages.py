@@ -369,3 +369,13 @@ def test_every_text_of_the_forms_and_sign_in_pages_is_translated():
             translated = translated if isinstance(translated, str) else translated[0]
             assert sorted(re.findall(r"\{\w+\}|%\(\w+\)[sd]", translated)) == \
                 sorted(re.findall(r"\{\w+\}|%\(\w+\)[sd]", i)), (lang, i)
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_saved_data_is_named_in_the_documents_language(client, lang):
+    form = MultiDict({"csrf_token": csrf_token(client), "action": "save", "case_ref": "LNP-2026-0042",
+                      "language": lang})
+    response = client.post("/lomakkeet/summary", data=form, headers=asked_in("fi"))
+    stem = gettext("yhteenveto", lang)
+    assert response.headers["Content-Disposition"] == f'attachment; filename="{stem}_LNP-2026-0042.json"'
+    assert response.get_json()["language"] == lang
