@@ -370,13 +370,16 @@ _LANGUAGES: dict[str, list[tuple[str, str]]] = {}
 
 
 def language_options(ui_language: str) -> list[tuple[str, str]]:
-    """Every ISO 639 language the schema accepts, named in the page's language (Babel's CLDR
-    names); the languages a Helsinki family most often uses come first, then the others in
+    """Every ISO 639 language the schema accepts (CLDR's Finnish list, as schemas.fields), named
+    in the page's language (a name CLDR lacks in that language comes from English, then
+    Finnish); the languages a Helsinki family most often uses come first, then the others in
     that language's alphabetical order."""
     if ui_language not in _LANGUAGES:
-        names = Locale(ui_language).languages
-        common = [(code, names[code]) for code in COMMON_LANGUAGES if code in names]
-        rest = sorted(((c, n) for c, n in names.items() if c not in COMMON_LANGUAGES),
+        accepted = Locale(DEFAULT).languages
+        names = {**accepted, **Locale("en").languages, **Locale(ui_language).languages}
+        named = {code: names[code] for code in accepted}
+        common = [(code, named[code]) for code in COMMON_LANGUAGES if code in named]
+        rest = sorted(((c, n) for c, n in named.items() if c not in COMMON_LANGUAGES),
                       key=lambda cn: (cn[1].casefold(), cn[0]))
         _LANGUAGES[ui_language] = common + rest
     return _LANGUAGES[ui_language]
