@@ -22,6 +22,8 @@ from pathlib import Path
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
+from schemas.i18n import gettext as _
+
 ROLES = ("worker", "convener", "admin")  # each role can do everything the ones before it can
 USER_NAME_RE = re.compile(r"[a-z0-9][a-z0-9._-]{1,63}")
 TOKEN_NAME_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9 ._-]{0,63}")
@@ -48,7 +50,8 @@ _DUMMY_HASH = _hasher.hash(secrets.token_urlsafe(16))
 
 
 class AccountError(ValueError):
-    """A refused change; the message is Finnish and safe to show."""
+    """A refused change; the message is in the current message language (schemas.i18n) and safe
+    to show."""
 
 
 @dataclass(frozen=True)
@@ -82,13 +85,14 @@ def _sha256(value: str) -> str:
 
 def check_role(role: str) -> str:
     if role not in ROLES:
-        raise AccountError(f"Tuntematon rooli. Sallitut: {', '.join(ROLES)}.")
+        raise AccountError(_("Tuntematon rooli. Sallitut: {roles}.").format(roles=", ".join(ROLES)))
     return role
 
 
 def check_password(password: str) -> str:
     if not PASSWORD_MIN <= len(password) <= PASSWORD_MAX:
-        raise AccountError(f"Salasanan pituuden on oltava {PASSWORD_MIN}–{PASSWORD_MAX} merkkiä.")
+        raise AccountError(_("Salasanan pituuden on oltava {min}–{max} merkkiä.").format(min=PASSWORD_MIN,
+                                                                                           max=PASSWORD_MAX))
     return password
 
 
@@ -128,10 +132,10 @@ class AccountStore:
     def create_token(self, name: str, role: str, days: int = DEFAULT_TOKEN_DAYS) -> tuple[dict, str]:
         """Return the token's record and its value; the value is shown once and never stored."""
         if not TOKEN_NAME_RE.fullmatch(name or ""):
-            raise AccountError("Tunnisteen nimessä voi olla 1–64 merkkiä: kirjaimia, numeroita, välilyönti ja .-_")
+            raise AccountError(_("Tunnisteen nimessä voi olla 1–64 merkkiä: kirjaimia, numeroita, välilyönti ja .-_"))
         check_role(role)
         if not 1 <= days <= 366:
-            raise AccountError("Voimassaoloajan on oltava 1–366 päivää.")
+            raise AccountError(_("Voimassaoloajan on oltava 1–366 päivää."))
         token_id, secret = secrets.token_hex(6), secrets.token_urlsafe(32)
         created = _now()
         record = {"id": token_id, "name": name, "role": role, "created": _iso(created),
@@ -159,7 +163,7 @@ class AccountStore:
     def revoke_token(self, token_id: str) -> dict:
         row = self._one("SELECT * FROM tokens WHERE id = ?", (token_id,)) if TOKEN_ID_RE.fullmatch(token_id) else None
         if row is None:
-            raise AccountError("Tunnistetta ei ole.")
+            raise AccountError(_("Tunnistetta ei ole."))
         if not row["revoked"]:
             self._write("UPDATE tokens SET revoked = ? WHERE id = ?", (_iso(_now()), token_id))
         return self.token(token_id)
@@ -175,29 +179,29 @@ class AccountStore:
     def add_user(self, name: str, role: str) -> str:
         """Create a user with a one-time password and return it; it must be changed at first sign-in."""
         if not USER_NAME_RE.fullmatch(name or ""):
-            raise AccountError("Käyttäjätunnuksessa voi olla 2–64 merkkiä: pieniä kirjaimia, numeroita ja .-_")
+            raise AccountError(_("Käyttäjätunnuksessa voi olla 2–64 merkkiä: pieniä kirjaimia, numeroita ja .-_"))
         check_role(role)
         password = secrets.token_urlsafe(15)
         try:
             self._write("INSERT INTO users VALUES (?, ?, ?, 1, ?)", (name, role, _hasher.hash(password), _iso(_now())))
         except sqlite3.IntegrityError:
-            raise AccountError("Käyttäjätunnus on jo käytössä.") from None
+            raise AccountError(_("Käyttäjätunnus on jo käytössä.")) from None
         return password
 
     def reset_password(self, name: str) -> str:
         password = secrets.token_urlsafe(15)
         if not self._write("UPDATE users SET password_hash = ?, must_change = 1 WHERE name = ?",
                            (_hasher.hash(password), name)):
-            raise AccountError("Käyttäjää ei ole.")
+            raise AccountError(_("Käyttäjää ei ole."))
         self._write("DELETE FROM sessions WHERE user = ?", (name,))
         return password
 
     def change_password(self, name: str, current: str, new: str) -> None:
         if self.verify_password(name, current) is None:
-            raise AccountError("Nykyinen salasana on väärä.")
+            raise AccountError(_("Nykyinen salasana on väärä."))
         check_password(new)
         if new == current:
-            raise AccountError("Uuden salasanan on oltava eri kuin vanha.")
+            raise AccountError(_("Uuden salasanan on oltava eri kuin vanha."))
         self._write("UPDATE users SET password_hash = ?, must_change = 0 WHERE name = ?", (_hasher.hash(new), name))
 
     def verify_password(self, name: str, password: str) -> Identity | None:
@@ -214,7 +218,7 @@ class AccountStore:
 
     def remove_user(self, name: str) -> None:
         if not self._write("DELETE FROM users WHERE name = ?", (name,)):
-            raise AccountError("Käyttäjää ei ole.")
+            raise AccountError(_("Käyttäjää ei ole."))
 
     def users(self) -> list[dict]:
         return [dict(r) for r in self._all("SELECT name, role, must_change, created FROM users ORDER BY name")]

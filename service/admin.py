@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from flask import Blueprint, jsonify, request
 
+from schemas.i18n import gettext as _
+
 from . import audit
 from .accounts import DEFAULT_TOKEN_DAYS, ROLES, AccountError
 from .auth import accounts, role
@@ -34,12 +36,13 @@ def create_token():
         raise ApiError(415)
     body = parse_json(request.get_data(cache=False))
     if not isinstance(body, dict) or set(body) - TOKEN_FIELDS or not {"name", "role"} <= set(body):
-        raise ApiError(422, errors=[{"path": "", "label": "", "message": "Odotettiin kentät name, role ja "
-                                                                          "valinnainen days."}])
+        raise ApiError(422, errors=[{"path": "", "label": "",
+                                     "message": _("Odotettiin kentät name, role ja valinnainen days.")}])
     days = body.get("days", DEFAULT_TOKEN_DAYS)
     if not isinstance(body["name"], str) or not isinstance(body["role"], str) \
             or not isinstance(days, int) or isinstance(days, bool):
-        raise ApiError(422, errors=[{"path": "", "label": "", "message": "name ja role ovat tekstiä, days kokonaisluku."}])
+        raise ApiError(422, errors=[{"path": "", "label": "",
+                                     "message": _("name ja role ovat tekstiä, days kokonaisluku.")}])
     try:
         record, value = accounts().create_token(body["name"], body["role"], days)
     except AccountError as exc:
@@ -56,6 +59,6 @@ def revoke_token(token_id: str):
     try:
         record = accounts().revoke_token(token_id)
     except AccountError:
-        raise ApiError(404, "Tunnistetta ei ole.") from None
+        raise ApiError(404, _("Tunnistetta ei ole.")) from None
     audit.change("token.revoke", "ok", target=record["id"], target_role=record["role"])
     return jsonify(record)

@@ -22,9 +22,12 @@ from urllib.parse import urlsplit
 from flask import (Blueprint, Flask, abort, current_app, flash, g, redirect, render_template, request,
                    session, url_for)
 
+from schemas.i18n import gettext as _
+
 from . import audit
-from .accounts import ROLES, USER_NAME_RE, AccountError, AccountStore, Identity, rank
+from .accounts import PASSWORD_MIN, ROLES, USER_NAME_RE, AccountError, AccountStore, Identity, rank
 from .errors import ApiError
+from .security import CSP
 
 log = logging.getLogger("lnp")
 
@@ -153,7 +156,7 @@ def authenticate():
     if identity.must_change and endpoint not in PASSWORD_ENDPOINTS:
         if _wants_html():
             return redirect(url_for("auth.password"))
-        raise ApiError(403, "Vaihda kertakäyttöinen salasana ennen jatkamista.")
+        raise ApiError(403, _("Vaihda kertakäyttöinen salasana ennen jatkamista."))
     if rank(identity.role) < rank(required):
         g.auth_failure = "role"
         raise ApiError(403)
@@ -165,6 +168,18 @@ def authenticate():
 # --- sign-in pages -------------------------------------------------------------------------------
 
 bp = Blueprint("auth", __name__, url_prefix="/auth")
+
+# The sign-in pages share the forms' page (HDS styles, whose icons are data: images) but run no
+# script at all.
+PAGE_CSP = CSP.replace("img-src 'self'", "img-src 'self' data:; font-src 'self'")
+
+
+@bp.after_request
+def _page_headers(response):
+    if response.mimetype == "text/html":
+        response.headers["Content-Security-Policy"] = PAGE_CSP
+        response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 def _safe_next(target: str | None) -> str:
@@ -189,7 +204,7 @@ def sign_in():
         _audit_sign_in(name, None, "refused")
         g.auth_failure = "wrong-password"
         return render_template("auth/sign_in.html", next=request.form.get("next", ""),
-                               error="Käyttäjätunnus tai salasana on väärä."), 401
+                               error=_("Käyttäjätunnus tai salasana on väärä.")), 401
     session.clear()  # a new session id after sign-in: no fixation
     session["sid"] = accounts().open_session(identity.name)
     _audit_sign_in(name, identity, "ok")
@@ -225,18 +240,22 @@ def password():
     if identity.kind != "session":
         abort(404)
     if request.method == "GET":
-        return render_template("auth/password.html", identity=identity)
+        return _password_page(identity)
     current, new = request.form.get("current") or "", request.form.get("new") or ""
     if new != (request.form.get("repeat") or ""):
-        return render_template("auth/password.html", identity=identity, error="Salasanat eivät täsmää."), 422
+        return _password_page(identity, _("Salasanat eivät täsmää.")), 422
     try:
         accounts().change_password(identity.name, current, new)
     except AccountError as exc:
-        return render_template("auth/password.html", identity=identity, error=str(exc)), 422
+        return _password_page(identity, str(exc)), 422
     accounts().close_sessions_of(identity.name, keep=session.get("sid"))
     audit.change("user.password", "ok", target=identity.name, target_role=identity.role)
-    flash("Salasana vaihdettu.")
+    flash(_("Salasana vaihdettu."))
     return redirect(url_for("auth.account"))
+
+
+def _password_page(identity: Identity, error: str | None = None):
+    return render_template("auth/password.html", identity=identity, error=error, password_min=PASSWORD_MIN)
 
 
 @bp.get("/account")

@@ -11,6 +11,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from schemas.i18n import gettext
+from schemas.i18n import gettext as _
+
 from .fieldtree import Node
 from .formdata import ABSENT
 from .registry import DOCUMENT_TYPES, DocumentType
@@ -28,8 +31,8 @@ PER_DOCUMENT = {"document_date", "version", "sharing"}
 class Opened:
     data: dict
     source: DocumentType | None  # None: the JSON's type could not be recognised
-    carried: list[str] = field(default_factory=list)  # Finnish labels of what was kept
-    left_out: list[str] = field(default_factory=list)  # Finnish labels of what was not
+    carried: list[str] = field(default_factory=list)  # labels of what was kept (in the page's language)
+    left_out: list[str] = field(default_factory=list)  # labels of what was not
 
 
 def detect(payload: dict, preferred: DocumentType | None = None) -> DocumentType | None:
@@ -66,14 +69,15 @@ def open_into(target: DocumentType, payload: dict) -> Opened:
             continue
         opened.data[name] = kept
         used.add(source_name)
-        label = node.label
+        label = gettext(node.label)
         if source_name != name and source_root and source_name in source_root.children:
-            label = f"{label} (lähteessä: {source_root.children[source_name].label})"
+            label = _("{label} (lähteessä: {source})").format(
+                label=label, source=gettext(source_root.children[source_name].label))
         opened.carried.append(label)
     for name in payload:
         if name not in used:
             child = source_root.children.get(name) if source_root else None
-            opened.left_out.append(child.label if child else name)
+            opened.left_out.append(gettext(child.label) if child else name)
     return opened
 
 

@@ -2,7 +2,10 @@
 
 Every form is generated from the document type's schema through the registry (labels, help
 texts, widgets and order are the schema's metadata): a new document type gets its form from its
-schema alone. Nothing is stored on the server: the form's values travel in the POST body, the
+schema alone. The pages are in the user's language (fi, sv, en: ``service.i18n``): the
+templates' own texts through ``_()``, the schema's Finnish labels and help texts through the
+catalogue (``|t``), and the form's language switch posts the form itself, so that no typed value
+is lost. Nothing is stored on the server: the form's values travel in the POST body, the
 document is produced by the API's own ``produce()``, and "Tallenna tiedot" hands the user the
 case JSON to keep.
 
@@ -15,15 +18,18 @@ import io
 import json
 
 from babel import Locale
-from flask import Blueprint, Flask, Response, abort, current_app, g, render_template, request
+from flask import (Blueprint, Flask, Response, abort, current_app, g, make_response, render_template, request,
+                   url_for)
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
-from schemas.choices import Choices
+from schemas.choices import DOCUMENT_LANGUAGE, Choices
 from schemas.common import CASE_REF_RE
 from schemas.hetu import HETU_LIKE_RE
+from schemas.i18n import DEFAULT, LANGUAGES, Msg, current, gettext, translate
+from schemas.i18n import gettext as _
 
-from . import carryover
+from . import carryover, i18n
 from .documents import attachment, get_type, parse_json, produce
 from .auth import role
 from .errors import ApiError, error_response
@@ -62,16 +68,22 @@ def init_app(app: Flask) -> None:
     # CSRF: security.csrf, checked by the auth gate on every cookie-authenticated POST (a bearer
     # token, as the JSON API uses, carries no cookie a forged page could ride on).
     app.register_blueprint(bp)
+    # Words of the schemas and the registry (labels, help texts, list item names, document
+    # descriptions) shown in the page language: ``{{ node.label|t }}``. A filter rather than
+    # ``_()``: Jinja's ``_()`` marks its result safe and %-formats it, right for the pages' own
+    # literal texts, not for texts that come from elsewhere.
+    app.jinja_env.filters["t"] = gettext
 
     @app.errorhandler(CSRFError)
     def _csrf_error(exc):
         g.auth_failure = "csrf"
-        if request.blueprint not in ("forms", "template_pages"):
-            return error_response(400, "Lomakkeen tarkiste puuttuu tai on vanhentunut. Lataa sivu uudelleen ja yritä taas.")
-        return _page_error(400, "Lomakkeen lähetys hylättiin",
-                           "Lomakkeen turvatunniste puuttui tai oli vanhentunut, joten tietoja ei käsitelty. "
-                           "Avaa lomake uudelleen etusivulta. Jos olit tallentanut tiedot (Tallenna tiedot), "
-                           "voit jatkaa niistä lomakkeen kohdasta Avaa tiedot.")
+        if request.blueprint not in ("forms", "template_pages", "i18n"):
+            return error_response(400, _("Lomakkeen tarkiste puuttuu tai on vanhentunut. Lataa sivu uudelleen ja "
+                                         "yritä taas."))
+        return _page_error(400, _("Lomakkeen lähetys hylättiin"),
+                           _("Lomakkeen turvatunniste puuttui tai oli vanhentunut, joten tietoja ei käsitelty. "
+                             "Avaa lomake uudelleen etusivulta. Jos olit tallentanut tiedot (Tallenna tiedot), "
+                             "voit jatkaa niistä lomakkeen kohdasta Avaa tallennetut tiedot."))
 
 
 @bp.after_request
@@ -84,18 +96,22 @@ def _headers(response):
 
 @bp.errorhandler(ApiError)
 def _api_error(exc: ApiError):
-    return _page_error(exc.status, "Virhe", exc.message)
+    return _page_error(exc.status, _("Virhe"), translate(exc.message))
+
+
+# The error pages' titles and texts (Finnish ids, translated when shown).
+HTTP_ERRORS = {
+    404: (Msg("Sivua ei löydy"), Msg("Osoitteessa ei ole lomaketta. Valitse asiakirja etusivulta.")),
+    405: (Msg("Virheellinen pyyntö"), Msg("Lomakkeen tiedot lähetetään vain lomakkeen painikkeilla.")),
+    413: (Msg("Tiedot ovat liian suuret"), Msg("Lähetetyt tiedot tai tiedosto ovat liian suuria (enintään 512 kt).")),
+}
+HTTP_ERROR_OTHER = (Msg("Virheellinen pyyntö"), Msg("Pyyntöä ei voitu käsitellä."))
 
 
 @bp.errorhandler(HTTPException)
 def _http_error(exc: HTTPException):
-    messages = {
-        404: ("Sivua ei löydy", "Osoitteessa ei ole lomaketta. Valitse asiakirja etusivulta."),
-        405: ("Virheellinen pyyntö", "Lomakkeen tiedot lähetetään vain lomakkeen painikkeilla."),
-        413: ("Tiedot ovat liian suuret", "Lähetetyt tiedot tai tiedosto ovat liian suuria (enintään 512 kt)."),
-    }
-    title, text = messages.get(exc.code, ("Virheellinen pyyntö", "Pyyntöä ei voitu käsitellä."))
-    return _page_error(exc.code or 400, title, text)
+    title, text = HTTP_ERRORS.get(exc.code, HTTP_ERROR_OTHER)
+    return _page_error(exc.code or 400, gettext(title), gettext(text))
 
 
 def _page_error(status: int, title: str, text: str):
@@ -108,10 +124,7 @@ def _page_error(status: int, title: str, text: str):
 @role("worker")
 def index():
     _no_query()
-    phases: dict[str, list[DocumentType]] = {}
-    for doc_type in DOCUMENT_TYPES.values():
-        phases.setdefault(doc_type.phase, []).append(doc_type)
-    return render_template("forms/index.html", phases=phases, open_error=None)
+    return render_template("forms/index.html", phases=_phases(), open_error=None)
 
 
 @bp.post("/avaa")
@@ -121,12 +134,11 @@ def open_any():
     payload, problem = _uploaded_json()
     doc_type = carryover.detect(payload) if problem is None else None
     if doc_type is None:
-        phases: dict[str, list[DocumentType]] = {}
-        for t in DOCUMENT_TYPES.values():
-            phases.setdefault(t.phase, []).append(t)
-        problem = problem or ("Tiedoston asiakirjatyyppiä ei tunnistettu. Avaa tiedosto sen asiakirjan "
-                              "lomakkeella, johon haluat tiedot.")
-        return render_template("forms/index.html", phases=phases, open_error=problem), 422
+        problem = problem or _("Tiedoston asiakirjatyyppiä ei tunnistettu. Avaa tiedosto sen asiakirjan "
+                               "lomakkeella, johon haluat tiedot.")
+        # The language switch of this page goes back to the front page (GET /avaa is no page).
+        return render_template("forms/index.html", phases=_phases(), open_error=problem,
+                               switch_next=url_for("forms.index")), 422
     return _open_into(doc_type, payload)
 
 
@@ -135,7 +147,7 @@ def open_any():
 def form(type_id: str):
     _no_query()
     doc_type = _type(type_id)
-    return _render(doc_type, {**blank(doc_type.fields), **doc_type.schema.initial_values()})
+    return _render(doc_type, new_document(doc_type, current()))
 
 
 @bp.post("/lomakkeet/<type_id>/avaa")
@@ -153,34 +165,61 @@ def open_form(type_id: str):
 def submit(type_id: str):
     doc_type = _type(type_id)
     data = from_form(doc_type.fields, request.form)
-    action, _, target = request.form.get("action", "produce").partition(":")
+    action, _sep, target = request.form.get("action", "produce").partition(":")
+    output_format = request.form.get("format", "docx")
+    if output_format not in dict(FORMATS):
+        if action == "produce":
+            abort(400)
+        output_format = "docx"
     if action in ("add", "remove", "up", "down"):
         try:
             focus = apply_action(doc_type.fields, data, action, target)
         except BadPath:
             abort(400)
-        return _render(doc_type, data, focus=focus)
+        return _render(doc_type, data, focus=focus, output_format=output_format)
+    if action == "language":
+        # The form's own language switch: the same form, every typed value kept, in the chosen
+        # language; the choice is remembered like the other pages' switch (service.i18n).
+        if target not in LANGUAGES:
+            abort(400)
+        i18n.use(target)
+        html, status = _render(doc_type, data, focus=f"language-{target}", output_format=output_format)
+        return i18n.remember(make_response(html, status), target)
     if action == "save":
         return _save(doc_type, data)
     if action == "produce":
         rendition = target or FAMILY
         if rendition not in doc_type.renditions:
             abort(400)
-        output_format = request.form.get("format", "docx")
-        if output_format not in dict(FORMATS):
-            abort(400)
         try:
             document = produce(current_app.extensions["lnp.templates"], doc_type, data, rendition,
                                output_format, current_app.extensions["lnp.converter"])
         except ApiError as exc:
             if exc.status != 422:
-                return _render(doc_type, data, failure=exc.message, status=exc.status)
-            return _render(doc_type, data, errors=exc.errors, status=422)
+                return _render(doc_type, data, failure=translate(exc.message), status=exc.status,
+                               output_format=output_format)
+            return _render(doc_type, data, errors=exc.errors, status=422, output_format=output_format)
         return attachment(document.content, document.file_name, document.template, document.mimetype)
     abort(400)
 
 
+def new_document(doc_type: DocumentType, language: str) -> dict:
+    """What a new form starts with: the required lists' first entries, the document in the
+    page's language (the standard questions of the questions form in that language too)."""
+    data = {**blank(doc_type.fields), **doc_type.schema.initial_values(language=language)}
+    if "language" in doc_type.fields.children and language in DOCUMENT_LANGUAGE.codes:
+        data.setdefault("language", language)
+    return data
+
+
 # --- helpers -------------------------------------------------------------------------------
+
+def _phases() -> dict[str, list[DocumentType]]:
+    phases: dict[str, list[DocumentType]] = {}
+    for doc_type in DOCUMENT_TYPES.values():
+        phases.setdefault(doc_type.phase, []).append(doc_type)
+    return phases
+
 
 def _type(type_id: str) -> DocumentType:
     doc_type = get_type(type_id)
@@ -200,10 +239,12 @@ def _save(doc_type: DocumentType, data: dict):
     case_ref = data.get("case_ref")
     # The file name carries the type and the case reference only, and only a reference that is
     # a valid pseudonymous one (no identity code, nothing else typed by mistake).
+    # Named in the document's own language, like the document made from it.
+    language = data.get("language") if data.get("language") in LANGUAGES else DEFAULT
     if isinstance(case_ref, str) and CASE_REF_RE.match(case_ref.strip()) and not HETU_LIKE_RE.search(case_ref):
-        name = doc_type.file_name(case_ref.strip(), extension="json")
+        name = doc_type.file_name(case_ref.strip(), extension="json", language=language)
     else:
-        name = f"{doc_type.file_stem}.json"
+        name = f"{gettext(doc_type.file_stem, language)}.json"
     body = json.dumps(data, ensure_ascii=False, indent=2) + "\n"
     response = Response(body.encode("utf-8"), mimetype="application/json")
     response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
@@ -217,28 +258,31 @@ def _uploaded_json():
     if not raw.strip():
         raw = request.form.get("json", "").encode("utf-8")
     if not raw.strip():
-        return None, "Valitse tallennettu tiedosto tai liitä tiedot tekstikenttään."
+        return None, _("Valitse tallennettu tiedosto tai liitä tiedot tekstikenttään.")
     try:
         payload = parse_json(raw)
     except ApiError:
-        return None, "Tiedosto ei ole tämän palvelun tallentamaa JSON-muotoa. Tarkista, että valitsit oikean tiedoston."
+        return None, _("Tiedosto ei ole tämän palvelun tallentamaa JSON-muotoa. Tarkista, että valitsit oikean "
+                       "tiedoston.")
     if not isinstance(payload, dict):
-        return None, "Tiedostossa ei ole asiakirjan tietoja (odotettiin JSON-objektia)."
+        return None, _("Tiedostossa ei ole asiakirjan tietoja (odotettiin JSON-objektia).")
     return payload, None
 
 
 def _open_into(doc_type: DocumentType, payload: dict):
     opened = carryover.open_into(doc_type, payload)
     if opened.source is doc_type:
-        notice = "Tallennetut tiedot avattiin. Jatka täyttämistä ja tarkista tiedot."
+        notice = _("Tallennetut tiedot avattiin. Jatka täyttämistä ja tarkista tiedot.")
         details = []
     elif opened.source is None:
-        notice = "Tiedoston asiakirjatyyppiä ei tunnistettu. Lomakkeeseen siirrettiin kentät, joiden nimi ja muoto täsmäävät."
-        details = [("Siirrettiin", opened.carried), ("Ei siirretty", opened.left_out)]
+        notice = _("Tiedoston asiakirjatyyppiä ei tunnistettu. Lomakkeeseen siirrettiin kentät, joiden nimi ja "
+                   "muoto täsmäävät.")
+        details = [(_("Siirrettiin"), opened.carried), (_("Ei siirretty"), opened.left_out)]
     else:
-        notice = (f"Avattiin asiakirjan {opened.source.label} tiedot. Yhteiset tiedot siirrettiin tähän "
-                  f"lomakkeeseen ({doc_type.label}); tarkista ne ja täytä loput.")
-        details = [("Siirrettiin", opened.carried), ("Ei siirretty", opened.left_out)]
+        notice = _("Avattiin asiakirjan {source} tiedot. Yhteiset tiedot siirrettiin tähän lomakkeeseen "
+                   "({target}); tarkista ne ja täytä loput.").format(source=opened.source.title(),
+                                                                   target=doc_type.title())
+        details = [(_("Siirrettiin"), opened.carried), (_("Ei siirretty"), opened.left_out)]
     return _render(doc_type, opened.data, notice=notice, notice_details=[d for d in details if d[1]])
 
 
@@ -258,7 +302,8 @@ class FormPage:
             self.errors.setdefault(path, []).append(message)
             # In the summary a field's place is named too: "Syntymäaika puuttuu (Lapsi 2)".
             where = context(self.root, path)
-            shown = f"{message} ({where})" if where and where not in message else message
+            shown = _("{message} ({where})").format(message=message, where=where) \
+                if where and where not in message else message
             self.summary.append((self._target(path), shown))
         if self.summary:
             self.focus = "error-summary"
@@ -310,39 +355,46 @@ class FormPage:
     item_name = staticmethod(item_name)
 
     def options(self, node: Node) -> list[tuple[str, str]]:
+        """A choice list's codes with their names in the page language."""
         if node.widget == "language":
-            return language_options()
+            return language_options(current())
         if node.choices:
-            return list(Choices.registry[node.choices].labels.items())
+            return [(code, gettext(label)) for code, label in Choices.registry[node.choices].labels.items()]
         return []
 
     def first_field(self, node: Node, path: str) -> str:
         return first_field_id(node, path)
 
 
-_LANGUAGES: list[tuple[str, str]] = []
+_LANGUAGES: dict[str, list[tuple[str, str]]] = {}
 
 
-def language_options() -> list[tuple[str, str]]:
-    """Every ISO 639 language the schema accepts, by its Finnish name; common ones first."""
-    if not _LANGUAGES:
-        names = Locale("fi").languages
-        common = [(code, names[code]) for code in COMMON_LANGUAGES if code in names]
-        rest = sorted(((c, n) for c, n in names.items() if c not in COMMON_LANGUAGES),
+def language_options(ui_language: str) -> list[tuple[str, str]]:
+    """Every ISO 639 language the schema accepts (CLDR's Finnish list, as schemas.fields), named
+    in the page's language (a name CLDR lacks in that language comes from English, then
+    Finnish); the languages a Helsinki family most often uses come first, then the others in
+    that language's alphabetical order."""
+    if ui_language not in _LANGUAGES:
+        accepted = Locale(DEFAULT).languages
+        names = {**accepted, **Locale("en").languages, **Locale(ui_language).languages}
+        named = {code: names[code] for code in accepted}
+        common = [(code, named[code]) for code in COMMON_LANGUAGES if code in named]
+        rest = sorted(((c, n) for c, n in named.items() if c not in COMMON_LANGUAGES),
                       key=lambda cn: (cn[1].casefold(), cn[0]))
-        _LANGUAGES.extend(common + rest)
-    return _LANGUAGES
+        _LANGUAGES[ui_language] = common + rest
+    return _LANGUAGES[ui_language]
 
 
 def _render(doc_type: DocumentType, data: dict, *, errors=None, focus=None, notice=None, notice_details=None,
-            open_error=None, failure=None, status=200):
+            open_error=None, failure=None, status=200, output_format="docx"):
     page = FormPage(doc_type, data, errors, focus)
     if notice and not page.focus:
         page.focus = "notice"
     if (open_error or failure) and not page.focus:
         page.focus = "page-problem"
     html = render_template(
-        "forms/form.html", page=page, doc_type=doc_type, formats=FORMATS, network=NETWORK in doc_type.renditions,
-        notice=notice, notice_details=notice_details or [], open_error=open_error, failure=failure,
+        "forms/form.html", page=page, doc_type=doc_type, formats=FORMATS, output_format=output_format,
+        network=NETWORK in doc_type.renditions, notice=notice, notice_details=notice_details or [],
+        open_error=open_error, failure=failure,
     )
     return html, status

@@ -14,8 +14,8 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Blueprint, Flask, abort, redirect, request
-from flask_babel import Babel, get_locale
+from flask import Blueprint, Flask, abort, g, redirect, request
+from flask_babel import Babel, get_locale, refresh
 
 from schemas.i18n import CATALOGUE_DIR, DEFAULT, LANGUAGES, check_catalogues, set_resolver
 
@@ -33,7 +33,7 @@ bp = Blueprint("i18n", __name__)
 
 def select_locale() -> str:
     if not request.path.startswith("/api/"):
-        chosen = request.cookies.get(COOKIE)
+        chosen = g.get("lnp_switched_language") or request.cookies.get(COOKIE)
         if chosen in LANGUAGES:
             return chosen
     return request.accept_languages.best_match(LANGUAGES, default=DEFAULT) or DEFAULT
@@ -52,6 +52,13 @@ def remember(response, language: str):
     response.set_cookie(COOKIE, language, max_age=COOKIE_MAX_AGE, samesite="Lax", httponly=True,
                         secure=request.is_secure, path="/")
     return response
+
+
+def use(language: str) -> None:
+    """The rest of this request in ``language``: a form re-rendered by its own language switch
+    (its cookie is set on the response with :func:`remember`)."""
+    g.lnp_switched_language = language
+    refresh()
 
 
 def _local(target: str | None) -> str:

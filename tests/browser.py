@@ -57,12 +57,17 @@ def chromium_browser():
         browser.close()
 
 
+# The browser's language as a person's browser would ask for it (Accept-Language).
+LOCALES = {"fi": "fi-FI", "sv": "sv-FI", "en": "en-GB"}
+
+
 @contextlib.contextmanager
-def signed_in_page(chromium, token: str):
-    """A fresh page (Finnish locale, downloads on) sending ``token`` with every request: the
-    sign-in pages have tests of their own (test_auth.py). ``page.problems`` collects console errors."""
-    context = chromium.new_context(locale="fi-FI", accept_downloads=True, viewport={"width": 1280, "height": 900},
-                                   extra_http_headers={"Authorization": f"Bearer {token}"})
+def signed_in_page(chromium, token: str | None, locale: str = "fi-FI", javascript: bool = True):
+    """A fresh page (Finnish locale unless told, downloads on) sending ``token`` with every
+    request (None: not signed in, for the sign-in pages). ``page.problems`` collects console errors."""
+    headers = {"Authorization": f"Bearer {token}"} if token else {}
+    context = chromium.new_context(locale=locale, accept_downloads=True, viewport={"width": 1280, "height": 900},
+                                   extra_http_headers=headers, java_script_enabled=javascript)
     context.set_default_timeout(10_000)
     page = context.new_page()
     page.problems = watch(page)
@@ -161,6 +166,21 @@ def open_json(page, payload: dict, name: str = "tiedot.json"):
     page.locator("#open-file").set_input_files(
         files=[{"name": name, "mimeType": "application/json", "buffer": json.dumps(payload).encode()}])
     post_and_wait(page, page.locator("form.lnp-open button[type=submit]"))
+
+
+def unreachable_with_tab(page) -> set[str]:
+    """The visible controls of the page that pressing Tab from the top never reaches."""
+    controls = page.evaluate("""() => Array.from(document.querySelectorAll(
+        'a[href], button, input:not([type=hidden]), select, textarea, summary'))
+        .filter(el => !el.hidden && el.getClientRects().length)
+        .map(el => el.type === 'radio' ? 'radio:' + el.name : (el.id || el.name + '=' + (el.value || '') || el.textContent))""")
+    page.locator("body").focus()
+    seen = set()
+    for _ in range(len(controls) + 20):
+        page.keyboard.press("Tab")
+        seen.add(page.evaluate("""() => { const el = document.activeElement;
+            return el.type === 'radio' ? 'radio:' + el.name : (el.id || el.name + '=' + (el.value || '') || el.textContent); }"""))
+    return set(controls) - seen
 
 
 def axe_violations(page) -> list[dict]:

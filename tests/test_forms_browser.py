@@ -246,17 +246,7 @@ def test_every_control_is_reachable_with_tab(page, server, type_id):
     page.locator("details.lnp-details > summary").focus()
     page.keyboard.press("Enter")  # the keyboard opens "Avaa tallennetut tiedot" too
     assert page.locator("details.lnp-details").get_attribute("open") is not None
-    controls = page.evaluate("""() => Array.from(document.querySelectorAll(
-        'a[href], button, input:not([type=hidden]), select, textarea, summary'))
-        .filter(el => !el.hidden && el.getClientRects().length)
-        .map(el => el.type === 'radio' ? 'radio:' + el.name : (el.id || el.name + '=' + (el.value || '') || el.textContent))""")
-    page.locator("body").focus()
-    seen = set()
-    for _ in range(len(controls) + 20):
-        page.keyboard.press("Tab")
-        seen.add(page.evaluate("""() => { const el = document.activeElement;
-            return el.type === 'radio' ? 'radio:' + el.name : (el.id || el.name + '=' + (el.value || '') || el.textContent); }"""))
-    missing = set(controls) - seen
+    missing = b.unreachable_with_tab(page)
     assert not missing, missing
 
 
