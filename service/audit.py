@@ -23,7 +23,7 @@ from flask import current_app, g, has_request_context
 from .accounts import Identity
 
 FIELDS = frozenset({
-    "doc_type", "rendition", "format", "template_version", "template_sha256", "case", "status",
+    "doc_type", "rendition", "format", "template_version", "template_language", "template_sha256", "case", "status",
     "channel", "request_id", "target", "target_role",
 })
 MAX_VALUE_LENGTH = 128
@@ -109,6 +109,7 @@ def document(doc_type: str, rendition: str, outcome: str, status: int, case_ref=
         doc_type=doc_type, rendition=rendition if isinstance(rendition, str) and len(rendition) <= 32 else None,
         format=output_format if output_format in ("docx", "odt", "pdf") else None,
         template_version=template.version if template is not None else None,
+        template_language=template.language if template is not None else None,
         template_sha256=template.sha256 if template is not None else None,
         case=case, status=status, channel=channel, request_id=request_id,
     )

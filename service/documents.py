@@ -40,6 +40,7 @@ def attachment(content: bytes, file_name: str, template: LoadedTemplate | None =
     response = Response(content, mimetype=mimetype)
     response.headers["Content-Disposition"] = f'attachment; filename="{file_name}"'
     if template is not None:
+        response.headers["Content-Language"] = template.language
         response.headers["X-Template-Version"] = f"{template.version} sha256:{template.sha256[:16]}"
     return response
 

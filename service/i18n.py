@@ -12,7 +12,7 @@ catalogues for the messages made outside a template (validation, checker, errors
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
+from urllib.parse import parse_qs, urlencode, urlsplit
 
 from flask import Blueprint, Flask, abort, g, redirect, request
 from flask_babel import Babel, get_locale, refresh
@@ -68,7 +68,11 @@ def _local(target: str | None) -> str:
     parts = urlsplit(target)
     if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//") or "\\" in target:
         return "/"
-    return parts.path or "/"
+    # Only the sign-in page's own ?next= survives: anything else in a query is dropped, so a
+    # value typed into a URL by mistake is not carried on.
+    query = parse_qs(parts.query)
+    keep = f"?{urlencode({'next': _local(query['next'][0])})}" if set(query) == {"next"} else ""
+    return (parts.path or "/") + keep
 
 
 @bp.post("/kieli")
@@ -97,7 +101,8 @@ def init_app(app: Flask) -> None:
 
     @app.after_request
     def _content_language(response):
-        response.headers["Content-Language"] = request_language() or DEFAULT
+        # A document says its own language (documents.attachment); everything else the reader's.
+        response.headers.setdefault("Content-Language", request_language() or DEFAULT)
         response.vary.add("Accept-Language")
         response.vary.add("Cookie")
         return response

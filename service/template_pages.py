@@ -20,7 +20,7 @@ from .documents import attachment, export_file_name, get_type, parse_json
 from .documents import preview as preview_document
 from .errors import ApiError
 from .registry import DOCUMENT_TYPES
-from .template_check import check
+from .template_check import FIXED, check
 from .template_store import StoreError, TemplateStore, as_docx
 from .upload_safety import MAX_UPLOAD_BYTES, allow_template_upload
 
@@ -120,9 +120,13 @@ def version(type_id: str, language: str, version: int):
         meta = store.version(doc_type.id, version, language)
     except StoreError as exc:
         raise ApiError(exc.status, translate(exc.message)) from None
+    # The stored report is in the uploader's language: the stored template is checked again so
+    # that the reader gets the findings in theirs; the repairs made at upload are as recorded.
+    repairs = [f for f in meta.report["findings"] if f["severity"] == FIXED]
+    fresh = check(store.read(doc_type.id, version, language), doc_type, language=language).as_dict()["findings"]
     return render_template("pohjat/version.html", doc_type=doc_type, language=language, meta=meta,
                            anchor=_anchor(doc_type, language), active=store.active_version(doc_type.id, language),
-                           findings=meta.report["findings"])
+                           findings=repairs + fresh)
 
 
 @bp.post("/<type_id>/<language>/tarkista")

@@ -9,6 +9,7 @@ import os
 import threading
 from pathlib import Path
 
+import pytest
 from werkzeug.serving import make_server
 
 from service.fieldtree import Node
@@ -191,3 +192,18 @@ def axe_violations(page) -> list[dict]:
     assert result["testEngine"]["name"] == "axe-core" and len(result["passes"]) > 10
     return [{"id": v["id"], "impact": v["impact"], "help": v["help"],
              "targets": [n["target"] for n in v["nodes"]][:5]} for v in result["violations"]]
+
+
+# Fixtures shared by the browser tests (imported by name into each test module).
+
+@pytest.fixture(scope="module")
+def server(app):
+    """The app served on a real socket for the module's tests."""
+    with Server(app) as running:
+        yield running.base
+
+
+@pytest.fixture(scope="module")
+def chromium():
+    with chromium_browser() as browser:
+        yield browser

@@ -39,10 +39,20 @@ def test_a_render_is_audited_with_technical_facts_only(client, audit_log, exampl
     assert entry == {
         "time": entry["time"], "actor": "token:test worker", "role": "worker", "action": "document.render",
         "outcome": "ok", "doc_type": "summary", "rendition": "family", "format": "docx", "template_version": 0,
-        "template_sha256": template.sha256, "case": audit_log.case_hash(payload["case_ref"]), "status": 200,
+        "template_language": "fi", "template_sha256": template.sha256, "case": audit_log.case_hash(payload["case_ref"]), "status": 200,
         "channel": "api", "request_id": "req-123",
     }
     assert payload["case_ref"] not in audit_log.path.read_text()
+
+
+def test_a_swedish_render_names_its_template_language(client, audit_log):
+    from tests.conftest import load_example
+
+    payload = load_example("summary", "sv")
+    before = count(audit_log)
+    assert post_json(client, "summary", payload).status_code == 200
+    [entry] = new_entries(audit_log, before)
+    assert (entry["template_language"], entry["template_version"]) == ("sv", 0)
 
 
 @pytest.mark.parametrize("mutate,status,outcome", [

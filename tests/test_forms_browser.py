@@ -10,6 +10,7 @@ import requests
 
 from service.registry import DOCUMENT_TYPES, NETWORK
 from tests import browser as b
+from tests.browser import chromium, server  # noqa: F401  (fixtures)
 from tests.conftest import TYPE_IDS, load_example
 from tests.docxtext import all_text
 from tests.expectations import shown_values
@@ -17,16 +18,7 @@ from tests.expectations import shown_values
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 
-@pytest.fixture(scope="module")
-def server(app):
-    with b.Server(app) as running:
-        yield running.base
-
-
-@pytest.fixture(scope="module")
-def chromium():
-    with b.chromium_browser() as browser:
-        yield browser
+# server and chromium: the fixtures of tests/browser.py
 
 
 @pytest.fixture

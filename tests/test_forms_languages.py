@@ -383,3 +383,14 @@ def test_saved_data_is_named_in_the_documents_language(client, lang):
     stem = gettext("yhteenveto", lang)
     assert response.headers["Content-Disposition"] == f'attachment; filename="{stem}_LNP-2026-0042.json"'
     assert response.get_json()["language"] == lang
+
+
+def test_kieli_keeps_the_sign_in_pages_next(client):
+    token = csrf_token(client)
+    response = client.post("/kieli", data={"language": "sv", "next": "/auth/sign-in?next=/lomakkeet/summary",
+                                           "csrf_token": token})
+    assert response.status_code == 303
+    assert response.headers["Location"] == "/auth/sign-in?next=%2Flomakkeet%2Fsummary"
+    response = client.post("/kieli", data={"language": "sv", "next": "/auth/sign-in?next=https://evil.example/",
+                                           "csrf_token": token})
+    assert response.headers["Location"] == "/auth/sign-in?next=%2F"

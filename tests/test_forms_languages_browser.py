@@ -14,6 +14,7 @@ from schemas.i18n import gettext
 from service.i18n import COOKIE, SWITCH_LABELS
 from service.registry import DOCUMENT_TYPES, NETWORK
 from tests import browser as b
+from tests.browser import chromium, server  # noqa: F401  (fixtures)
 from tests.conftest import TYPE_IDS, load_example
 from tests.docxtext import all_text
 from tests.expectations import shown_values
@@ -25,16 +26,7 @@ WRONG_PASSWORD = {"fi": "Käyttäjätunnus tai salasana on väärä.", "sv": "An
                   "en": "The user name or password is wrong."}
 
 
-@pytest.fixture(scope="module")
-def server(app):
-    with b.Server(app) as running:
-        yield running.base
-
-
-@pytest.fixture(scope="module")
-def chromium():
-    with b.chromium_browser() as browser:
-        yield browser
+# server and chromium: tests/browser.py's fixtures, as the Finnish form tests use them
 
 
 @pytest.fixture(params=OTHER)

@@ -9,6 +9,7 @@ import pytest
 
 from service import create_app
 from tests import browser as b
+from tests.browser import chromium, server  # noqa: F401  (fixtures)
 from service.instance import ensure_secrets
 from tests.conftest import HTTPS, TEST_CONFIG, client_with_token, signed_in
 from tests.docxtext import all_text
@@ -112,16 +113,7 @@ def test_field_catalogue_page(client):
 
 # --- in a real browser ---------------------------------------------------------------------
 
-@pytest.fixture(scope="module")
-def server(app):
-    with b.Server(app) as running:
-        yield running.base
-
-
-@pytest.fixture(scope="module")
-def chromium():
-    with b.chromium_browser() as browser:
-        yield browser
+# server and chromium: tests/browser.py's fixtures, as the Finnish form tests use them
 
 
 @pytest.fixture

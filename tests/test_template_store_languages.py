@@ -21,7 +21,7 @@ from service.template_check import check
 from service.template_store import StoreError, TemplateStore
 from tests.conftest import HTTPS, TEST_CONFIG, client_with_token, post_json
 from tests.docxtext import all_text, header_footer_text
-from tests.test_template_lifecycle import DOCX, SAMPLES, run_cli, upload, variant
+from tests.test_template_lifecycle import DOCX, SAMPLES, app, client, run_cli, upload, variant  # noqa: F401
 
 LANGUAGES = ("fi", "sv", "en")
 TOKEN_RE = re.compile(r'name="csrf_token" value="([^"]+)"')
@@ -31,16 +31,7 @@ def example(type_id: str, language: str) -> dict:
     return DOCUMENT_TYPES[type_id].example(language)
 
 
-@pytest.fixture
-def app(tmp_path):
-    folder = tmp_path / "instance"
-    ensure_secrets(folder)
-    return create_app({**TEST_CONFIG, "INSTANCE_PATH": str(folder)})
-
-
-@pytest.fixture
-def client(app):
-    return client_with_token(app, "convener")
+# app and client: a fresh instance and a convener, as in test_template_lifecycle.py
 
 
 @pytest.fixture(scope="module")
@@ -404,3 +395,21 @@ def test_cli_language_option_is_offered_where_a_template_is_meant():
                     ["templates", "rollback"], ["templates", "export"], ["templates", "list"]):
         shown = subprocess.run([lnp, *command, "--help"], capture_output=True, text=True, timeout=60).stdout
         assert "--language {fi,sv,en}" in shown, command
+
+
+def test_a_version_page_reports_in_the_readers_language(client):
+    """The report stored at upload is in the uploader's language; the version page checks the
+    stored template again, so a Swedish-speaking convener reads the findings in Swedish."""
+    from schemas.i18n import Msg, language
+
+    response = post_file(client, "/pohjat/summary/fi/lataa", variant("summary", "{{ case_reff }}", "fi"))
+    assert response.status_code == 302
+    url = response.headers["Location"]
+    finnish = client.get(url).get_data(as_text=True)
+    assert "Tuntematon kenttä «case_reff»." in finnish
+    client.set_cookie("lnp_lang", "sv")
+    swedish = client.get(url).get_data(as_text=True)
+    with language("sv"):
+        expected = Msg("Tuntematon kenttä «{name}».").format(name="case_reff")
+    assert expected in swedish.replace("&laquo;", "«").replace("&raquo;", "»")
+    assert "Tuntematon kenttä" not in swedish and "case_ref" in expected
