@@ -2,10 +2,11 @@
 
 1. In process, per document type, the same template and example case in the same run:
    plain docxtpl the way most services use it (load + render + save per document) and our
-   engine (render + zip of the prepared template): median and p95 ms, and the ratio.
+   engine (render + zip of the prepared template): median and p95 ms, and the ratio, for each
+   type in each language (fi, sv, en), with the validation time of that example.
 2. Memory over many renders with the engine (RSS at the start and after N renders).
 3. HTTP: gunicorn (2 sync workers, ``lnp serve``) under wrk on loopback, 16 connections,
-   30 s, all four types in turn, each request with a bearer token and each render audited:
+   30 s, all four types in all three languages in turn, each request with a bearer token and each render audited:
    documents/s, p50/p99 latency, errors; peak RSS per worker.
 
     .venv/bin/python bench/bench.py [--renders 200] [--memory-renders 100000] [--seconds 30]
@@ -34,6 +35,7 @@ from service.accounts import AccountStore  # noqa: E402
 from service.documents import validate  # noqa: E402
 from service.instance import ACCOUNTS_FILE, ensure_secrets  # noqa: E402
 from service.template_store import TemplateStore  # noqa: E402
+from schemas.i18n import LANGUAGES  # noqa: E402
 from service.registry import DOCUMENT_TYPES, TEMPLATES_DIR  # noqa: E402
 from service.templating import render, render_docxtpl  # noqa: E402
 
@@ -50,18 +52,23 @@ def timed(fn, n):
 
 def in_process(n: int) -> None:
     store = TemplateStore()
-    print(f"\n== In process, {n} renders per type (example case; validation excluded from both) ==")
-    print(f"{'type':<20} {'docxtpl median':>15} {'p95':>7} {'engine median':>14} {'p95':>7} {'ratio':>7}")
+    print(f"\n== In process, {n} renders per type and language (its example case; validation excluded from "
+          "both) ==")
+    print(f"{'type/language':<23} {'docxtpl median':>15} {'p95':>7} {'engine median':>14} {'p95':>7} {'ratio':>7}"
+          f" {'validate':>9}")
     for doc_type in DOCUMENT_TYPES.values():
-        template = store.get(doc_type)
-        context = doc_type.context(validate(doc_type, doc_type.example()))
-        data = (TEMPLATES_DIR / doc_type.template()).read_bytes()
-        assert template.prepared is not None, f"{doc_type.id}: engine fell back to docxtpl"
-        render(template, context)
-        base_med, base_p95 = timed(lambda: render_docxtpl(data, context), max(20, n // 5))
-        eng_med, eng_p95 = timed(lambda: render(template, context), n)
-        print(f"{doc_type.id:<20} {base_med:>12.2f} ms {base_p95:>7.2f} {eng_med:>11.2f} ms {eng_p95:>7.2f} "
-              f"{base_med / eng_med:>6.1f}x")
+        for language in LANGUAGES:
+            template = store.get(doc_type, language)
+            example = doc_type.example(language)
+            context = doc_type.context(validate(doc_type, example))
+            data = (TEMPLATES_DIR / doc_type.template(language)).read_bytes()
+            assert template.prepared is not None, f"{doc_type.id}/{language}: engine fell back to docxtpl"
+            render(template, context)
+            base_med, base_p95 = timed(lambda: render_docxtpl(data, context, language), max(20, n // 5))
+            eng_med, eng_p95 = timed(lambda: render(template, context), n)
+            val_med, _ = timed(lambda: validate(doc_type, example), n)
+            print(f"{doc_type.id + '/' + language:<23} {base_med:>12.2f} ms {base_p95:>7.2f} {eng_med:>11.2f} ms "
+                  f"{eng_p95:>7.2f} {base_med / eng_med:>6.1f}x {val_med:>6.2f} ms")
 
 
 def rss_mb() -> float:
@@ -157,9 +164,10 @@ def http(seconds: int, connections: int) -> None:
         with tempfile.TemporaryDirectory() as tmp:
             args = []
             for doc_type in DOCUMENT_TYPES.values():
-                body = Path(tmp) / f"{doc_type.id}.json"
-                body.write_text(json.dumps(doc_type.example(), ensure_ascii=False), encoding="utf-8")
-                args += [f"/api/v1/documents/{doc_type.id}", str(body)]
+                for language in LANGUAGES:
+                    body = Path(tmp) / f"{doc_type.id}-{language}.json"
+                    body.write_text(json.dumps(doc_type.example(language), ensure_ascii=False), encoding="utf-8")
+                    args += [f"/api/v1/documents/{doc_type.id}", str(body)]
             script = Path(tmp) / "post.lua"
             script.write_text(WRK_SCRIPT.replace("TOKEN", token))
             out = subprocess.run(
@@ -176,7 +184,8 @@ def http(seconds: int, connections: int) -> None:
         for pid in workers:
             with open(f"/proc/{pid}/status") as status:
                 peaks.append(int(re.search(r"VmHWM:\s+(\d+)", status.read()).group(1)) / 1024)
-        print(f"\n== HTTP: gunicorn 2 sync workers, wrk {connections} connections, {seconds} s, four types in turn ==")
+        print(f"\n== HTTP: gunicorn 2 sync workers, wrk {connections} connections, {seconds} s, four types x three "
+              "languages in turn ==")
         print(f"documents/s: {requests_ / (duration_us / 1e6):.0f}   requests: {requests_}   "
               f"errors: {socket_errors} socket, {status_errors} non-2xx")
         print(f"latency p50: {p50:.1f} ms   p99: {p99:.1f} ms   max: {worst:.1f} ms")
