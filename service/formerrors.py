@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 
 from schemas.fields import NULL, REQUIRED
-from schemas.i18n import DEFAULT, current, gettext, translate
+from schemas.i18n import DEFAULT, Msg, current, gettext, translate
 from schemas.i18n import gettext as _
 
 from .fieldtree import Node
@@ -42,6 +42,19 @@ BAD_EMAIL = ("Sähköpostiosoite ei ole kelvollinen.",)
 BAD_PHONE = ("Puhelinnumero ei ole kelvollinen (esim. +358 9 310 12345).",)
 AS_IS_WITH_LABEL = ("Teksti sisältää merkin U+{code}, jota ei voi tallentaa Word-asiakirjaan.",
                     "Odotettiin tekstiä.")
+
+# Messages that become one sentence about the field, named by its label.
+LABEL_RULES = (
+    (NOT_BOOLEAN, Msg("{label}: valitse Kyllä tai Ei")),
+    (BAD_DATE, Msg("{label} ei ole kelvollinen päivämäärä. Anna päivämäärä muodossa 7.3.2026")),
+    (BAD_YEAR, Msg("{label}: tarkista vuosiluku")),
+    (NOT_INTEGER, Msg("{label} on annettava kokonaislukuna, esimerkiksi 1")),
+    (NOT_A_CHOICE, Msg("{label}: valitse vaihtoehto luettelosta")),
+    (UNKNOWN_LANGUAGE, Msg("{label}: valitse kieli luettelosta")),
+    (ONE_LINE, Msg("{label}: kirjoita teksti yhdelle riville")),
+    (BAD_EMAIL, Msg("{label} ei ole kelvollinen sähköpostiosoite, esimerkiksi etunimi.sukunimi@hel.fi")),
+    (BAD_PHONE, Msg("{label} ei ole kelvollinen puhelinnumero, esimerkiksi +358 9 310 12345")),
+)
 
 _PLACEHOLDER = re.compile(r"\\\{(\w+)\\\}")
 _PATTERNS: dict[tuple[str, str], re.Pattern] = {}
@@ -98,14 +111,9 @@ def friendly(root: Node, path: str, message: str) -> str:
         if kind == "list":
             return _("{label}: lisää vähintään yksi {item}").format(label=label, item=_item_lower(node))
         return _("{label} puuttuu").format(label=label)
-    if _matches(message, NOT_BOOLEAN) is not None:
-        return _("{label}: valitse Kyllä tai Ei").format(label=label)
-    if _matches(message, BAD_DATE) is not None:
-        return _("{label} ei ole kelvollinen päivämäärä. Anna päivämäärä muodossa 7.3.2026").format(label=label)
-    if _matches(message, BAD_YEAR) is not None:
-        return _("{label}: tarkista vuosiluku").format(label=label)
-    if _matches(message, NOT_INTEGER) is not None:
-        return _("{label} on annettava kokonaislukuna, esimerkiksi 1").format(label=label)
+    for ids, wording in LABEL_RULES:
+        if _matches(message, ids) is not None:
+            return wording.format(label=label)
     if (values := _matches(message, TOO_LONG)) is not None:
         return _("{label} on liian pitkä: enintään {max} merkkiä").format(
             label=list_item or label, max=_first_number(values))
@@ -116,16 +124,6 @@ def friendly(root: Node, path: str, message: str) -> str:
         return _("{label}: lisää vähintään yksi {item}").format(label=label, item=_item_lower(node))
     if (values := _matches(message, LIST_TOO_LONG)) is not None:
         return _("{label}: enintään {max} kohtaa").format(label=label, max=_first_number(values))
-    if _matches(message, NOT_A_CHOICE) is not None:
-        return _("{label}: valitse vaihtoehto luettelosta").format(label=label)
-    if _matches(message, UNKNOWN_LANGUAGE) is not None:
-        return _("{label}: valitse kieli luettelosta").format(label=label)
-    if _matches(message, ONE_LINE) is not None:
-        return _("{label}: kirjoita teksti yhdelle riville").format(label=label)
-    if _matches(message, BAD_EMAIL) is not None:
-        return _("{label} ei ole kelvollinen sähköpostiosoite, esimerkiksi etunimi.sukunimi@hel.fi").format(label=label)
-    if _matches(message, BAD_PHONE) is not None:
-        return _("{label} ei ole kelvollinen puhelinnumero, esimerkiksi +358 9 310 12345").format(label=label)
     if _matches(message, OUT_OF_RANGE + AS_IS_WITH_LABEL) is not None:
         return _("{label}: {message}").format(label=label, message=text[:1].lower() + text[1:])
     return text
