@@ -20,7 +20,6 @@ import os
 import re
 import resource
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
@@ -31,13 +30,13 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from service.accounts import AccountStore  # noqa: E402
 from service.documents import validate  # noqa: E402
-from service.instance import ACCOUNTS_FILE, ensure_secrets  # noqa: E402
 from service.template_store import TemplateStore  # noqa: E402
 from schemas.i18n import LANGUAGES  # noqa: E402
 from service.registry import DOCUMENT_TYPES, TEMPLATES_DIR  # noqa: E402
 from service.templating import render, render_docxtpl  # noqa: E402
+
+from throwaway import serve  # noqa: E402  (bench/throwaway.py)
 
 
 def timed(fn, n):
@@ -117,83 +116,39 @@ end
 """
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def http(seconds: int, connections: int) -> None:
     wrk = shutil.which("wrk")
     if not wrk:
         sys.exit("wrk is needed for the HTTP run: apt-get install wrk")
-    port = free_port()
-    lnp = str(Path(sys.executable).with_name("lnp"))
-    # A throw-away instance: its own secrets, a worker token, and a rate limit that a load test
-    # does not hit. Every request is authenticated and every render audited, as in production.
-    instance = tempfile.TemporaryDirectory()
-    ensure_secrets(Path(instance.name))
-    token = AccountStore(Path(instance.name) / ACCOUNTS_FILE).create_token("bench", "worker")[1]
-    env = {**os.environ, "LNP_INSTANCE_PATH": instance.name, "LNP_RATELIMIT_DEFAULT": "1000000 per minute"}
-    server = subprocess.Popen([lnp, "serve", "--bind", f"127.0.0.1:{port}", "--workers", "2"],
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
-    try:
-        import urllib.request
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1)
-                break
-            except OSError:
-                if time.monotonic() > deadline:
-                    raise
-                time.sleep(0.2)
-        # Each worker starts its LibreOffice pool in the background after the fork; measure the
-        # steady state, not those first seconds of LibreOffice start-up on the same two cores.
-        body = json.dumps(DOCUMENT_TYPES["questions"].example()).encode()
-        warm = 0
-        while warm < 4 and time.monotonic() < deadline + 60:
-            request = urllib.request.Request(f"http://127.0.0.1:{port}/api/v1/documents/questions?format=pdf",
-                                             data=body, headers={"Content-Type": "application/json",
-                                                                 "Authorization": f"Bearer {token}"})
-            try:
-                urllib.request.urlopen(request, timeout=30)
-                warm += 1
-            except OSError:
-                time.sleep(0.5)
-        with tempfile.TemporaryDirectory() as tmp:
-            args = []
-            for doc_type in DOCUMENT_TYPES.values():
-                for language in LANGUAGES:
-                    body = Path(tmp) / f"{doc_type.id}-{language}.json"
-                    body.write_text(json.dumps(doc_type.example(language), ensure_ascii=False), encoding="utf-8")
-                    args += [f"/api/v1/documents/{doc_type.id}", str(body)]
-            script = Path(tmp) / "post.lua"
-            script.write_text(WRK_SCRIPT.replace("TOKEN", token))
-            out = subprocess.run(
-                [wrk, "-t1", f"-c{connections}", f"-d{seconds}s", "--timeout", "10s", "-s", str(script),
-                 f"http://127.0.0.1:{port}", "--", *args],
-                capture_output=True, text=True, timeout=seconds + 60,
-            ).stdout
-        fields = re.search(r"RESULT (.*)", out).group(1).split()
-        requests_, socket_errors, status_errors, duration_us = map(int, fields[:4])
-        p50, p99, worst = map(float, fields[5:8])
-        workers = [int(p) for p in subprocess.run(["pgrep", "-P", str(server.pid)], capture_output=True,
+    with serve() as service, tempfile.TemporaryDirectory() as tmp:
+        args = []
+        for doc_type in DOCUMENT_TYPES.values():
+            for language in LANGUAGES:
+                body = Path(tmp) / f"{doc_type.id}-{language}.json"
+                body.write_text(json.dumps(doc_type.example(language), ensure_ascii=False), encoding="utf-8")
+                args += [f"/api/v1/documents/{doc_type.id}", str(body)]
+        script = Path(tmp) / "post.lua"
+        script.write_text(WRK_SCRIPT.replace("TOKEN", service.token))
+        out = subprocess.run(
+            [wrk, "-t1", f"-c{connections}", f"-d{seconds}s", "--timeout", "10s", "-s", str(script),
+             service.base, "--", *args],
+            capture_output=True, text=True, timeout=seconds + 60,
+        ).stdout
+        workers = [int(p) for p in subprocess.run(["pgrep", "-P", str(service.pid)], capture_output=True,
                                                   text=True).stdout.split()]
         peaks = []
         for pid in workers:
             with open(f"/proc/{pid}/status") as status:
                 peaks.append(int(re.search(r"VmHWM:\s+(\d+)", status.read()).group(1)) / 1024)
-        print(f"\n== HTTP: gunicorn 2 sync workers, wrk {connections} connections, {seconds} s, four types x three "
-              "languages in turn ==")
-        print(f"documents/s: {requests_ / (duration_us / 1e6):.0f}   requests: {requests_}   "
-              f"errors: {socket_errors} socket, {status_errors} non-2xx")
-        print(f"latency p50: {p50:.1f} ms   p99: {p99:.1f} ms   max: {worst:.1f} ms")
-        print("peak RSS per worker: " + ", ".join(f"{mb:.1f} MB" for mb in peaks))
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
-        instance.cleanup()
+    fields = re.search(r"RESULT (.*)", out).group(1).split()
+    requests_, socket_errors, status_errors, duration_us = map(int, fields[:4])
+    p50, p99, worst = map(float, fields[5:8])
+    print(f"\n== HTTP: gunicorn 2 sync workers, wrk {connections} connections, {seconds} s, four types x three "
+          "languages in turn ==")
+    print(f"documents/s: {requests_ / (duration_us / 1e6):.0f}   requests: {requests_}   "
+          f"errors: {socket_errors} socket, {status_errors} non-2xx")
+    print(f"latency p50: {p50:.1f} ms   p99: {p99:.1f} ms   max: {worst:.1f} ms")
+    print("peak RSS per worker: " + ", ".join(f"{mb:.1f} MB" for mb in peaks))
 
 
 def main() -> None:

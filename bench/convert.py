@@ -18,7 +18,6 @@ import argparse
 import io
 import json
 import os
-import socket
 import statistics
 import subprocess
 import sys
@@ -39,6 +38,8 @@ from service.documents import produce  # noqa: E402
 from service.instance import AUDIT_FILE, ensure_secrets, load_secrets  # noqa: E402
 from service.template_store import TemplateStore  # noqa: E402
 from service.registry import DOCUMENT_TYPES  # noqa: E402
+
+from throwaway import serve  # noqa: E402  (bench/throwaway.py)
 
 
 def percentile(values: list[float], p: float) -> float:
@@ -148,47 +149,10 @@ def load() -> str:
     return "load average " + " ".join(f"{x:.2f}" for x in os.getloadavg())
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def http(seconds: float) -> None:
     print(f"\n== HTTP: lnp serve --workers 2, 8 concurrent clients, {seconds:.0f} s, ?format=pdf ==")
-    port = free_port()
-    base = f"http://127.0.0.1:{port}"
-    lnp = str(Path(sys.executable).with_name("lnp"))
-    # A throw-away instance (secrets, a worker token, a rate limit a load test does not hit).
-    import tempfile
-
-    from service.accounts import AccountStore
-    from service.instance import ACCOUNTS_FILE
-
-    folder = Path(tempfile.mkdtemp(prefix="lnp-bench-http-"))
-    ensure_secrets(folder)
-    token = AccountStore(folder / ACCOUNTS_FILE).create_token("bench", "worker")[1]
-    auth = {"Content-Type": "application/json", "Authorization": f"Bearer {token}"}
-    env = {**os.environ, "LNP_INSTANCE_PATH": str(folder), "LNP_RATELIMIT_DEFAULT": "1000000 per minute"}
-    server = subprocess.Popen([lnp, "serve", "--bind", f"127.0.0.1:{port}", "--workers", "2"],
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if requests.get(f"{base}/healthz", timeout=1).status_code == 200:
-                    break
-            except requests.ConnectionError:
-                pass
-            if server.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError("the service did not start")
-            time.sleep(0.2)
+    with serve() as service:
         bodies = [(t.id, json.dumps(t.example())) for t in DOCUMENT_TYPES.values()]
-        # Until both workers' LibreOffice is warm (started after the fork, in the background).
-        with ThreadPoolExecutor(4) as warm:
-            list(warm.map(lambda b: requests.post(f"{base}/api/v1/documents/{b[0]}?format=pdf", data=b[1],
-                                                  headers=auth, timeout=120),
-                          bodies * 2))
         latencies, errors = [], []
         stop = time.monotonic() + seconds
 
@@ -198,8 +162,8 @@ def http(seconds: float) -> None:
             while time.monotonic() < stop:
                 type_id, body = bodies[i % len(bodies)]
                 started = time.perf_counter()
-                response = session.post(f"{base}/api/v1/documents/{type_id}?format=pdf", data=body,
-                                        headers=auth, timeout=120)
+                response = session.post(f"{service.base}/api/v1/documents/{type_id}?format=pdf", data=body,
+                                        headers=service.headers, timeout=120)
                 if response.status_code == 200:
                     latencies.append(time.perf_counter() - started)
                 else:
@@ -213,9 +177,6 @@ def http(seconds: float) -> None:
         print(f"{len(latencies)} PDFs in {elapsed:.1f} s = {len(latencies) / elapsed:.2f} PDFs/s, "
               f"p50 {statistics.median(latencies):.2f} s, p95 {percentile(latencies, 95):.2f} s, "
               f"{len(errors)} errors   ({load()})")
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
 
 
 def bind_throwaway_audit() -> None:
