@@ -7,11 +7,11 @@ import time
 from flask import Blueprint, current_app, g, jsonify, request
 from werkzeug.exceptions import HTTPException
 
-from schemas.i18n import DEFAULT, LANGUAGES, Msg, gettext
+from schemas.i18n import LANGUAGES, Msg, gettext
 
 from . import audit, formats, openapi
 from .auth import role
-from .documents import attachment, get_type, parse_json, produce
+from .documents import attachment, get_type, parse_json, produce, requested_language
 from .errors import ApiError
 from .registry import DOCUMENT_TYPES, FAMILY
 
@@ -87,11 +87,7 @@ def document_schema(type_id: str):
 def document_example(type_id: str):
     """The type's example case in ``?language=`` (fi, sv or en; fi when not given)."""
     doc_type = get_type(type_id)
-    lang = request.args.get("language", DEFAULT)
-    if lang not in LANGUAGES:
-        raise ApiError(400, Msg("Tuntematon kieli (language). Sallitut arvot: {allowed}.").format(
-            allowed=", ".join(LANGUAGES)))
-    return jsonify(doc_type.example(lang))
+    return jsonify(doc_type.example(requested_language(request.args.get("language"))))
 
 
 @bp.get("/openapi.json")

@@ -69,15 +69,10 @@ def _example_values(node: Node, data, path: str, out: dict) -> None:
         out.setdefault(path, data)
 
 
-def _example(doc_type: DocumentType, lang: str) -> dict:
-    """The reader's language's example case (the Finnish one if that language has none)."""
-    return doc_type.example(lang if doc_type.example_path(lang).is_file() else "fi")
-
-
 def entries(doc_type: DocumentType) -> list[dict]:
     lang = current()
     examples: dict = {}
-    _example_values(doc_type.fields, _example(doc_type, lang), "", examples)
+    _example_values(doc_type.fields, doc_type.example(lang), "", examples)
     rows: list[dict] = []
 
     def visit(node: Node, path: str, parent_required: bool):

@@ -27,7 +27,8 @@ from pathlib import Path
 
 import getpass
 
-from schemas.i18n import DEFAULT, LANGUAGES, Msg, gettext, language, translate
+from schemas.i18n import DEFAULT, LANGUAGES, Msg, gettext, translate
+from schemas.i18n import language as messages_in
 
 from . import audit, catalogue, formats
 from .accounts import DEFAULT_TOKEN_DAYS, ROLES, AccountError, AccountStore
@@ -479,7 +480,7 @@ def main(argv: list[str] | None = None) -> int:
     audit_cmd.set_defaults(func=_audit)
 
     args = parser.parse_args(argv)
-    with language(args.ui_language):
+    with messages_in(args.ui_language):
         return args.func(args)
 
 

@@ -89,6 +89,17 @@ def _schema(doc_type: DocumentType):
     return schema
 
 
+def requested_language(language: str | None) -> str:
+    """A template and example language asked for in a request (``?language=``): fi when absent,
+    a 400 for anything but fi, sv or en."""
+    if language is None:
+        return DEFAULT
+    if language not in LANGUAGES:
+        raise ApiError(400, Msg("Tuntematon kieli (language). Asiakirjapohjien kielet ovat {allowed}.").format(
+            allowed=", ".join(LANGUAGES)))
+    return language
+
+
 def get_type(type_id: str) -> DocumentType:
     try:
         return DOCUMENT_TYPES[type_id]

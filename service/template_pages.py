@@ -20,7 +20,7 @@ from .documents import attachment, export_file_name, get_type, parse_json
 from .documents import preview as preview_document
 from .errors import ApiError
 from .registry import DOCUMENT_TYPES
-from .template_check import FIXED, check
+from .template_check import FIXED, check, severity_name
 from .template_store import StoreError, TemplateStore, as_docx
 from .upload_safety import MAX_UPLOAD_BYTES, allow_template_upload
 
@@ -82,18 +82,10 @@ def _back_to(doc_type, language: str):
     return redirect(url_for(".index") + "#" + _anchor(doc_type, language))
 
 
-# The checker's severities are codes in its reports (virhe, varoitus, korjattu); the pages say them
-# in the page's language.
-SEVERITIES = {"virhe": Msg("virhe"), "varoitus": Msg("varoitus"), "korjattu": Msg("korjattu")}
-
-
-def severity_label(severity: str) -> str:
-    return gettext(SEVERITIES[severity]) if severity in SEVERITIES else severity
-
-
 @bp.context_processor
 def _names():
-    return {"template_name": template_name, "severity_label": severity_label}
+    # The checker's severities are codes in its reports; the pages name them in the page's language.
+    return {"template_name": template_name, "severity_label": severity_name}
 
 
 @bp.get("/")

@@ -9,11 +9,11 @@ from __future__ import annotations
 
 from flask import Blueprint, current_app, g, jsonify, request
 
-from schemas.i18n import DEFAULT, LANGUAGES, Msg, gettext, translate
+from schemas.i18n import LANGUAGES, Msg, gettext, translate
 
 from . import catalogue
 from .auth import role
-from .documents import DOCX_MIMETYPE, attachment, export_file_name, get_type, parse_json
+from .documents import DOCX_MIMETYPE, attachment, export_file_name, get_type, parse_json, requested_language
 from .documents import preview as preview_document
 from .errors import ApiError
 from .registry import DOCUMENT_TYPES, FAMILY
@@ -57,11 +57,7 @@ def _version(value: str) -> int:
 
 def _language() -> str:
     """The template's language: ``?language=fi|sv|en``, Finnish when absent."""
-    language = request.args.get("language", DEFAULT)
-    if language not in LANGUAGES:
-        raise ApiError(400, Msg("Tuntematon kieli (language). Asiakirjapohjien kielet ovat {allowed}.").format(
-            allowed=", ".join(LANGUAGES)))
-    return language
+    return requested_language(request.args.get("language"))
 
 
 def _location(doc_type, language: str, version: int) -> str:
