@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-ASSETS := service/static/vendor/hds/hds-core.min.css node_modules/axe-core/axe.min.js
+ASSETS := service/pages/static/vendor/hds/hds-core.min.css node_modules/axe-core/axe.min.js
 
 .PHONY: run test system-deps check-templates clean bench bench-convert messages
 
@@ -34,8 +34,9 @@ run: $(BIN)/.installed $(ASSETS) $(CATALOGUES)
 	$(BIN)/lnp init
 	$(BIN)/lnp serve
 
-## Install what is missing, then run the whole test suite.
+## Install what is missing, lint, then run the whole test suite.
 test: $(BIN)/.installed $(ASSETS) $(CATALOGUES) system-deps
+	$(BIN)/ruff check service schemas tests bench tools wsgi.py
 	$(BIN)/pytest
 
 ## LibreOffice and poppler (every rendered document is opened in real LibreOffice) and
@@ -47,7 +48,7 @@ check-templates: $(BIN)/.installed $(CATALOGUES)
 	$(BIN)/lnp check-templates
 
 clean:
-	rm -rf $(VENV) .pytest_cache node_modules service/static/vendor
+	rm -rf $(VENV) .pytest_cache node_modules service/pages/static/vendor
 
 ## Benchmark: plain docxtpl vs the engine, memory over 100,000 renders, HTTP under wrk.
 bench: $(BIN)/.installed $(CATALOGUES)

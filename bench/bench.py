@@ -30,13 +30,13 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from service.documents import validate  # noqa: E402
-from service.template_store import TemplateStore  # noqa: E402
+from throwaway import serve  # noqa: E402  (bench/throwaway.py)
+
 from schemas.i18n import LANGUAGES  # noqa: E402
 from service.registry import DOCUMENT_TYPES, TEMPLATES_DIR  # noqa: E402
-from service.templating import render, render_docxtpl  # noqa: E402
-
-from throwaway import serve  # noqa: E402  (bench/throwaway.py)
+from service.rendering.docx_template import render, render_docxtpl  # noqa: E402
+from service.validation import validate  # noqa: E402
+from service.wordtemplates.store import TemplateStore  # noqa: E402
 
 
 def timed(fn, n):
@@ -63,9 +63,9 @@ def in_process(n: int) -> None:
             data = (TEMPLATES_DIR / doc_type.template(language)).read_bytes()
             assert template.prepared is not None, f"{doc_type.id}/{language}: engine fell back to docxtpl"
             render(template, context)
-            base_med, base_p95 = timed(lambda: render_docxtpl(data, context, language), max(20, n // 5))
-            eng_med, eng_p95 = timed(lambda: render(template, context), n)
-            val_med, _ = timed(lambda: validate(doc_type, example), n)
+            base_med, base_p95 = timed(lambda d=data, c=context, lang=language: render_docxtpl(d, c, lang), max(20, n // 5))
+            eng_med, eng_p95 = timed(lambda t=template, c=context: render(t, c), n)
+            val_med, _ = timed(lambda d=doc_type, e=example: validate(d, e), n)
             print(f"{doc_type.id + '/' + language:<23} {base_med:>12.2f} ms {base_p95:>7.2f} {eng_med:>11.2f} ms "
                   f"{eng_p95:>7.2f} {base_med / eng_med:>6.1f}x {val_med:>6.2f} ms")
 

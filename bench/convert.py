@@ -31,15 +31,14 @@ sys.path.insert(0, str(ROOT))
 
 import requests  # noqa: E402
 from pypdf import PdfReader  # noqa: E402
-
-from service.converter import ConverterPool  # noqa: E402
-from service import audit  # noqa: E402
-from service.documents import produce  # noqa: E402
-from service.instance import AUDIT_FILE, ensure_secrets, load_secrets  # noqa: E402
-from service.template_store import TemplateStore  # noqa: E402
-from service.registry import DOCUMENT_TYPES  # noqa: E402
-
 from throwaway import serve  # noqa: E402  (bench/throwaway.py)
+
+from service.access import audit  # noqa: E402
+from service.conversion.pool import ConverterPool  # noqa: E402
+from service.instance import AUDIT_FILE, ensure_secrets, load_secrets  # noqa: E402
+from service.pipeline import produce  # noqa: E402
+from service.registry import DOCUMENT_TYPES  # noqa: E402
+from service.wordtemplates.store import TemplateStore  # noqa: E402
 
 
 def percentile(values: list[float], p: float) -> float:
@@ -72,7 +71,7 @@ def warm_conversions(runs: int) -> None:
     assert pool.wait_ready(300), "LibreOffice did not start"
     try:
         for doc_type in DOCUMENT_TYPES.values():
-            docx = produce(store, doc_type, doc_type.example()).content
+            docx = produce(store, doc_type, doc_type.example(), audit=AUDITOR).content
             for _ in range(3):
                 pdf = pool.convert(docx, "docx", "pdf")
             times = []
@@ -106,7 +105,7 @@ def throughput(seconds: float) -> None:
         while time.monotonic() < stop:
             doc_type, payload = examples[i % len(examples)]
             try:
-                produce(store, doc_type, payload, output_format="pdf", converter=pool)
+                produce(store, doc_type, payload, output_format="pdf", converter=pool, audit=AUDITOR)
                 done.append(1)
             except Exception as exc:  # noqa: BLE001
                 errors.append(type(exc).__name__)
@@ -179,7 +178,7 @@ def http(seconds: float) -> None:
               f"{len(errors)} errors   ({load()})")
 
 
-def bind_throwaway_audit() -> None:
+def throwaway_auditor() -> audit.Auditor:
     """produce() renders nothing unaudited: a throw-away instance's audit log for this run."""
     import tempfile
 
@@ -187,11 +186,13 @@ def bind_throwaway_audit() -> None:
     ensure_secrets(folder)
     config: dict = {}
     load_secrets(config, folder)
-    audit.bind_command(audit.AuditLog(folder / AUDIT_FILE, config["AUDIT_KEY"]))
+    return audit.Auditor.command(audit.AuditLog(folder / AUDIT_FILE, config["AUDIT_KEY"]))
+
+
+AUDITOR = throwaway_auditor()
 
 
 def main() -> None:
-    bind_throwaway_audit()
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--runs", type=int, default=30)
     parser.add_argument("--seconds", type=float, default=20)

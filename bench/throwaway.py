@@ -14,13 +14,13 @@ import sys
 import tempfile
 import time
 import urllib.request
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator
 
-from service.accounts import AccountStore
+from service.access.accounts import AccountStore
 from service.instance import ACCOUNTS_FILE, ensure_secrets
 from service.registry import DOCUMENT_TYPES
 

@@ -10,22 +10,22 @@ from marshmallow import ValidationError, validates, validates_schema
 from . import choices
 from .fields import (
     NAME_MAX,
-    hetu,
-    language_code,
-    nested_item,
-    text_list,
     StrictSchema,
     age_on,
     boolean,
     choice,
     date,
     email,
+    hetu,
     integer,
+    language_code,
     listing,
     long_text,
     nested,
+    nested_item,
     phone,
     text,
+    text_list,
 )
 from .hetu import HETU_LIKE_RE, parse_hetu
 from .i18n import DEFAULT, Msg

@@ -206,7 +206,7 @@ def integer(label, help=None, *, required=False, minimum=None, maximum=None, def
     return Integer(validate=rng, **kwargs)
 
 
-def choice(label, choices: "Choices", help=None, *, required=False, default=None):
+def choice(label, choices: Choices, help=None, *, required=False, default=None):
     kwargs = _common(label, help, required and default is None, {"x-choices": choices.name})
     if default is not None:
         kwargs["load_default"] = default
@@ -269,7 +269,7 @@ def _items(minimum, maximum):
 class Choices:
     """A closed list of codes with their Finnish labels; codes are what JSON carries."""
 
-    registry: dict[str, "Choices"] = {}
+    registry: dict[str, Choices] = {}
 
     def __init__(self, name: str, labels: dict[str, str]):
         self.name = name

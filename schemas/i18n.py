@@ -2,8 +2,9 @@
 
 Finnish is the source language: a message id is the Finnish text as written in the code (a
 field's label and help in its metadata, a list label in ``choices.py``, a validation message,
-a page's wording). The Swedish and English catalogues are
-``service/translations/<sv|en>/LC_MESSAGES/messages.po``; ``make`` compiles them to ``.mo``
+a page's wording). The Swedish and English catalogues belong to the application, which names
+their folder with ``use_catalogues`` (the service keeps them in
+``service/translations/<sv|en>/LC_MESSAGES/messages.po``); ``make`` compiles them to ``.mo``
 (``tools/messages.py compile``) and ``tools/messages.py update`` collects every message id from
 the code, the page templates and the schemas' metadata. A missing compiled catalogue is an
 error at start-up, never a silent fall-back to Finnish.
@@ -19,21 +20,21 @@ Two languages are in play in one request and they are kept apart:
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from gettext import NullTranslations
 from pathlib import Path
-from typing import Callable, Iterator
 
 from babel.support import Translations
 
 LANGUAGES = ("fi", "sv", "en")
 DEFAULT = "fi"
-CATALOGUE_DIR = Path(__file__).resolve().parent.parent / "service" / "translations"
 DOMAIN = "messages"
 
 _current: ContextVar[str | None] = ContextVar("lnp_message_language", default=None)
 _resolver: Callable[[], str | None] | None = None
+_catalogue_dir: Path | None = None
 
 
 class CatalogueMissing(RuntimeError):
@@ -45,6 +46,15 @@ def set_resolver(resolver: Callable[[], str | None]) -> None:
     :func:`language` block is active)."""
     global _resolver
     _resolver = resolver
+
+
+def use_catalogues(folder: Path) -> None:
+    """Where the compiled catalogues are (``<folder>/<sv|en>/LC_MESSAGES/messages.mo``): the
+    application that uses these schemas says so once, before the first translated message."""
+    global _catalogue_dir
+    if folder != _catalogue_dir:
+        _catalogue_dir = folder
+        translations.cache_clear()
 
 
 def current() -> str:
@@ -70,7 +80,9 @@ def language(lang: str | None) -> Iterator[str]:
 
 
 def catalogue_path(lang: str) -> Path:
-    return CATALOGUE_DIR / lang / "LC_MESSAGES" / f"{DOMAIN}.mo"
+    if _catalogue_dir is None:
+        raise CatalogueMissing("no message catalogues configured (schemas.i18n.use_catalogues)")
+    return _catalogue_dir / lang / "LC_MESSAGES" / f"{DOMAIN}.mo"
 
 
 @functools.cache
@@ -127,10 +139,10 @@ class Msg(str):
 
     __slots__ = ()
 
-    def format(self, *args, **kwargs) -> "Formatted":  # noqa: A003 - str's own name
+    def format(self, *args, **kwargs) -> Formatted:  # noqa: A003 - str's own name
         return Formatted(gettext(self).format(*args, **kwargs), msgid=str.__str__(self))
 
-    def __mod__(self, values) -> "Formatted":
+    def __mod__(self, values) -> Formatted:
         return Formatted(gettext(self) % values, msgid=str.__str__(self))
 
 

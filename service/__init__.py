@@ -10,23 +10,36 @@ from pathlib import Path
 
 from flask import Flask, g, jsonify, request
 
-from . import admin, api, auth, errors, forms, i18n, security, template_pages, templates_api
-from .accounts import AccountStore
-from .audit import AuditLog
-from .config import DefaultConfig
-from .converter import ConverterPool
-from .documents import check_all
-from .instance import ACCOUNTS_FILE, AUDIT_FILE, check_secrets, ensure_folder, instance_path, load_secrets
-from .registry import TEMPLATES_DIR
-from .template_store import TemplateStore
+from schemas import i18n as schema_i18n
+from service.config import CATALOGUE_DIR
+
+schema_i18n.use_catalogues(CATALOGUE_DIR)  # before any message is translated, in the service or lnp
 
 log = logging.getLogger("lnp")
 REQUEST_ID_RE = re.compile(r"[A-Za-z0-9._-]{1,64}")
 
 
 def create_app(test_config: dict | None = None) -> Flask:
+    """The Flask application: the core (registry, template store, converter, audit log, accounts)
+    wired to the web parts (the API, the pages, the gate, headers, errors and languages).
+
+    The web parts are imported here, not at the top: importing the core (``service.pipeline``,
+    ``service.rendering``...) must not load Flask or any view."""
+    from service.access.accounts import AccountStore
+    from service.access.audit import AuditLog
+    from service.api import admin, documents, templates
+    from service.config import DefaultConfig
+    from service.conversion.pool import ConverterPool
+    from service.instance import ACCOUNTS_FILE, AUDIT_FILE, check_secrets, ensure_folder, instance_path, load_secrets
+    from service.pages import account, forms, template_pages
+    from service.pipeline import check_all
+    from service.registry import TEMPLATES_DIR
+    from service.web import errors, gate, headers, i18n
+    from service.wordtemplates.store import TemplateStore
+
     folder = Path((test_config or {}).get("INSTANCE_PATH") or instance_path())
-    app = Flask(__name__, instance_path=str(folder), instance_relative_config=True)
+    app = Flask(__name__, instance_path=str(folder), instance_relative_config=True,
+                template_folder="pages/templates", static_folder="pages/static")
     app.config.from_object(DefaultConfig)
     app.config.from_prefixed_env("LNP")
     if test_config:
@@ -55,17 +68,18 @@ def create_app(test_config: dict | None = None) -> Flask:
         g.started = time.perf_counter()
 
     errors.init_app(app)
-    auth.init_app(app, AccountStore(folder / ACCOUNTS_FILE))  # before security: the limiter needs g.identity
-    security.init_app(app)
+    gate.init_app(app, AccountStore(folder / ACCOUNTS_FILE))  # before headers: the limiter needs g.identity
+    app.register_blueprint(account.bp)  # before headers: the sign-in page gets its own rate limits
+    headers.init_app(app)
     i18n.init_app(app)  # message language of the API (Accept-Language) and the pages (switch)
-    app.register_blueprint(api.bp)
-    app.register_blueprint(templates_api.bp)
-    forms.init_app(app)  # the web forms; their POSTs are CSRF-checked by the auth gate
-    app.register_blueprint(template_pages.bp)
+    app.register_blueprint(documents.bp)
+    app.register_blueprint(templates.bp)
     app.register_blueprint(admin.bp)
+    forms.init_app(app)  # the web forms; their POSTs are CSRF-checked by the gate
+    app.register_blueprint(template_pages.bp)
 
     @app.get("/healthz")
-    @auth.public
+    @gate.public
     def healthz():
         return jsonify(status="ok")
 
@@ -87,5 +101,5 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     # Last: every endpoint registered above (and by any blueprint added before this line) must
     # have declared its role, or the service does not start.
-    auth.check_routes(app)
+    gate.check_routes(app)
     return app

@@ -19,54 +19,59 @@ Everything but serve and check-templates works on the instance folder (LNP_INSTA
 from __future__ import annotations
 
 import argparse
+import getpass
 import json
 import os
 import sys
 from datetime import date
 from pathlib import Path
 
-import getpass
-
 from schemas.i18n import DEFAULT, LANGUAGES, Msg, gettext, translate
 from schemas.i18n import language as messages_in
-
-from . import audit, catalogue, formats
-from .accounts import DEFAULT_TOKEN_DAYS, ROLES, AccountError, AccountStore
-from .audit import AuditLog
-from .config import instance_dir
-from .converter import ConversionFailed, ConverterPool, ConverterUnavailable
-from .documents import check_all, get_type, parse_json, produce, validate
-from .errors import ApiError
-from .instance import (ACCOUNTS_FILE, AUDIT_FILE, MissingSecrets, check_secrets, ensure_secrets, instance_path,
-                       load_secrets)
-from .registry import DOCUMENT_TYPES, FAMILY
-from .template_check import check
-from .template_store import StoreError, TemplateStore
-from .templating import RenderFailed, render
+from service import formats
+from service.access.accounts import DEFAULT_TOKEN_DAYS, ROLES, AccountError, AccountStore
+from service.access.audit import AuditLog, Auditor
+from service.conversion.pool import ConversionFailed, ConverterPool, ConverterUnavailable
+from service.instance import (
+    ACCOUNTS_FILE,
+    AUDIT_FILE,
+    MissingSecrets,
+    check_secrets,
+    ensure_secrets,
+    instance_path,
+    load_secrets,
+)
+from service.pipeline import check_all, produce
+from service.problems import ApiError
+from service.registry import DOCUMENT_TYPES, FAMILY
+from service.rendering.docx_template import RenderFailed, render
+from service.validation import get_type, parse_json, validate
+from service.wordtemplates import field_guide
+from service.wordtemplates.checker import check
+from service.wordtemplates.store import StoreError, TemplateStore
 
 FIRST_ADMIN = "admin"
 LANGUAGE_HELP = "pohjan kieli: fi (oletus), sv tai en"
 
 
 def _store() -> TemplateStore:
-    return TemplateStore(instance_dir() / "templates")
+    return TemplateStore(instance_path() / "templates")
 
 
-def _open_instance(create: bool = True) -> tuple[Path, AccountStore, AuditLog]:
-    """The instance's account store and audit log, bound as this command's audit sink."""
+def _open_instance(create: bool = True) -> tuple[Path, AccountStore, Auditor]:
+    """The instance's account store, and its audit log with this command's user as the actor."""
     folder = instance_path()
     if create and ensure_secrets(folder):
         print(f"Uudet salaisuudet kirjoitettiin tiedostoon {folder / 'secrets.json'} (oikeudet 0600).", file=sys.stderr)
     config: dict = {}
     load_secrets(config, folder)
     check_secrets(config, folder)
-    log = AuditLog(folder / AUDIT_FILE, config["AUDIT_KEY"])
-    audit.bind_command(log)
-    return folder, AccountStore(folder / ACCOUNTS_FILE), log
+    auditor = Auditor.command(AuditLog(folder / AUDIT_FILE, config["AUDIT_KEY"]))
+    return folder, AccountStore(folder / ACCOUNTS_FILE), auditor
 
 
 def _init(args) -> int:
-    folder, store, _ = _open_instance()
+    folder, store, audit = _open_instance()
     if store.users():
         print(f"lnp-docs: instanssi {folder} on valmis; käyttäjät: lnp users list", file=sys.stderr)
         return 0
@@ -117,7 +122,7 @@ def _output_format(args) -> str:
 
 def _render(args) -> int:
     converter = None
-    _open_instance()
+    _, _, audit = _open_instance()
     try:
         doc_type = get_type(args.type)
         output_format = _output_format(args)
@@ -129,7 +134,7 @@ def _render(args) -> int:
             raise
         if output_format != formats.DOCX:
             converter = ConverterPool(size=1)
-        document = produce(_store(), doc_type, payload, args.rendition, output_format, converter)
+        document = produce(_store(), doc_type, payload, args.rendition, output_format, converter, audit=audit)
     except ApiError as exc:
         print(Msg("virhe: {message}").format(message=translate(exc.message)), file=sys.stderr)
         for error in exc.errors:
@@ -261,10 +266,10 @@ def _templates(args) -> int:
 def _fields(args) -> int:
     doc_type = DOCUMENT_TYPES[args.type]
     if args.output:
-        Path(args.output).write_bytes(catalogue.as_docx(doc_type))
+        Path(args.output).write_bytes(field_guide.as_docx(doc_type))
         print(args.output, file=sys.stderr)
         return 0
-    for row in catalogue.entries(doc_type):
+    for row in field_guide.entries(doc_type):
         required = gettext("pakollinen") if row["required"] else ""
         print(f"{row['path']:<45} {row['kind'].split(' (')[0]:<12} {required:<10} {row['label']}")
     return 0
@@ -307,7 +312,7 @@ def _convert_template(args) -> int:
 
 
 def _tokens(args) -> int:
-    _, store, _ = _open_instance()
+    _, store, audit = _open_instance()
     try:
         if args.action == "create":
             record, value = store.create_token(args.name, args.role, args.days)
@@ -330,7 +335,7 @@ def _tokens(args) -> int:
 
 
 def _users(args) -> int:
-    _, store, _ = _open_instance()
+    _, store, audit = _open_instance()
     try:
         if args.action == "add":
             password = store.add_user(args.name, args.role)
@@ -359,10 +364,11 @@ def _users(args) -> int:
 
 def _audit(args) -> int:
     try:
-        _, _, log = _open_instance(create=False)
+        _, _, auditor = _open_instance(create=False)
     except MissingSecrets as exc:
         print(f"virhe: {exc}", file=sys.stderr)
         return 2
+    log = auditor.log
     case = log.case_hash(args.case) if args.case else None
     for entry in log.entries():
         day = entry["time"][:10]

@@ -4,14 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-
-
-def instance_dir() -> Path:
-    """The instance folder: template versions, secrets, accounts and the audit log.
-    Shared by the service and the CLI so both see the same active templates."""
-    from .instance import instance_path
-
-    return instance_path()
+# The Swedish and English message catalogues of every text the service shows, the schemas'
+# labels and messages included (tools/messages.py writes them, make compiles them).
+CATALOGUE_DIR = Path(__file__).resolve().parent / "translations"
 
 
 class DefaultConfig:
@@ -24,7 +19,7 @@ class DefaultConfig:
     MAX_JSON_BYTES = 512 * 1024
     TEMPLATES_DIR = None  # None = the built-in templates_docx/
 
-    # LibreOffice converter for odt and pdf (service/converter.py); docx never waits for it.
+    # LibreOffice converter for odt and pdf (service/conversion); docx never waits for it.
     # Workers per server process. None: one per core, shared out among gunicorn's worker
     # processes (LNP_WORKERS), since a sync worker converts one document at a time.
     CONVERTER_POOL_SIZE = None

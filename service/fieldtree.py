@@ -6,8 +6,8 @@ keys to fill with empty values) and the field catalogue.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Iterator
 
 from marshmallow import Schema, fields, missing, validate
 
@@ -20,8 +20,8 @@ class Node:
     required: bool = False
     label: str = ""
     help: str = ""
-    children: dict[str, "Node"] = field(default_factory=dict)
-    item: "Node | None" = None
+    children: dict[str, Node] = field(default_factory=dict)
+    item: Node | None = None
     choices: str | None = None
     # What the web forms need, read from the same field metadata and validators:
     widget: str | None = None  # metadata "x-widget": textarea, email, tel, hetu, language, time
@@ -30,7 +30,7 @@ class Node:
     max_items: int | None = None
     item_label: str = ""  # metadata "x-item-label": one entry of a list, in Finnish
 
-    def walk(self, path: str = "") -> Iterator[tuple[str, "Node"]]:
+    def walk(self, path: str = "") -> Iterator[tuple[str, Node]]:
         """Every leaf path: ``children[].given_names``."""
         if self.kind == "object":
             for name, child in self.children.items():

@@ -14,7 +14,7 @@ import secrets
 import stat
 from pathlib import Path
 
-from .registry import ROOT
+from service.registry import ROOT
 
 INSTANCE_ENV = "LNP_INSTANCE_PATH"
 SECRETS_FILE = "secrets.json"

@@ -13,13 +13,11 @@ from pathlib import Path
 from marshmallow import Schema
 
 from schemas.follow_up_summary import FollowUpSummarySchema
+from schemas.i18n import DEFAULT, LANGUAGES, gettext
 from schemas.mandate_agreement import MandateAgreementSchema
 from schemas.questions import QuestionsSchema
 from schemas.summary import SummarySchema
-
-from schemas.i18n import DEFAULT, LANGUAGES, gettext
-
-from .fieldtree import Node, fill_absent, tree
+from service.fieldtree import Node, fill_absent, tree
 
 ROOT = Path(__file__).resolve().parent.parent
 TEMPLATES_DIR = ROOT / "templates_docx"

@@ -13,7 +13,7 @@ import pytest
 import requests
 
 from service import create_app
-from service.accounts import ROLES
+from service.access.accounts import ROLES
 from service.instance import INSTANCE_ENV, ensure_secrets
 from service.registry import DOCUMENT_TYPES, EXAMPLES_DIR
 
@@ -45,18 +45,26 @@ def instance(tmp_path_factory):
         os.environ[INSTANCE_ENV] = previous
 
 
+_AUDITOR: list = []
+
+
 @pytest.fixture(scope="session", autouse=True)
 def command_audit(instance):
     """Tests that call produce() outside a request act like the ``lnp`` command: audited as
-    cli:<user> in the session's audit log (test_audit.py checks that nothing renders unbound)."""
-    import service.audit
+    cli:<user> in the session's audit log (``cli_auditor()`` for helpers that are not tests)."""
+    from service.access.audit import AuditLog, Auditor
     from service.instance import AUDIT_FILE, load_secrets
 
     config: dict = {}
     load_secrets(config, instance)
-    service.audit.bind_command(service.audit.AuditLog(instance / AUDIT_FILE, config["AUDIT_KEY"]))
-    yield
-    service.audit._command = None
+    _AUDITOR[:] = [Auditor.command(AuditLog(instance / AUDIT_FILE, config["AUDIT_KEY"]))]
+    yield _AUDITOR[0]
+    _AUDITOR.clear()
+
+
+def cli_auditor():
+    """The session's command auditor (see command_audit)."""
+    return _AUDITOR[0]
 
 
 # The suite sends thousands of requests with one token; the limits have tests of their own.

@@ -102,9 +102,9 @@ def docx_text_with_field_codes(content: bytes) -> str:
                 if node.tag == qn("w:fldChar"):
                     in_result = node.get(qn("w:fldCharType")) == "separate"
                 elif node.tag == qn("w:instrText") and (node.text or "").strip():
-                    pieces.append("{%s}" % node.text.split()[0].upper())
+                    pieces.append(f"{{{node.text.split()[0].upper()}}}")
                 elif node.tag == qn("w:fldSimple"):
-                    pieces.append("{%s}" % node.get(qn("w:instr")).split()[0].upper())
+                    pieces.append("{{{}}}".format(node.get(qn("w:instr")).split()[0].upper()))
                 elif node.tag == qn("w:t") and not in_result and not any(
                         a.tag == qn("w:fldSimple") for a in node.iterancestors()):
                     pieces.append(node.text or "")

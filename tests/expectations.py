@@ -5,8 +5,8 @@ from __future__ import annotations
 import datetime as dt
 
 from schemas.i18n import DEFAULT
-from service import formatting
 from service.fieldtree import Node
+from service.rendering import formatting
 
 
 def shown_values(node: Node, data, path="", lang: str = DEFAULT):

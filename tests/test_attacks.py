@@ -22,13 +22,13 @@ from jinja2 import TemplateError
 from marshmallow import fields as mm_fields
 from marshmallow import validate as mm_validate
 
-from service import sandbox
-from service.documents import validate
-from service.errors import ApiError
-from service.formatting import FormatError
+from service.problems import ApiError
 from service.registry import CONTEXT_EXTRAS, DOCUMENT_TYPES
-from service.sandbox import BudgetExceeded, render_budget
-from service.templating import ENV, RenderFailed, TemplateInvalid, load_template, render
+from service.rendering import sandbox
+from service.rendering.docx_template import ENV, RenderFailed, TemplateInvalid, load_template, render
+from service.rendering.formatting import FormatError
+from service.rendering.sandbox import BudgetExceeded, render_budget
+from service.validation import validate
 from tests.conftest import TYPE_IDS, load_example, post_json
 from tests.docxtext import all_text
 
@@ -240,7 +240,7 @@ def test_the_largest_valid_case_renders_within_the_budget(type_id):
         example = load_example(type_id)
         payload = {k: (example[k] if k in bad else v) for k, v in payload.items()}
         data = validate(doc_type, payload)
-    from service.documents import TemplateStore
+    from service.wordtemplates.store import TemplateStore
 
     template = TemplateStore().get(doc_type)
     content = render(template, doc_type.context(data))

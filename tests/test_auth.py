@@ -10,10 +10,11 @@ from pathlib import Path
 
 import pytest
 
-from service import auth, create_app
-from service.accounts import ROLES, rank
+from service import create_app
+from service.access.accounts import ROLES, rank
 from service.instance import ACCOUNTS_FILE, SECRETS_FILE, MissingSecrets, ensure_secrets
-from tests.conftest import LOG_COLLECTOR, TEST_CONFIG, bearer, load_example, lnp
+from service.web import gate
+from tests.conftest import LOG_COLLECTOR, TEST_CONFIG, bearer, lnp, load_example
 
 CALLERS = ("anonymous",) + ROLES
 SAMPLE_ARGS = {"type_id": "summary", "token_id": "0123456789ab", "version": "0", "language": "sv"}
@@ -50,12 +51,12 @@ def _request(client, method, path, headers=None):
 @pytest.mark.parametrize("caller", CALLERS)
 @pytest.mark.parametrize("endpoint,method,path", ROUTES, ids=[f"{m} {p}" for _, m, p in ROUTES])
 def test_every_route_for_every_caller(app, tokens, endpoint, method, path, caller):
-    required = auth.declared_role(app, endpoint)
+    required = gate.declared_role(app, endpoint)
     assert required is not None, f"{endpoint} has no role declaration"
     client = app.test_client()
     headers = bearer(tokens[caller]) if caller != "anonymous" else {}
     response = _request(client, method, path, headers)
-    if required == auth.PUBLIC:
+    if required == gate.PUBLIC:
         assert response.status_code not in (401, 403)
     elif caller == "anonymous":
         assert response.status_code == 401
@@ -89,7 +90,7 @@ def test_a_route_without_a_role_stops_the_service_from_starting():
     app = _fresh_app()
     app.add_url_rule("/undeclared", "undeclared", lambda: "x")
     with pytest.raises(RuntimeError, match="undeclared"):
-        auth.check_routes(app)
+        gate.check_routes(app)
 
 
 def test_a_route_without_a_role_is_refused_if_it_slips_past_the_start_check():
@@ -102,8 +103,8 @@ def test_a_route_without_a_role_is_refused_if_it_slips_past_the_start_check():
 
 def test_a_convener_route_declared_by_another_blueprint_is_enforced():
     app = _fresh_app()
-    app.add_url_rule("/templates-probe", "probe", auth.role("convener")(lambda: "ok"))
-    auth.check_routes(app)
+    app.add_url_rule("/templates-probe", "probe", gate.role("convener")(lambda: "ok"))
+    gate.check_routes(app)
     store = app.extensions["lnp.accounts"]
     statuses = {r: app.test_client().get("/templates-probe", headers=bearer(store.create_token("t", r)[1])).status_code
                 for r in ROLES}
@@ -157,7 +158,7 @@ def test_bad_credentials_get_the_same_401_and_leak_nothing(app, tokens, kind):
 
 
 def auth_message() -> str:
-    from service.errors import MESSAGES
+    from service.problems import MESSAGES
 
     return MESSAGES[401]
 

@@ -13,18 +13,18 @@ from pathlib import Path
 import pytest
 
 from service import create_app
-from service.converter import ConversionFailed, ConverterPool
-from service.documents import TemplateStore, produce
+from service.conversion.pool import ConversionFailed, ConverterPool
+from service.pipeline import produce
 from service.registry import DOCUMENT_TYPES
-from tests.conftest import load_example, post_json
-from tests.conftest import client_with_token
+from service.wordtemplates.store import TemplateStore
+from tests.conftest import cli_auditor, client_with_token, load_example, post_json
 
 # How long to wait for LibreOffice to (re)start before failing; a bound, not a measurement.
 START = 120
 
 
 def docx(type_id="summary") -> bytes:
-    return produce(TemplateStore(), DOCUMENT_TYPES[type_id], load_example(type_id)).content
+    return produce(TemplateStore(), DOCUMENT_TYPES[type_id], load_example(type_id), audit=cli_auditor()).content
 
 
 def processes() -> list[tuple[int, int, int, str]]:
@@ -250,12 +250,12 @@ def test_service_killed_takes_its_libreoffice_and_files_with_it(tmp_path):
     script = tmp_path / "a_service.py"
     script.write_text(
         "import json, sys, time\n"
-        "from service.converter import ConverterPool\n"
+        "from service.conversion.pool import ConverterPool\n"
         "pool = ConverterPool(size=2)\n"
         "pool.start()\n"
-        "assert pool.wait_ready(%d)\n"
+        f"assert pool.wait_ready({START})\n"
         "print(json.dumps([w['pid'] for w in pool.stats()['workers']]), flush=True)\n"
-        "time.sleep(600)\n" % START)
+        "time.sleep(600)\n")
     service = subprocess.Popen([sys.executable, str(script)], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                                cwd=Path(__file__).resolve().parent.parent)
     try:

@@ -12,9 +12,9 @@ from docx.opc.part import Part
 from docx.oxml.ns import qn
 from docx.shared import Cm
 
-from service.engine import PreparedDocx
 from service.registry import CONTEXT_EXTRAS, DOCUMENT_TYPES, TEMPLATES_DIR
-from service.templating import ENV, load_template, render_docxtpl
+from service.rendering.docx_template import ENV, load_template, render_docxtpl
+from service.rendering.engine import PreparedDocx
 from tests.conftest import TYPE_IDS, load_example
 
 CONTEXT = {
@@ -226,7 +226,7 @@ def test_tags_in_properties_fall_back_to_docxtpl():
 
 
 def test_broken_structure_is_an_error_not_a_corrupt_file():
-    from service.engine import BrokenOutput
+    from service.rendering.engine import BrokenOutput
 
     doc = Document()
     doc.add_paragraph("{%p if flag %}")
@@ -250,7 +250,7 @@ def test_broken_structure_is_an_error_not_a_corrupt_file():
     ("{% macro m() %}<b>{% endmacro %}<a>{{ m() }}</a>", False),
 ])
 def test_structure_proof(source, balanced):
-    from service.engine import provably_balanced
+    from service.rendering.engine import provably_balanced
 
     assert provably_balanced(ENV, source) is balanced
 

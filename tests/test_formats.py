@@ -12,13 +12,19 @@ from docx import Document
 from pypdf import PdfReader
 
 from service import create_app
-from service.documents import DOCX_MIMETYPE, produce
-from service.template_store import TemplateStore
+from service.formats import DOCX_MIMETYPE
+from service.pipeline import produce
 from service.registry import DOCUMENT_TYPES, EXAMPLES_DIR, TEMPLATES_DIR
-from tests.conftest import EXTRA_LOG_TEXT, TYPE_IDS, load_example, post_json
-from tests.conftest import client_with_token
-from tests.converted import (compact, docx_text_with_field_codes, odt_text, pdf_body_text, pdf_page_texts,
-                             without_symbols)
+from service.wordtemplates.store import TemplateStore
+from tests.conftest import EXTRA_LOG_TEXT, TYPE_IDS, cli_auditor, client_with_token, load_example, post_json
+from tests.converted import (
+    compact,
+    docx_text_with_field_codes,
+    odt_text,
+    pdf_body_text,
+    pdf_page_texts,
+    without_symbols,
+)
 from tests.docxtext import all_text
 from tests.expectations import shown_values
 
@@ -45,7 +51,7 @@ def reference_pages(tmp_path_factory):
     sources = []
     for type_id in TYPE_IDS:
         source = work / f"{type_id}.docx"
-        source.write_bytes(produce(store, DOCUMENT_TYPES[type_id], load_example(type_id)).content)
+        source.write_bytes(produce(store, DOCUMENT_TYPES[type_id], load_example(type_id), audit=cli_auditor()).content)
         sources.append(source)
     soffice_convert(sources, "pdf", work, tmp_path_factory.mktemp("profile"))
     return {type_id: len(PdfReader(str(work / f"{type_id}.pdf")).pages) for type_id in TYPE_IDS}
@@ -251,8 +257,8 @@ def test_odt_template_renders_the_same_text_as_its_docx_twin(odt_templates, tmp_
     assert result.returncode == 0, result.stdout.decode() + result.stderr.decode()
     assert f"{type_id}.odt → {type_id}.docx: 0 virhettä" in result.stdout.decode()
     payload = load_example(type_id)
-    twin = produce(TemplateStore(builtin_dir=tmp_path), doc_type, payload).content
-    original = produce(TemplateStore(), doc_type, payload).content
+    twin = produce(TemplateStore(builtin_dir=tmp_path), doc_type, payload, audit=cli_auditor()).content
+    original = produce(TemplateStore(), doc_type, payload, audit=cli_auditor()).content
     assert docx_text_with_field_codes(twin) == docx_text_with_field_codes(original)
     assert "{PAGE}" in docx_text_with_field_codes(twin)
     assert payload["case_ref"] in all_text(twin)

@@ -2,7 +2,7 @@ import datetime as dt
 
 import pytest
 
-from service import formatting as f
+from service.rendering import formatting as f
 
 
 def test_dates():

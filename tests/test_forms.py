@@ -10,13 +10,12 @@ import re
 import pytest
 from werkzeug.datastructures import MultiDict
 
-from service import carryover, forms
 from service.fieldtree import Node
-from service.formdata import apply_action, blank, field_id, from_form
-from service.formerrors import friendly
+from service.pages import carryover, forms
+from service.pages.formdata import apply_action, blank, field_id, from_form
+from service.pages.formerrors import friendly
 from service.registry import DOCUMENT_TYPES
-from tests.conftest import HTTPS, signed_in
-from tests.conftest import TYPE_IDS, load_example
+from tests.conftest import HTTPS, TYPE_IDS, load_example, signed_in
 
 TOKEN_RE = re.compile(r'name="csrf_token" value="([^"]+)"')
 

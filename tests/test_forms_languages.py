@@ -18,11 +18,10 @@ from werkzeug.datastructures import MultiDict
 from schemas.fields import REQUIRED
 from schemas.i18n import LANGUAGES, gettext, language
 from schemas.questions import STANDARD_QUESTIONS
-from service import forms
-from service.formerrors import context, friendly, item_name
-from service.i18n import COOKIE, SWITCH_LABELS
-from service.registry import DOCUMENT_TYPES
-from service.registry import ROOT
+from service.pages import forms
+from service.pages.formerrors import context, friendly, item_name
+from service.registry import DOCUMENT_TYPES, ROOT
+from service.web.i18n import COOKIE, SWITCH_LABELS
 from tests.conftest import HTTPS, load_example, signed_in
 from tests.test_forms import TOKEN_RE, csrf_token, to_form
 
@@ -351,8 +350,8 @@ def test_opening_another_types_json_says_what_was_carried_in_the_page_language(c
 
 # --- every text of these pages has its Swedish and English --------------------------------------------
 
-PAGE_SOURCES = ("service/forms.py", "service/formerrors.py", "service/carryover.py", "service/auth.py",
-                "service/accounts.py", "service/admin.py", "service/templates/forms/", "service/templates/auth/")
+PAGE_SOURCES = ("service/pages/forms.py", "service/pages/formerrors.py", "service/pages/carryover.py", "service/pages/account.py",
+                "service/access/accounts.py", "service/api/admin.py", "service/pages/templates/forms/", "service/pages/templates/auth/")
 
 
 def test_every_text_of_the_forms_and_sign_in_pages_is_translated():

@@ -11,8 +11,8 @@ import json
 import pytest
 
 from schemas.i18n import gettext
-from service.i18n import COOKIE, SWITCH_LABELS
 from service.registry import DOCUMENT_TYPES, NETWORK
+from service.web.i18n import COOKIE, SWITCH_LABELS
 from tests import browser as b
 from tests.browser import chromium, server  # noqa: F401  (fixtures)
 from tests.conftest import TYPE_IDS, load_example

@@ -9,11 +9,11 @@ from pathlib import Path
 
 import pytest
 import requests
-
 from pypdf import PdfReader
 
 from tests.conftest import EXTRA_LOG_TEXT, LNP, TYPE_IDS, load_example
 from tests.docxtext import all_text
+
 
 @pytest.mark.parametrize("type_id", TYPE_IDS)
 def test_post_each_type(server, type_id):

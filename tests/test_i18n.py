@@ -14,7 +14,7 @@ from docx import Document
 from schemas.fields import REQUIRED
 from schemas.i18n import LANGUAGES, Msg, check_catalogues, gettext, language
 from service.registry import DOCUMENT_TYPES, TEMPLATES_DIR
-from service.template_check import check
+from service.wordtemplates.checker import check
 from tests.conftest import TYPE_IDS, post_json
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -244,12 +244,12 @@ def test_field_catalogue_in_the_readers_language(client, lang):
 
 @pytest.mark.parametrize("type_id", TYPE_IDS)
 def test_field_guide_docx_in_swedish(type_id):
-    from service import catalogue
+    from service.wordtemplates import field_guide
 
     with language("sv"):
-        data = catalogue.as_docx(DOCUMENT_TYPES[type_id])
+        data = field_guide.as_docx(DOCUMENT_TYPES[type_id])
         title = DOCUMENT_TYPES[type_id].title()
-        name = catalogue.file_name(DOCUMENT_TYPES[type_id])
+        name = field_guide.file_name(DOCUMENT_TYPES[type_id])
     document = Document(io.BytesIO(data))
     text = "\n".join(p.text for p in document.paragraphs)
     assert title in text and "Kenttäopas" not in text

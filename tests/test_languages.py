@@ -1,6 +1,6 @@
 """Every document type in every language (fi, sv, en) renders from its own example: the text
 holds every value of the case as that language prints it, the language's own headings and
-page chrome (tools/template_texts.py) and none of the Finnish ones, dates in the language's
+page chrome (tests/template_wording.py) and none of the Finnish ones, dates in the language's
 format, yes/no in the language's words, and a download name in the language.
 
 Each check runs twice: in-process on the built-in template of the language (the template and
@@ -16,9 +16,9 @@ import re
 import pytest
 
 from schemas.hetu import HETU_LIKE_RE
-from service import formatting
 from service.registry import CONTEXT_EXTRAS, DOCUMENT_TYPES, NETWORK, ROOT, TEMPLATES_DIR
-from service.templating import load_template, render
+from service.rendering import formatting
+from service.rendering.docx_template import load_template, render
 from tests.conftest import TYPE_IDS, post_json
 from tests.docxtext import all_text, header_footer_text, string_values
 from tests.expectations import shown_values
@@ -51,7 +51,7 @@ STANDARD_QUESTIONS = {
     },
 }
 
-# The key prefix of each type's own texts in tools/template_texts.py.
+# The key prefix of each type's own texts in tests/template_wording.py.
 PREFIX = {"mandate-agreement": "mandate", "summary": "summary", "questions": "questions",
           "follow-up-summary": "follow_up"}
 
@@ -63,7 +63,7 @@ PLACEHOLDER = re.compile(r"\{[a-z_]+\}")
 
 
 def _template_texts():
-    spec = importlib.util.spec_from_file_location("template_texts", ROOT / "tools" / "template_texts.py")
+    spec = importlib.util.spec_from_file_location("template_texts", ROOT / "tests" / "template_wording.py")
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module.TEXTS

@@ -7,10 +7,10 @@ import subprocess
 import pytest
 from pypdf import PdfReader
 
-from service.documents import produce
-from service.template_store import TemplateStore
+from service.pipeline import produce
 from service.registry import DOCUMENT_TYPES
-from tests.conftest import TYPE_IDS, load_example
+from service.wordtemplates.store import TemplateStore
+from tests.conftest import TYPE_IDS, cli_auditor, load_example
 
 SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
 
@@ -58,7 +58,7 @@ def minimal(type_id: str) -> dict:
 def test_pdf_pages(to_pdf, type_id, case):
     payload = load_example(type_id) if case == "example" else minimal(type_id)
     doc_type = DOCUMENT_TYPES[type_id]
-    document = produce(TemplateStore(), doc_type, payload)
+    document = produce(TemplateStore(), doc_type, payload, audit=cli_auditor())
     pdf = to_pdf(document.content, f"{type_id}-{case}")
     pages = [page.extract_text() for page in pdf.pages]
     total = len(pages)

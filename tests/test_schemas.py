@@ -4,7 +4,7 @@ import pytest
 from marshmallow import ValidationError
 
 from schemas.fields import Choices
-from service.errors import flatten
+from service.problems import flatten
 from service.registry import DOCUMENT_TYPES
 from tests.conftest import TYPE_IDS
 

@@ -13,7 +13,7 @@ import requests
 import schemathesis
 from hypothesis import HealthCheck, settings
 
-from service.openapi import openapi_document
+from service.api.openapi import openapi_document
 from tests.conftest import lnp
 
 MAX_EXAMPLES = 20

@@ -23,9 +23,9 @@ from pathlib import Path
 import pytest
 import requests
 
-from service.documents import validate
-from service.errors import ApiError
+from service.problems import ApiError
 from service.registry import DOCUMENT_TYPES
+from service.validation import validate
 from tests.conftest import EXTRA_LOG_TEXT, LNP, LOG_COLLECTOR, TYPE_IDS, load_example
 from tests.docxtext import all_text
 

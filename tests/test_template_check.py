@@ -10,9 +10,9 @@ import pytest
 from docx import Document
 
 from service.registry import CONTEXT_EXTRAS, DOCUMENT_TYPES, TEMPLATES_DIR
-from service.template_check import check, repair_split_tags
-from service.templating import analyse
-from service.upload_safety import UnsafeTemplate, check_upload
+from service.rendering.docx_template import analyse
+from service.wordtemplates.checker import check, repair_split_tags
+from service.wordtemplates.upload_safety import UnsafeTemplate, check_upload
 from tests.sample_files.build import EXPECTED, build
 
 SAMPLES = Path(__file__).parent / "sample_files"

@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 
 from service import create_app
-from service.registry import DOCUMENT_TYPES, TEMPLATES_DIR
 from service.instance import ensure_secrets
+from service.registry import DOCUMENT_TYPES, TEMPLATES_DIR
 from tests.conftest import EXTRA_LOG_TEXT, TEST_CONFIG, client_with_token, load_example, post_json
 from tests.docxtext import all_text
 

@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 
 from service import create_app
+from service.instance import ensure_secrets
 from tests import browser as b
 from tests.browser import chromium, server  # noqa: F401  (fixtures)
-from service.instance import ensure_secrets
 from tests.conftest import HTTPS, TEST_CONFIG, client_with_token, signed_in
 from tests.docxtext import all_text
 from tests.test_template_lifecycle import variant

@@ -4,7 +4,6 @@ numbering, history and active version, over the store, the API, the pages and th
 from __future__ import annotations
 
 import datetime as dt
-
 import io
 import json
 import re
@@ -14,12 +13,12 @@ import subprocess
 import pytest
 
 from service import create_app
-from service.documents import check_all, export_file_name, produce
 from service.instance import ensure_secrets
+from service.pipeline import check_all, produce
 from service.registry import DOCUMENT_TYPES, TEMPLATES_DIR
-from service.template_check import check
-from service.template_store import StoreError, TemplateStore
-from tests.conftest import HTTPS, TEST_CONFIG, client_with_token, post_json
+from service.wordtemplates.checker import check
+from service.wordtemplates.store import StoreError, TemplateStore, export_file_name
+from tests.conftest import TEST_CONFIG, cli_auditor, client_with_token, post_json
 from tests.docxtext import all_text, header_footer_text
 from tests.test_template_lifecycle import DOCX, SAMPLES, app, client, run_cli, upload, variant  # noqa: F401
 
@@ -100,7 +99,7 @@ def test_a_loaded_template_prints_its_language(tmp_path):
     store = TemplateStore(tmp_path / "templates")
     doc_type = DOCUMENT_TYPES["summary"]
     payload = example("summary", "en")
-    document = produce(store, doc_type, payload)
+    document = produce(store, doc_type, payload, audit=cli_auditor())
     assert document.template.language == "en"
     text = all_text(document.content) + header_footer_text(document.content)
     day = dt.date.fromisoformat(payload["document_date"])
@@ -387,8 +386,8 @@ def test_cli_checks_every_template_and_one_in_a_language(tmp_path):
 
 
 def test_cli_language_option_is_offered_where_a_template_is_meant():
-    from pathlib import Path
     import sys
+    from pathlib import Path
 
     lnp = str(Path(sys.executable).with_name("lnp"))
     for command in (["check-template"], ["convert-template"], ["templates", "upload"], ["templates", "activate"],

@@ -6,7 +6,7 @@ import pytest
 from docx import Document
 
 from service.registry import CONTEXT_EXTRAS, DOCUMENT_TYPES, TEMPLATES_DIR
-from service.templating import RenderFailed, TemplateInvalid, load_template, render
+from service.rendering.docx_template import RenderFailed, TemplateInvalid, load_template, render
 from tests.docxtext import all_text
 
 SUMMARY = DOCUMENT_TYPES["summary"]

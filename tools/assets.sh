@@ -1,7 +1,7 @@
 #!/bin/sh
 # Front-end packages: installs exactly what package-lock.json pins (hds-core for the forms'
 # look, axe-core for the accessibility tests) and copies the Helsinki Design System styles the
-# forms serve into service/static/vendor/. Run by `make run` and `make test`; the copied files
+# forms serve into service/pages/static/vendor/. Run by `make run` and `make test`; the copied files
 # are build output (git-ignored), never edited by hand.
 set -eu
 cd "$(dirname "$0")/.."
@@ -19,7 +19,7 @@ if ! command -v npm >/dev/null 2>&1; then
 fi
 # hds-core declares node 22 in "engines" but is plain CSS: any npm that can unpack it will do.
 npm ci --no-audit --no-fund --loglevel=error
-out=service/static/vendor/hds
+out=service/pages/static/vendor/hds
 rm -rf "$out"
 mkdir -p "$out"
 # The design tokens and base typography, then every component's styles, as one file.

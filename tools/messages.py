@@ -25,7 +25,8 @@ from babel.messages.extract import extract_from_dir  # noqa: E402
 from babel.messages.mofile import write_mo  # noqa: E402
 from babel.messages.pofile import read_po, write_po  # noqa: E402
 
-from schemas.i18n import CATALOGUE_DIR, DEFAULT, DOMAIN, LANGUAGES  # noqa: E402
+from schemas.i18n import DEFAULT, DOMAIN, LANGUAGES  # noqa: E402
+from service.config import CATALOGUE_DIR  # noqa: E402
 
 KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "Msg": None, "N_": None, "lazy_gettext": None,
             "_l": None}
@@ -38,7 +39,7 @@ SOURCES = ["schemas", "service"]
 
 def _code_messages():
     for source in SOURCES:
-        for filename, lineno, message, comments, context in extract_from_dir(
+        for filename, lineno, message, _comments, context in extract_from_dir(
             ROOT / source, METHOD_MAP, {"**/templates/**.html": {"extensions": "jinja2.ext.do"}},
             keywords=KEYWORDS, strip_comment_tags=True,
         ):

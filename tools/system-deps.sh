@@ -1,7 +1,7 @@
 #!/bin/sh
 # Installs the Debian packages the tests use when they are missing. The tests fail (never
 # skip) without them, so a machine that cannot install them says so here, clearly.
-# python3-uno: the converter's bridge (service/uno_bridge.py) runs under Debian's
+# python3-uno: the converter's bridge (service/conversion/uno_bridge.py) runs under Debian's
 # /usr/bin/python3 and talks to LibreOffice through it. fonts-symbola: symbols people type
 # into free text (⚽) would otherwise print as empty boxes in the PDF.
 set -eu

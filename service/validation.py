@@ -1,0 +1,99 @@
+"""A request's JSON as validated case data: strict JSON parsing, the document type, the
+requested template language and the schema's rules with the cross-field rules, every problem
+as one 422 naming the fields."""
+
+from __future__ import annotations
+
+import json
+import threading
+
+from marshmallow import ValidationError
+
+from schemas.i18n import DEFAULT, LANGUAGES, Msg, gettext
+from service.problems import ApiError, flatten
+from service.registry import DOCUMENT_TYPES, FAMILY, NETWORK, DocumentType
+
+
+class DuplicateKey(ValueError):
+    pass
+
+
+def _no_duplicates(pairs):
+    seen = {}
+    for key, value in pairs:
+        if key in seen:
+            raise DuplicateKey(key)
+        seen[key] = value
+    return seen
+
+
+def _no_constants(name):
+    raise ValueError(name)
+
+
+def parse_json(raw: bytes) -> object:
+    """Strict JSON: UTF-8, no duplicate keys (one would silently win), no NaN/Infinity."""
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        raise ApiError(400, Msg("Pyynnön sisältö ei ole UTF-8-koodattua JSONia.")) from None
+    try:
+        return json.loads(text, object_pairs_hook=_no_duplicates, parse_constant=_no_constants)
+    except DuplicateKey:
+        raise ApiError(400, Msg("JSON-objektissa on sama kenttä kahdesti.")) from None
+    except (ValueError, RecursionError):
+        raise ApiError(400, Msg("Pyynnön sisältö ei ole kelvollista JSONia.")) from None
+
+
+_schemas = threading.local()
+
+
+def _schema(doc_type: DocumentType):
+    """One schema instance per type and thread: building the nested schemas costs more than
+    validating a case."""
+    cache = _schemas.__dict__.setdefault("by_type", {})
+    schema = cache.get(doc_type.id)
+    if schema is None:
+        schema = cache[doc_type.id] = doc_type.schema()
+    return schema
+
+
+def requested_language(language: str | None) -> str:
+    """A template and example language asked for in a request (``?language=``): fi when absent,
+    a 400 for anything but fi, sv or en."""
+    if language is None:
+        return DEFAULT
+    if language not in LANGUAGES:
+        raise ApiError(400, Msg("Tuntematon kieli (language). Asiakirjapohjien kielet ovat {allowed}.").format(
+            allowed=", ".join(LANGUAGES)))
+    return language
+
+
+def get_type(type_id: str) -> DocumentType:
+    try:
+        return DOCUMENT_TYPES[type_id]
+    except KeyError:
+        raise ApiError(404, Msg("Tuntematon asiakirjatyyppi. Katso sallitut tyypit: /api/v1/document-types.")) from None
+
+
+def validate(doc_type: DocumentType, payload: object, rendition: str = FAMILY) -> dict:
+    if rendition not in doc_type.renditions:
+        allowed = ", ".join(doc_type.renditions)
+        raise ApiError(400, Msg("Tuntematon kappale (rendition). Sallitut arvot tälle asiakirjalle: {allowed}.")
+                       .format(allowed=allowed))
+    if not isinstance(payload, dict):
+        raise ApiError(422, errors=[{"path": "", "label": "", "message": Msg("Odotettiin JSON-objektia.")}])
+    try:
+        data = _schema(doc_type).load(payload)
+    except ValidationError as exc:
+        raise ApiError(422, errors=flatten(exc.messages, doc_type.fields)) from None
+    if rendition == NETWORK and not data["sharing"]["approved_for_network"]:
+        raise ApiError(422, errors=[{
+            "path": "sharing.approved_for_network",
+            "label": gettext(doc_type.fields.children["sharing"].children["approved_for_network"].label),
+            "message": Msg("Perhe ei ole hyväksynyt tietoja jaettavaksi läheisille, joten läheisille "
+                           "annettavaa kappaletta ei voi tehdä."),
+        }])
+    return data
+
+
