@@ -27,7 +27,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     ``service.rendering``...) must not load Flask or any view."""
     from service.access.accounts import AccountStore
     from service.access.audit import AuditLog
-    from service.api import admin, documents, templates
+    from service.api import admin, cases, documents, templates
     from service.config import DefaultConfig
     from service.conversion.pool import ConverterPool
     from service.instance import ACCOUNTS_FILE, AUDIT_FILE, check_secrets, ensure_folder, instance_path, load_secrets
@@ -74,6 +74,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     i18n.init_app(app)  # message language of the API (Accept-Language) and the pages (switch)
     app.register_blueprint(documents.bp)
     app.register_blueprint(templates.bp)
+    app.register_blueprint(cases.bp)
     app.register_blueprint(admin.bp)
     forms.init_app(app)  # the web forms; their POSTs are CSRF-checked by the gate
     app.register_blueprint(template_pages.bp)

@@ -48,7 +48,7 @@ def parse_json(raw: bytes) -> object:
 _schemas = threading.local()
 
 
-def _schema(doc_type: DocumentType):
+def schema_for(doc_type: DocumentType):
     """One schema instance per type and thread: building the nested schemas costs more than
     validating a case."""
     cache = _schemas.__dict__.setdefault("by_type", {})
@@ -84,7 +84,7 @@ def validate(doc_type: DocumentType, payload: object, rendition: str = FAMILY) -
     if not isinstance(payload, dict):
         raise ApiError(422, errors=[{"path": "", "label": "", "message": Msg("Odotettiin JSON-objektia.")}])
     try:
-        data = _schema(doc_type).load(payload)
+        data = schema_for(doc_type).load(payload)
     except ValidationError as exc:
         raise ApiError(422, errors=flatten(exc.messages, doc_type.fields)) from None
     if rendition == NETWORK and not data["sharing"]["approved_for_network"]:

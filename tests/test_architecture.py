@@ -23,11 +23,11 @@ ROOT = Path(__file__).resolve().parent.parent
 
 CORE = ("service.registry", "service.fieldtree", "service.formats", "service.problems", "service.validation",
         "service.pipeline", "service.config", "service.instance", "service.rendering", "service.conversion",
-        "service.wordtemplates", "service.access")
+        "service.wordtemplates", "service.access", "service.cases")
 WEB_LIBRARIES = ("flask", "werkzeug", "flask_wtf", "flask_limiter", "flask_babel")
 TOP_LEVEL = {"__init__", "config", "instance", "registry", "fieldtree", "formats", "problems", "validation",
              "pipeline", "cli", "gunicorn_conf"}
-PACKAGES = {"access", "api", "conversion", "pages", "rendering", "web", "wordtemplates", "translations"}
+PACKAGES = {"access", "api", "cases", "conversion", "pages", "rendering", "web", "wordtemplates", "translations"}
 
 
 def module_name(path: Path) -> str:

@@ -19,7 +19,7 @@ from service.web.responses import attachment, choose
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
 
-def _json_body() -> object:
+def json_body() -> object:
     if request.mimetype != "application/json":
         raise ApiError(415)
     if (request.content_length or 0) > current_app.config["MAX_JSON_BYTES"]:
@@ -42,7 +42,7 @@ def render_document(type_id: str):
     output_format = choose(request.args.get("format"), request.headers.get("Accept"))
     rendition = request.args.get("rendition", FAMILY)
     try:
-        payload = _json_body()
+        payload = json_body()
     except (ApiError, HTTPException) as exc:  # refused before produce() sees it: audited here
         auditor().document(doc_type.id, rendition, "refused", getattr(exc, "status", None) or exc.code)
         raise
