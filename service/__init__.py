@@ -31,7 +31,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from service.config import DefaultConfig
     from service.conversion.pool import ConverterPool
     from service.instance import ACCOUNTS_FILE, AUDIT_FILE, check_secrets, ensure_folder, instance_path, load_secrets
-    from service.pages import account, forms, template_pages
+    from service.pages import account, case_form, forms, template_pages
     from service.pipeline import check_all
     from service.registry import TEMPLATES_DIR
     from service.web import errors, gate, headers, i18n
@@ -77,6 +77,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(cases.bp)
     app.register_blueprint(admin.bp)
     forms.init_app(app)  # the web forms; their POSTs are CSRF-checked by the gate
+    app.register_blueprint(case_form.bp)
     app.register_blueprint(template_pages.bp)
 
     @app.get("/healthz")

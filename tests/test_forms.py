@@ -10,35 +10,13 @@ import re
 import pytest
 from werkzeug.datastructures import MultiDict
 
-from service.fieldtree import Node
 from service.pages import carryover, forms
-from service.pages.formdata import apply_action, blank, field_id, from_form
+from service.pages.formdata import apply_action, blank, field_id, from_form, to_form
 from service.pages.formerrors import friendly
 from service.registry import DOCUMENT_TYPES
 from tests.conftest import HTTPS, TYPE_IDS, load_example, signed_in
 
 TOKEN_RE = re.compile(r'name="csrf_token" value="([^"]+)"')
-
-
-def to_form(node: Node, data, path="") -> MultiDict:
-    """What a browser posts for ``data``: the inverse of the page's inputs."""
-    out = MultiDict()
-    if node.kind == "object":
-        for name, child in node.children.items():
-            if name in data:
-                out.update(to_form(child, data[name], f"{path}.{name}" if path else name))
-    elif node.kind == "list":
-        out.add(f"{path}.__count", str(len(data)))
-        for index, item in enumerate(data):
-            out.update(to_form(node.item, item, f"{path}[{index}]"))
-    elif node.kind == "bool":
-        if node.default is None:
-            out.add(path, "true" if data else "false")
-        elif data:
-            out.add(path, "true")
-    else:
-        out.add(path, str(data))
-    return out
 
 
 def csrf_token(client, type_id="summary") -> str:

@@ -67,6 +67,9 @@ def _schema_messages():
         yield from walk(doc_type.fields, f"schema:{doc_type.id}")
     for name, node in CONTEXT_EXTRAS.items():
         yield from walk(node, f"context:{name}")
+    from service.pages.case_form import COMMON, section
+
+    yield from walk(section(COMMON).fields, "case:shared")
     for choices in Choices.registry.values():
         for code, label in choices.labels.items():
             yield label, f"choices:{choices.name}.{code}"

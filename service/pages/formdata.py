@@ -12,6 +12,8 @@ import datetime as dt
 import re
 from typing import Any
 
+from werkzeug.datastructures import MultiDict
+
 from service.fieldtree import Node
 
 ABSENT = object()  # "leave the key out of the JSON"
@@ -90,6 +92,28 @@ def from_form(root: Node, form) -> dict:
     """
     counts = _list_counts(form)
     return _object(root, form, "", counts, optional=False)
+
+
+def to_form(node: Node, data, path: str = "") -> MultiDict:
+    """What a browser posts for ``data`` on a page of ``node``'s inputs: the inverse of from_form."""
+    out: MultiDict = MultiDict()
+    if node.kind == "object":
+        for name, child in node.children.items():
+            if isinstance(data, dict) and name in data:
+                out.update(to_form(child, data[name], join(path, name)))
+    elif node.kind == "list":
+        items = data if isinstance(data, list) else []
+        out.add(f"{path}{COUNT_SUFFIX}", str(len(items)))
+        for index, item in enumerate(items):
+            out.update(to_form(node.item, item, join(path, index)))
+    elif node.kind == "bool":
+        if node.default is None:
+            out.add(path, "true" if data else "false")
+        elif data:
+            out.add(path, "true")
+    elif data is not None:
+        out.add(path, str(data))
+    return out
 
 
 def _list_counts(form) -> dict[str, int]:
