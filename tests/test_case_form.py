@@ -164,3 +164,37 @@ def test_a_tampered_case_field_is_refused(browser_user):
     response = browser_user.post("/tapaus", data={"csrf_token": token, "case": "{}", "section": "nope",
                                                  "action": "goto:yleiskuva"})
     assert response.status_code == 400
+
+
+# --- the worker's own details -------------------------------------------------------------------
+
+OWN = {"given_names": "Sari", "surname": "Virtanen", "title": "sosiaalityöntekijä", "organisation": "Helsingin kaupunki",
+       "unit": "Lastensuojelu, Itä", "work_phone": "+358 9 310 12345", "work_email": "sari.virtanen@hel.fi"}
+
+
+def test_own_details_are_kept_in_the_account_and_filled_in_for_the_worker(app):
+    import datetime as dt
+
+    user = signed_in(app, "worker", name="sari")
+    token = TOKEN_RE.search(user.get("/auth/account").get_data(as_text=True)).group(1)
+    bad = {**OWN, "work_email": "ei-osoite", "work_phone": "soita"}
+    response = user.post("/auth/account", data={"csrf_token": token, **bad})
+    assert response.status_code == 422
+    text = response.get_data(as_text=True)
+    assert text.count('class="hds-text-input__error-text lnp-error"') == 2  # both errors at once
+    assert 'value="Sari"' in text  # nothing typed is lost
+    response = user.post("/auth/account", data={"csrf_token": token, **OWN})
+    assert response.status_code == 302
+    assert app.extensions["lnp.accounts"].profile("sari") == OWN
+    summary_form = user.get("/lomakkeet/summary").get_data(as_text=True)
+    assert re.search(r'value="sari\.virtanen@hel\.fi" id="f-author-work_email"', summary_form)
+    assert re.search(rf'value="{dt.date.today().isoformat()}" id="f-document_date"', summary_form)
+    case = page_case(user.get("/tapaus"))
+    assert case["people"]["social_worker"] == OWN
+
+
+def test_an_api_token_has_no_own_details_page(app):
+    tokened = app.test_client()
+    tokened.environ_base["HTTP_AUTHORIZATION"] = "Bearer " + app.extensions["lnp.accounts"].create_token(
+        "t", "worker")[1]
+    assert tokened.post("/auth/account", data=OWN).status_code == 404

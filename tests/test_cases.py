@@ -85,8 +85,17 @@ def test_merging_a_document_into_a_case_keeps_the_cases_people():
     summary = DOCUMENT_TYPES["summary"]
     merged = merge(case, case_from_document(summary, summary.example()))
     assert merged["people"] == case["people"]
-    own = {k: v for k, v in summary.example().items() if k not in ("case_ref", "language", "children")}
-    assert merged["documents"]["summary"] == own
+    own = {k: v for k, v in summary.example().items() if k not in ("case_ref", "language", "children", "author")}
+    assert merged["documents"]["summary"] == own  # its author is the case's social worker
+
+
+def test_a_document_by_another_worker_keeps_its_author():
+    case = example_case()
+    summary = DOCUMENT_TYPES["summary"]
+    other = {**summary.example(), "author": {**summary.example()["author"], "given_names": "Toinen"}}
+    merged = merge(case, case_from_document(summary, other))
+    assert merged["documents"]["summary"]["author"]["given_names"] == "Toinen"
+    assert document_payload(merged, summary)["author"]["given_names"] == "Toinen"
     assert set(merged["documents"]) == set(case["documents"])
 
 

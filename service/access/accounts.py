@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import json
 import re
 import secrets
 import sqlite3
@@ -39,6 +40,8 @@ CREATE TABLE IF NOT EXISTS users (
 CREATE TABLE IF NOT EXISTS tokens (
     id TEXT PRIMARY KEY, name TEXT NOT NULL, role TEXT NOT NULL, secret_hash TEXT NOT NULL,
     created TEXT NOT NULL, expires TEXT NOT NULL, revoked TEXT);
+CREATE TABLE IF NOT EXISTS profiles (
+    user TEXT PRIMARY KEY REFERENCES users(name) ON DELETE CASCADE, data TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS sessions (
     id_hash TEXT PRIMARY KEY, user TEXT NOT NULL REFERENCES users(name) ON DELETE CASCADE,
     created REAL NOT NULL, last_seen REAL NOT NULL);
@@ -226,6 +229,19 @@ class AccountStore:
     def user(self, name: str) -> dict:
         row = self._one("SELECT name, role, must_change, created FROM users WHERE name = ?", (name,))
         return dict(row) if row else {}
+
+    # --- the worker's own details ----------------------------------------------------------------
+    # Work contact details the forms fill in for the user (name, title, organisation, unit, work
+    # phone and e-mail): the worker's own, never a client's. Validated by the caller.
+    def profile(self, name: str) -> dict:
+        row = self._one("SELECT data FROM profiles WHERE user = ?", (name,))
+        return json.loads(row["data"]) if row else {}
+
+    def set_profile(self, name: str, data: dict) -> None:
+        if not self.user(name):
+            raise AccountError(_("Käyttäjää ei ole."))
+        self._write("INSERT INTO profiles (user, data) VALUES (?, ?) ON CONFLICT(user) DO UPDATE SET data = "
+                    "excluded.data", (name, json.dumps(data, ensure_ascii=False)))
 
     # --- sessions ----------------------------------------------------------------------------
     def open_session(self, user: str) -> str:

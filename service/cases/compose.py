@@ -51,7 +51,13 @@ def part_schema(type_id: str) -> type[Schema]:
     """The document's own part in a case: its schema without the supplied fields."""
     doc_type = DOCUMENT_TYPES[type_id]
     exclude = supplied_fields(doc_type)
-    return type(f"{doc_type.schema.__name__}Part", (doc_type.schema,), {"Meta": type("Meta", (), {
+    optional = {}
+    for name in DEFAULTED:  # the case fills it in from its people when the part leaves it out
+        declared = doc_type.schema._declared_fields.get(name)
+        if declared is not None:
+            optional[name] = copy.copy(declared)
+            optional[name].required = False
+    return type(f"{doc_type.schema.__name__}Part", (doc_type.schema,), {**optional, "Meta": type("Meta", (), {
         "exclude": exclude, "unknown": doc_type.schema.Meta.unknown})})
 
 
@@ -157,7 +163,9 @@ def case_from_document(doc_type: DocumentType, payload: dict) -> dict:
     if "social_worker" in payload:
         people["social_worker"] = payload.pop("social_worker")
     elif "author" in payload:
-        people["social_worker"] = payload["author"]
+        # The author of a summary is the case's responsible social worker unless the case says
+        # otherwise (merge() keeps a different author as the document's own).
+        people["social_worker"] = payload.pop("author")
     if "coordinator" in payload:
         people["convener"] = payload.pop("coordinator")
     workers = payload.pop("participating_workers", None)
@@ -174,6 +182,15 @@ def merge(into: dict, other: dict) -> dict:
     """``other`` (a case, e.g. made from a document's JSON) taken into the case ``into``: what the
     case already has wins for the people and the meetings; a document part replaces the case's."""
     out = copy.deepcopy(into)
+    other = copy.deepcopy(other)
+    theirs = (other.get("people") or {}).get("social_worker")
+    ours = (out.get("people") or {}).get("social_worker")
+    if theirs and ours and theirs != ours:
+        # The other file's worker wrote its documents: they stay their author.
+        for type_id, part in (other.get("documents") or {}).items():
+            if type_id in DOCUMENT_TYPES and "author" in DOCUMENT_TYPES[type_id].schema().fields \
+                    and isinstance(part, dict):
+                part.setdefault("author", theirs)
     for name in (*CASE_META, "meetings"):
         if name in other and name not in out:
             out[name] = copy.deepcopy(other[name])

@@ -5,9 +5,16 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from flask import Blueprint, abort, current_app, flash, g, redirect, render_template, request, session, url_for
+from marshmallow import ValidationError
 
+from schemas.common import WorkerSchema
 from schemas.i18n import gettext as _
 from service.access.accounts import PASSWORD_MIN, USER_NAME_RE, AccountError, Identity
+from service.fieldtree import tree
+from service.pages.formdata import from_form
+from service.pages.forms import FormPage
+from service.pages.profile import own_details
+from service.problems import flatten
 from service.web.gate import accounts, auditor, public, role
 from service.web.headers import PAGE_CSP
 
@@ -99,8 +106,37 @@ def _password_page(identity: Identity, error: str | None = None):
     return render_template("auth/password.html", identity=identity, error=error, password_min=PASSWORD_MIN)
 
 
-@bp.get("/account")
+PROFILE = tree(WorkerSchema)
+
+
+class _Profile:
+    """The account page's form of one's own work details (the fields macro reads ``fields``)."""
+
+    id = "profile"
+    fields = PROFILE
+
+
+@bp.route("/account", methods=["GET", "POST"])
 @role("worker")
 def account():
-    """Who is signed in; the page a sign-in lands on until the forms (#3) exist."""
-    return render_template("auth/account.html", identity=g.identity)
+    """Who is signed in, and one's own work details (name, title, organisation, unit, work phone and
+    e-mail), which the forms fill in as the responsible social worker or author."""
+    identity = g.identity
+    has_profile = identity.kind == "session"
+    errors = None
+    data = own_details()
+    if request.method == "POST":
+        if not has_profile:
+            abort(404)
+        data = from_form(PROFILE, request.form)
+        try:
+            WorkerSchema().load(data)
+        except ValidationError as exc:
+            errors = flatten(exc.messages, PROFILE)
+        else:
+            accounts().set_profile(identity.name, data)
+            flash(_("Omat tiedot tallennettu. Lomakkeet täyttävät ne puolestasi."))
+            return redirect(url_for("auth.account"))
+    page = FormPage(_Profile(), data, errors, None)  # type: ignore[arg-type]
+    return render_template("auth/account.html", identity=identity, page=page, has_profile=has_profile), \
+        422 if errors else 200

@@ -32,6 +32,7 @@ from service.fieldtree import Node, tree
 from service.pages import carryover
 from service.pages.formdata import BadPath, apply_action, blank, from_form, to_form
 from service.pages.forms import FORMATS, FormPage, _uploaded_json
+from service.pages.profile import own_details
 from service.problems import ApiError
 from service.registry import DOCUMENT_TYPES, FAMILY
 from service.validation import parse_json
@@ -104,7 +105,11 @@ def sections() -> list[Section]:
 
 def new_case(language: str) -> dict:
     root = section(COMMON).fields
-    return {**blank(root), "language": language, "people": blank(root.children["people"])}
+    people = blank(root.children["people"])
+    mine = own_details()
+    if mine:
+        people["social_worker"] = dict(mine)
+    return {**blank(root), "language": language, "people": people}
 
 
 def new_part(type_id: str, language: str) -> dict:

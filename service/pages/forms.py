@@ -14,6 +14,7 @@ Each view is a plain function so that an access decorator (issue #7) can be put 
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import json
 
@@ -41,6 +42,7 @@ from service.pages.formdata import (
     value_at,
 )
 from service.pages.formerrors import context, friendly, item_name
+from service.pages.profile import own_details
 from service.pipeline import produce
 from service.problems import ApiError
 from service.registry import DOCUMENT_TYPES, FAMILY, NETWORK, DocumentType
@@ -219,6 +221,12 @@ def new_document(doc_type: DocumentType, language: str) -> dict:
     data = {**blank(doc_type.fields), **doc_type.schema.initial_values(language=language)}
     if "language" in doc_type.fields.children and language in DOCUMENT_LANGUAGE.codes:
         data.setdefault("language", language)
+    mine = own_details()
+    for name in ("social_worker", "author"):
+        if mine and name in doc_type.fields.children:
+            data[name] = dict(mine)
+    if "document_date" in doc_type.fields.children:
+        data["document_date"] = dt.date.today().isoformat()
     return data
 
 
