@@ -38,6 +38,11 @@ def pre_fork(server, worker):  # noqa: D103
 
 
 def post_worker_init(worker):  # noqa: D103
+    # The master opened database connections while it checked the templates: a worker must not
+    # share them (two processes on one socket), so it starts with a pool of its own.
+    database = worker.wsgi.extensions.get("lnp.database")
+    if database is not None:
+        database.after_fork()
     converter = worker.wsgi.extensions.get("lnp.converter")
     if converter is not None:
         converter.start()
