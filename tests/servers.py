@@ -78,6 +78,9 @@ class Postgres:
     def stop(self) -> None:
         self._run(_pg_bin("pg_ctl"), "-D", str(self.data), "-m", "fast", "-w", "stop")
 
+    def running(self) -> bool:
+        return self._run(_pg_bin("pg_ctl"), "-D", str(self.data), "status", check=False).returncode == 0
+
     def url(self, name: str = "postgres") -> str:
         return f"postgresql://lnp@127.0.0.1:{self.port}/{name}"
 
