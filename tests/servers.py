@@ -1,6 +1,7 @@
 """PostgreSQL and Redis as real servers for the tests: Debian's packages (installed by `make test`,
 tools/system-deps.sh), started on free loopback ports in a temporary folder and stopped at the
-end. Missing binaries FAIL the tests that need them: nothing is skipped.
+end. Missing binaries FAIL the tests that need them: nothing is skipped. bench/replicas.py starts
+them the same way.
 
 PostgreSQL refuses to run as root (CI runs as root): then the cluster belongs to, and runs as, the
 ``postgres`` system user that Debian's package creates (or ``nobody``) through ``runuser``.
@@ -23,6 +24,10 @@ from pathlib import Path
 import pytest
 
 
+class ServerMissing(RuntimeError):
+    pass
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -33,8 +38,8 @@ def _pg_bin(name: str) -> str:
     candidates = sorted(glob.glob(f"/usr/lib/postgresql/*/bin/{name}"), key=lambda p: int(p.split("/")[4]))
     found = candidates[-1] if candidates else shutil.which(name)
     if not found:
-        pytest.fail(f"PostgreSQL's {name} is missing: install Debian's postgresql (make test does, "
-                    "tools/system-deps.sh)", pytrace=False)
+        raise ServerMissing(f"PostgreSQL's {name} is missing: install Debian's postgresql (make test does, "
+                            "tools/system-deps.sh)")
     return found
 
 
@@ -54,7 +59,7 @@ class Postgres:
         if os.geteuid() == 0:
             self.user = next((u for u in ("postgres", "nobody") if _has_user(u)), None)
             if self.user is None:
-                pytest.fail("PostgreSQL cannot run as root and there is no postgres or nobody user", pytrace=False)
+                raise ServerMissing("PostgreSQL cannot run as root and there is no postgres or nobody user")
             self.folder.chmod(0o755)
         self.sockets.mkdir()
         self.log.touch()
@@ -110,8 +115,8 @@ class Redis:
     def __init__(self):
         binary = shutil.which("redis-server")
         if not binary:
-            pytest.fail("redis-server is missing: install Debian's redis-server (make test does, "
-                        "tools/system-deps.sh)", pytrace=False)
+            raise ServerMissing("redis-server is missing: install Debian's redis-server (make test does, "
+                                "tools/system-deps.sh)")
         self.port = free_port()
         self.folder = Path(tempfile.mkdtemp(prefix="lnp-redis-"))
         self.process = subprocess.Popen(
@@ -124,7 +129,7 @@ class Redis:
                 if s.recv(16).startswith(b"+PONG"):
                     break
             if self.process.poll() is not None or time.monotonic() > deadline:
-                pytest.fail("redis-server did not start", pytrace=False)
+                raise ServerMissing("redis-server did not start")
             time.sleep(0.1)
 
     @property
@@ -137,16 +142,23 @@ class Redis:
         shutil.rmtree(self.folder, ignore_errors=True)
 
 
+def _started(kind):
+    try:
+        return kind()
+    except ServerMissing as missing:
+        pytest.fail(str(missing), pytrace=False)
+
+
 @pytest.fixture(scope="session")
 def postgres():
-    server = Postgres()
+    server = _started(Postgres)
     yield server
     server.close()
 
 
 @pytest.fixture(scope="session")
 def redis_server():
-    server = Redis()
+    server = _started(Redis)
     yield server
     server.close()
 

@@ -4,14 +4,16 @@ database cannot be reached.
 - ``LNP_DATABASE_URL`` unset: SQLite in the instance folder (``lnp.sqlite3``, mode 0600, WAL so
   readers never wait for a writer). A write transaction starts with ``BEGIN IMMEDIATE``: writers
   from gunicorn's workers and ``lnp`` take turns instead of failing half-way.
-- ``postgresql://…``: PostgreSQL through psycopg 3, for several replicas. A pooled connection is
-  pinged before use (``pool_pre_ping``), so after an outage the next request gets a fresh
-  connection and the service recovers without a restart.
+- ``postgresql://…``: PostgreSQL through psycopg 3, for several replicas. Reads run in autocommit
+  (one round trip for one SELECT). A pooled connection that has been idle for a second is pinged
+  before use (``pool_pre_ping`` for connections in steady use would cost a round trip on every
+  request); a connection that fails in use invalidates the whole pool. So after an outage the
+  next requests get fresh connections and the service recovers without a restart.
 - Any failure to reach the database (refused, dropped, timed out, locked) becomes
   ``DatabaseUnavailable``: a 503 with Retry-After. The transaction is rolled back, so nothing is
   half written.
-- The time spent in the database is added up per request (``timing``) for the Server-Timing
-  header and the benchmark.
+- The time spent in the database is added up per request, reads and writes apart (``timing``),
+  for the Server-Timing header and the benchmark.
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ from service.problems import ApiError
 
 SQLITE_FILE = "lnp.sqlite3"
 RETRY_AFTER = 5  # seconds: a restarting database is usually back within that
+PING_AFTER_IDLE = 1.0  # seconds a pooled connection may rest before it is pinged at checkout
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 # Two replicas upgrading at once on PostgreSQL take turns on this lock (any fixed number).
 UPGRADE_LOCK = 4_262_017
@@ -50,20 +53,10 @@ class SchemaOutdated(RuntimeError):
 _spent: contextvars.ContextVar[list[float] | None] = contextvars.ContextVar("lnp_db_spent", default=None)
 
 
-@contextmanager
-def timing() -> Iterator[list[float]]:
-    """Add up the seconds spent in database transactions in this context (one request)."""
-    spent = [0.0]
-    token = _spent.set(spent)
-    try:
-        yield spent
-    finally:
-        _spent.reset(token)
-
-
 def start_timing() -> list[float]:
-    """Like ``timing()`` for code that cannot hold a ``with`` block (a request's start and end)."""
-    spent = [0.0]
+    """From here on in this context (one request), add up the seconds spent in database
+    transactions: [reads, writes]."""
+    spent = [0.0, 0.0]
     _spent.set(spent)
     return spent
 
@@ -95,8 +88,9 @@ class Database:
             event.listen(self.engine, "connect", _sqlite_connect)
             event.listen(self.engine, "begin", _sqlite_begin)
         else:
-            self.engine = create_engine(self.url, pool_pre_ping=True, pool_size=4, max_overflow=4, pool_timeout=5,
+            self.engine = create_engine(self.url, pool_size=4, max_overflow=4, pool_timeout=5,
                                         connect_args={"connect_timeout": 3})
+            event.listen(self.engine, "checkout", self._ping_if_idle)
 
     @property
     def name(self) -> str:
@@ -104,11 +98,13 @@ class Database:
         return self.url.render_as_string(hide_password=True)
 
     @contextmanager
-    def _transaction(self, write: bool) -> Iterator[Connection]:
+    def _transaction(self, write: bool, autocommit: bool = False) -> Iterator[Connection]:
         started = time.perf_counter()
         try:
             with self.engine.connect() as connection:
-                if write:
+                if autocommit:
+                    connection = connection.execution_options(isolation_level="AUTOCOMMIT")
+                elif write:
                     connection = connection.execution_options(lnp_write=True)
                 with connection.begin():
                     yield connection
@@ -121,11 +117,27 @@ class Database:
         finally:
             spent = _spent.get()
             if spent is not None:
-                spent[0] += time.perf_counter() - started
+                spent[write] += time.perf_counter() - started
+
+    def _ping_if_idle(self, dbapi_connection, record, _proxy) -> None:
+        now = time.monotonic()
+        if now - record.info.get("lnp_used", now) > PING_AFTER_IDLE:
+            try:
+                self.engine.dialect.do_ping(dbapi_connection)
+            except Exception as error:  # noqa: BLE001 - any failure: the pool takes a fresh connection
+                raise exc.DisconnectionError() from error
+        record.info["lnp_used"] = now
 
     def read(self):
-        """A transaction for reading: ``with db.read() as c: c.execute(...)``."""
-        return self._transaction(write=False)
+        """Reading: ``with db.read() as c: c.execute(...)``; on PostgreSQL each statement on its own
+        (autocommit), so several statements may see different moments."""
+        return self._transaction(write=False, autocommit=not self.sqlite)
+
+    def statements(self):
+        """PostgreSQL only: each statement its own transaction, committed when it returns, for a
+        write that is one statement (one round trip instead of BEGIN, statement, COMMIT)."""
+        assert not self.sqlite
+        return self._transaction(write=True, autocommit=True)
 
     def write(self):
         """A transaction that writes: committed at the end of the block, rolled back on any error."""
