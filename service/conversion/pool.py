@@ -112,6 +112,7 @@ class Worker:
                 stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
                 start_new_session=True,  # its own process group: one killpg ends bridge and soffice
             )
+            assert self.process.stdin is not None and self.process.stdout is not None  # PIPE above
             os.set_blocking(self.process.stdin.fileno(), False)
             os.set_blocking(self.process.stdout.fileno(), False)
             header, _ = self._receive(time.monotonic() + self.start_timeout + 5)
@@ -134,7 +135,7 @@ class Worker:
 
     def stop(self, grace: float = 10.0) -> None:
         """Ask LibreOffice to quit (it then removes its own pipes), kill it if it does not."""
-        if self.alive():
+        if self.alive() and self.process is not None:
             try:
                 self._send({"op": "quit"}, b"", time.monotonic() + 1)
                 self.process.wait(timeout=grace)
@@ -154,7 +155,8 @@ class Worker:
                 log.error("converter worker pid=%s did not die", self.pid)
             for stream in (self.process.stdin, self.process.stdout):
                 try:
-                    stream.close()
+                    if stream is not None:
+                        stream.close()
                 except OSError:
                     pass
         if self.workdir:
@@ -172,10 +174,17 @@ class Worker:
             raise ConversionFailed(header.get("exception", "?"))
         raise _Gone(header.get("exception", "?"))
 
+    def _pipe(self, name: str) -> int:
+        """The file descriptor of the bridge's stdin or stdout; a worker without one is gone."""
+        stream = getattr(self.process, name, None) if self.process is not None else None
+        if stream is None:
+            raise _Gone("no process")
+        return stream.fileno()
+
     def _send(self, header: dict, payload: bytes, deadline: float) -> None:
         raw = json.dumps(header).encode()
         view = memoryview(HEADER.pack(len(raw), len(payload)) + raw + payload)
-        fd = self.process.stdin.fileno()
+        fd = self._pipe("stdin")
         while view:
             remaining = deadline - time.monotonic()
             if remaining <= 0:
@@ -190,7 +199,7 @@ class Worker:
                     raise _Gone("pipe") from None
 
     def _read(self, n: int, deadline: float) -> bytes:
-        fd = self.process.stdout.fileno()
+        fd = self._pipe("stdout")
         data = bytearray()
         while len(data) < n:
             remaining = deadline - time.monotonic()

@@ -130,7 +130,7 @@ def check_odt_upload(data: bytes) -> None:
 
 
 def _check_directory(infos) -> list[str]:
-    problems = []
+    problems: list[str] = []
     if len(infos) > MAX_MEMBERS:
         return [Msg("Paketissa on liikaa osia ({count}, enintään {max}).").format(count=len(infos), max=MAX_MEMBERS)]
     seen = set()
@@ -156,7 +156,7 @@ def _check_directory(infos) -> list[str]:
 
 
 def _check_xml(name: str, content: bytes) -> list[str]:
-    problems = []
+    problems: list[str] = []
     head = content[:4]
     if head.startswith((b"\xff\xfe", b"\xfe\xff")) or b"\x00" in content[:100]:
         text = content.decode("utf-16", errors="replace").encode("utf-8")
