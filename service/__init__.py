@@ -46,7 +46,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         app.config.update(test_config)
     load_secrets(app.config, folder)
     check_secrets(app.config, folder)  # no secrets, no service: there are no defaults to fall back on
-    app.json.ensure_ascii = False
+    app.json.ensure_ascii = False  # type: ignore[attr-defined]  # DefaultJSONProvider has it
     ensure_folder(folder)
 
     store = TemplateStore(Path(app.instance_path) / "templates", builtin_dir=app.config["TEMPLATES_DIR"] or TEMPLATES_DIR)

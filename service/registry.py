@@ -10,8 +10,7 @@ from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 
-from marshmallow import Schema
-
+from schemas.common import DocumentSchema
 from schemas.follow_up_summary import FollowUpSummarySchema
 from schemas.i18n import DEFAULT, LANGUAGES, gettext
 from schemas.mandate_agreement import MandateAgreementSchema
@@ -35,7 +34,7 @@ class DocumentType:
     label: str  # Finnish name of the document
     description: str
     phase: str  # valmisteluvaihe / seurantavaihe
-    schema: type[Schema]
+    schema: type[DocumentSchema]
     file_stem: str  # ASCII, Finnish; used in download file names (translated like any message)
     renditions: tuple[str, ...] = (FAMILY,)
 

@@ -5,7 +5,7 @@
 # /usr/bin/python3 and talks to LibreOffice through it. fonts-symbola: symbols people type
 # into free text (⚽) would otherwise print as empty boxes in the PDF.
 set -eu
-PACKAGES="libreoffice-writer-nogui python3-uno poppler-utils fonts-liberation2 fonts-dejavu-core fonts-symbola chromium"
+PACKAGES="libreoffice-writer-nogui python3-uno poppler-utils fonts-liberation2 fonts-dejavu-core fonts-symbola chromium bubblewrap"
 missing=""
 command -v soffice >/dev/null 2>&1 || missing="yes"
 command -v pdftoppm >/dev/null 2>&1 || missing="yes"
@@ -13,6 +13,8 @@ command -v pdftoppm >/dev/null 2>&1 || missing="yes"
 [ -n "$(fc-list ':charset=26bd' 2>/dev/null)" ] || missing="yes"
 # The browser tests drive Debian's Chromium (Playwright's own download cannot be used here).
 [ -x /usr/bin/chromium ] || missing="yes"
+# LibreOffice converts inside bubblewrap: no network, no files outside its own folder.
+command -v bwrap >/dev/null 2>&1 || missing="yes"
 [ -z "$missing" ] && exit 0
 if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null 2>&1; then
     echo "system-deps: installing $PACKAGES" >&2

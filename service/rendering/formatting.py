@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+from collections.abc import Callable
 from typing import Any
 
 from babel import Locale
@@ -201,7 +202,7 @@ def yes_no(value: Any, lang: str = DEFAULT) -> str:
     return yes if value else no
 
 
-FILTERS = {
+FILTERS: dict[str, Callable[..., object]] = {
     "date": date,
     "date_long": date_long,
     "date_range": date_range,
