@@ -12,7 +12,7 @@ from pathlib import Path
 
 from schemas.common import DocumentSchema
 from schemas.follow_up_summary import FollowUpSummarySchema
-from schemas.i18n import DEFAULT, LANGUAGES, gettext
+from schemas.i18n import DEFAULT, gettext, known_language
 from schemas.mandate_agreement import MandateAgreementSchema
 from schemas.questions import QuestionsSchema
 from schemas.summary import SummarySchema
@@ -48,9 +48,7 @@ class DocumentType:
 
     def template(self, language: str = DEFAULT) -> str:
         """The built-in template of one language, relative to TEMPLATES_DIR."""
-        if language not in LANGUAGES:
-            raise ValueError(f"unsupported language {language!r}")
-        return f"{language}/{self.id}.docx"
+        return f"{known_language(language)}/{self.id}.docx"
 
     def title(self, language: str | None = None) -> str:
         """The document's name in ``language`` (default: the current message language)."""

@@ -26,7 +26,7 @@ from collections import OrderedDict
 from dataclasses import dataclass
 from pathlib import Path
 
-from schemas.i18n import DEFAULT, LANGUAGES, Msg, gettext, translate
+from schemas.i18n import DEFAULT, Msg, UnknownLanguage, gettext, known_language, translate
 from service.conversion.pool import ConversionFailed, ConverterUnavailable
 from service.problems import ApiError
 from service.registry import CONTEXT_EXTRAS, DOCUMENT_TYPES, TEMPLATES_DIR, DocumentType
@@ -70,9 +70,10 @@ class StoreError(ApiError):
 
 def check_language(language: str) -> str:
     """``language`` when it is one of fi, sv, en; it is also a folder name, so nothing else passes."""
-    if language not in LANGUAGES:
-        raise StoreError(Msg("Tuntematon kieli. Asiakirjapohjien kielet ovat fi (suomi), sv (ruotsi) ja "
-                             "en (englanti)."), 400)
+    try:
+        known_language(language)
+    except UnknownLanguage as exc:
+        raise StoreError(exc.message, 400) from None
     return language
 
 
