@@ -8,6 +8,8 @@ own part is composed with these blocks by the service (``service/cases``), from 
 
 from __future__ import annotations
 
+import re
+
 from marshmallow import ValidationError, validates, validates_schema
 
 from .common import ChildSchema, CoordinatorSchema, GuardianSchema, ParticipatingWorkerSchema, WorkerSchema
@@ -25,38 +27,29 @@ def person_id(label: str = "Tunniste"):
     return field
 
 
-def _check_id(value: str) -> None:
-    import re
+class _Named:
+    """A person of the case: an ``id`` the documents refer to them by."""
 
-    if not re.fullmatch(REF_RE, value):
-        raise ValidationError(Msg("Tunnisteessa voi olla vain pieniä kirjaimia a–z, numeroita, - ja _ "
-                                  "(enintään 20 merkkiä, alkaa kirjaimella)."))
-
-
-class CaseChildSchema(ChildSchema):
     id = person_id()
 
     @validates("id")
     def _id(self, value, **kwargs):
-        _check_id(value)
+        if not re.fullmatch(REF_RE, value):
+            raise ValidationError(Msg("Tunnisteessa voi olla vain pieniä kirjaimia a–z, numeroita, - ja _ "
+                                      "(enintään 20 merkkiä, alkaa kirjaimella)."))
 
 
-class CaseGuardianSchema(GuardianSchema):
-    id = person_id()
+class CaseChildSchema(_Named, ChildSchema):
+    pass
+
+
+class CaseGuardianSchema(_Named, GuardianSchema):
     children = listing(text("Lapsi", max_length=20), "Kenen lasten huoltaja tai vanhempi",
                        "Lasten tunnisteet; tyhjä = kaikkien tapauksen lasten.", max_items=10, item="lapsi")
 
-    @validates("id")
-    def _id(self, value, **kwargs):
-        _check_id(value)
 
-
-class CaseWorkerSchema(ParticipatingWorkerSchema):
-    id = person_id()
-
-    @validates("id")
-    def _id(self, value, **kwargs):
-        _check_id(value)
+class CaseWorkerSchema(_Named, ParticipatingWorkerSchema):
+    pass
 
 
 class PeopleSchema(StrictSchema):

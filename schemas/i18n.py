@@ -70,9 +70,7 @@ def language(lang: str | None) -> Iterator[str]:
     if lang is None:
         yield current()
         return
-    if lang not in LANGUAGES:
-        raise ValueError(f"unsupported language {lang!r}")
-    token = _current.set(lang)
+    token = _current.set(known_language(lang))
     try:
         yield lang
     finally:
@@ -87,10 +85,8 @@ def catalogue_path(lang: str) -> Path:
 
 @functools.cache
 def translations(lang: str) -> NullTranslations:
-    if lang == DEFAULT:
+    if known_language(lang) == DEFAULT:
         return NullTranslations()
-    if lang not in LANGUAGES:
-        raise ValueError(f"unsupported language {lang!r}")
     path = catalogue_path(lang)
     if not path.is_file():
         raise CatalogueMissing(f"the {lang} message catalogue is not compiled ({path}); run `make` "
@@ -176,3 +172,19 @@ def translate(message: object, lang: str | None = None) -> str:
     if isinstance(message, Msg):
         return gettext(message, lang)
     return str(message)
+
+
+class UnknownLanguage(ValueError):
+    """A language code that is none of fi, sv and en; ``message`` says so in the reader's language."""
+
+    def __init__(self, code: object):
+        self.message = Msg("Tuntematon kieli. Kielet ovat fi (suomi), sv (ruotsi) ja en (englanti).")
+        super().__init__(f"unsupported language {str(code)[:20]!r}")
+
+
+def known_language(code: object) -> str:
+    """The one check of a language code, everywhere a document, template or page language is
+    chosen: ``code`` when it is fi, sv or en, else UnknownLanguage."""
+    if code not in LANGUAGES:
+        raise UnknownLanguage(code)
+    return code  # type: ignore[return-value]

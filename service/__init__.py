@@ -48,7 +48,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         app.config.update(test_config)
     load_secrets(app.config, folder)
     check_secrets(app.config, folder)  # no secrets, no service: there are no defaults to fall back on
-    app.json.ensure_ascii = False
+    app.json.ensure_ascii = False  # type: ignore[attr-defined]  # DefaultJSONProvider has it
     ensure_folder(folder)
 
     # The state (accounts, sessions, tokens, template versions, the audit trail) is in the database:

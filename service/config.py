@@ -49,6 +49,10 @@ class DefaultConfig:
     CONVERTER_RETRY_AFTER = 10
     CONVERTER_SOFFICE = None  # None: soffice on PATH
     CONVERTER_PYTHON = None  # None: the first Python that can `import uno` (Debian: python3-uno)
+    # LibreOffice runs in bubblewrap (no network, no files but its own folder and the system's
+    # programs): "auto" when bwrap is installed (tools/system-deps.sh installs it), "required"
+    # to refuse converting without it, "off".
+    CONVERTER_SANDBOX = "auto"
 
     # The cookie holds a signed random session id only; the session itself is in the account
     # database, so signing out or removing a user ends it on the server.

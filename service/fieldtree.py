@@ -30,13 +30,20 @@ class Node:
     max_items: int | None = None
     item_label: str = ""  # metadata "x-item-label": one entry of a list, in Finnish
 
+    @property
+    def each(self) -> Node:
+        """The node of each entry of a list."""
+        if self.item is None:
+            raise TypeError(f"a {self.kind} node has no entries")
+        return self.item
+
     def walk(self, path: str = "") -> Iterator[tuple[str, Node]]:
         """Every leaf path: ``children[].given_names``."""
         if self.kind == "object":
             for name, child in self.children.items():
                 yield from child.walk(f"{path}.{name}" if path else name)
         elif self.kind == "list":
-            yield from self.item.walk(f"{path}[]")
+            yield from self.each.walk(f"{path}[]")
         else:
             yield path, self
 
@@ -86,5 +93,5 @@ def fill_absent(node: Node, data):
             out[name] = None if value is None else fill_absent(child, value)
         return out
     if node.kind == "list" and isinstance(data, list):
-        return [fill_absent(node.item, v) for v in data]
+        return [fill_absent(node.each, v) for v in data]
     return data

@@ -31,7 +31,7 @@ class Document:
 def check_all(store: TemplateStore) -> dict[str, list]:
     """Load the active template of every type in every language; return the problems per
     template, keyed "summary/sv" (empty = all good)."""
-    report = {}
+    report: dict[str, list] = {}
     for doc_type in DOCUMENT_TYPES.values():
         for language in LANGUAGES:
             key = f"{doc_type.id}/{language}"

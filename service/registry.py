@@ -10,10 +10,9 @@ from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 
-from marshmallow import Schema
-
+from schemas.common import DocumentSchema
 from schemas.follow_up_summary import FollowUpSummarySchema
-from schemas.i18n import DEFAULT, LANGUAGES, gettext
+from schemas.i18n import DEFAULT, gettext, known_language
 from schemas.mandate_agreement import MandateAgreementSchema
 from schemas.questions import QuestionsSchema
 from schemas.summary import SummarySchema
@@ -35,7 +34,7 @@ class DocumentType:
     label: str  # Finnish name of the document
     description: str
     phase: str  # valmisteluvaihe / seurantavaihe
-    schema: type[Schema]
+    schema: type[DocumentSchema]
     file_stem: str  # ASCII, Finnish; used in download file names (translated like any message)
     renditions: tuple[str, ...] = (FAMILY,)
 
@@ -49,9 +48,7 @@ class DocumentType:
 
     def template(self, language: str = DEFAULT) -> str:
         """The built-in template of one language, relative to TEMPLATES_DIR."""
-        if language not in LANGUAGES:
-            raise ValueError(f"unsupported language {language!r}")
-        return f"{language}/{self.id}.docx"
+        return f"{known_language(language)}/{self.id}.docx"
 
     def title(self, language: str | None = None) -> str:
         """The document's name in ``language`` (default: the current message language)."""

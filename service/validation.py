@@ -9,7 +9,7 @@ import threading
 
 from marshmallow import ValidationError
 
-from schemas.i18n import DEFAULT, LANGUAGES, Msg, gettext
+from schemas.i18n import DEFAULT, Msg, UnknownLanguage, gettext, known_language
 from service.problems import ApiError, flatten
 from service.registry import DOCUMENT_TYPES, FAMILY, NETWORK, DocumentType
 
@@ -63,10 +63,10 @@ def requested_language(language: str | None) -> str:
     a 400 for anything but fi, sv or en."""
     if language is None:
         return DEFAULT
-    if language not in LANGUAGES:
-        raise ApiError(400, Msg("Tuntematon kieli (language). Asiakirjapohjien kielet ovat {allowed}.").format(
-            allowed=", ".join(LANGUAGES)))
-    return language
+    try:
+        return known_language(language)
+    except UnknownLanguage as exc:
+        raise ApiError(400, exc.message) from None
 
 
 def get_type(type_id: str) -> DocumentType:

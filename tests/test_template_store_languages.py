@@ -212,7 +212,7 @@ def test_an_unknown_language_is_a_clear_400(reader, method, path, language):
                                        data=variant("summary", "X") if method == "post" else None,
                                        content_type=DOCX if method == "post" else None)
     assert response.status_code == 400
-    assert response.get_json()["message"] == "Tuntematon kieli (language). Asiakirjapohjien kielet ovat fi, sv, en."
+    assert response.get_json()["message"] == "Tuntematon kieli. Kielet ovat fi (suomi), sv (ruotsi) ja en (englanti)."
 
 
 def test_the_language_message_in_swedish_and_english(reader):
@@ -297,7 +297,7 @@ def test_pages_refuse_an_unknown_template_language(reader):
     for url in ("/pohjat/summary/de/versiot/0", "/pohjat/summary/xx/versiot/0/tiedosto"):
         response = reader.get(url)
         assert response.status_code == 404
-        assert "Tuntematon asiakirjapohjan kieli" in response.get_data(as_text=True)
+        assert "Tuntematon kieli. Kielet ovat fi" in response.get_data(as_text=True)
     refused = reader.post("/pohjat/summary/de/palauta", data={"csrf_token": page_token(reader)})
     assert refused.status_code == 404
 

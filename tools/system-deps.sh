@@ -7,7 +7,7 @@
 # the tests and the benchmark start their own PostgreSQL and Redis (tests/servers.py) on free
 # loopback ports; the services the packages install are not used.
 set -eu
-PACKAGES="libreoffice-writer-nogui python3-uno poppler-utils fonts-liberation2 fonts-dejavu-core fonts-symbola chromium postgresql redis-server"
+PACKAGES="libreoffice-writer-nogui python3-uno poppler-utils fonts-liberation2 fonts-dejavu-core fonts-symbola chromium postgresql redis-server bubblewrap"
 missing=""
 command -v soffice >/dev/null 2>&1 || missing="yes"
 command -v pdftoppm >/dev/null 2>&1 || missing="yes"
@@ -17,6 +17,8 @@ command -v pdftoppm >/dev/null 2>&1 || missing="yes"
 [ -x /usr/bin/chromium ] || missing="yes"
 ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1 || missing="yes"
 command -v redis-server >/dev/null 2>&1 || missing="yes"
+# LibreOffice converts inside bubblewrap: no network, no files outside its own folder.
+command -v bwrap >/dev/null 2>&1 || missing="yes"
 [ -z "$missing" ] && exit 0
 if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null 2>&1; then
     echo "system-deps: installing $PACKAGES" >&2

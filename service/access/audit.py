@@ -90,7 +90,7 @@ class AuditLog:
         unknown = set(facts) - FIELDS
         if unknown:
             raise ValueError(f"audit fields not allowed: {sorted(unknown)}")
-        entry = {
+        entry: dict[str, str | int] = {
             "time": datetime.now(UTC).isoformat(timespec="milliseconds"),
             "actor": identity.actor,
             "role": identity.role,

@@ -48,7 +48,8 @@ def render_document(type_id: str):
     try:
         payload = json_body()
     except (ApiError, HTTPException) as exc:  # refused before produce() sees it: audited here
-        auditor().document(doc_type.id, rendition, "refused", getattr(exc, "status", None) or exc.code)
+        status = exc.status if isinstance(exc, ApiError) else exc.code or 400
+        auditor().document(doc_type.id, rendition, "refused", status)
         raise
     started = time.perf_counter()
     document = produce(current_app.extensions["lnp.templates"], doc_type, payload, rendition,

@@ -166,8 +166,7 @@ def query_names(doc: dict) -> set[str]:
     """The query parameters an operation declares."""
     names = set()
     for key in doc["params"]:
-        param = PARAMETERS[key]
-        param = param(next(iter(DOCUMENT_TYPES.values()))) if callable(param) else param
+        param = _parameter(key, next(iter(DOCUMENT_TYPES.values())))
         if param["in"] == "query":
             names.add(param["name"])
     return names
@@ -199,7 +198,7 @@ def _path(rule: str) -> tuple[str, list[str]]:
 
 def _parameter(name: str, doc_type) -> dict:
     param = PARAMETERS[name]
-    return param(doc_type) if callable(param) else param
+    return param(doc_type) if callable(param) else param  # type: ignore[return-value]
 
 
 def _path_parameter(name: str) -> dict:

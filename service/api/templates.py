@@ -173,7 +173,7 @@ def preview(type_id: str, version: str):
     must be in the template's language: a 422 on ``language`` otherwise)."""
     doc_type = get_type(type_id)
     language = _language()
-    payload = doc_type.example(language)
+    payload: object = doc_type.example(language)
     if request.content_length:
         if request.mimetype != "application/json":
             raise ApiError(415)

@@ -85,10 +85,10 @@ def cross_document(case: dict) -> list[Finding]:
                         "sopimuksen asioista tai lisää asia sopimukseen."),
                     [_doc(AGREEMENT, "themes")], [QUESTIONS]))
 
-    consent = agreement.get("consent") if isinstance(agreement.get("consent"), dict) else {}
+    consent: dict = agreement["consent"] if isinstance(agreement.get("consent"), dict) else {}
     if consent.get("to_network") is False:
         for type_id, part in ((SUMMARY, summary), (FOLLOW_UP, follow_up)):
-            sharing = part.get("sharing") if isinstance(part.get("sharing"), dict) else {}
+            sharing: dict = part["sharing"] if isinstance(part.get("sharing"), dict) else {}
             if sharing.get("approved_for_network") is True:
                 findings.append(Finding(
                     "error", _doc(type_id, "sharing.approved_for_network"),
@@ -96,7 +96,7 @@ def cross_document(case: dict) -> list[Finding]:
                         "läheisille, joten läheisille annettavaa kappaletta ei tehdä."),
                     [_doc(AGREEMENT, "consent.to_network")], [f"{type_id}:network"]))
 
-    meetings = case.get("meetings") if isinstance(case.get("meetings"), dict) else {}
+    meetings: dict = case["meetings"] if isinstance(case.get("meetings"), dict) else {}
     conference = _date((meetings.get("conference") or {}).get("date"))
     review = _date((meetings.get("follow_up") or {}).get("date"))
     if conference and review:

@@ -84,13 +84,40 @@ def find_uno_python(soffice: str | None) -> str | None:
     return _uno_python_cache[key]
 
 
+def sandbox_command(workdir: str, python: str) -> list[str]:
+    """bubblewrap around the bridge and its soffice: no network at all (a document cannot make
+    the server fetch an address), and no file outside the system's read-only programs, fonts and
+    settings and the worker's own private directory (not the instance folder, not another
+    worker's files, not the host's /tmp)."""
+    bwrap = shutil.which("bwrap")
+    if bwrap is None:
+        raise ConverterUnavailable("sandbox required but bwrap (bubblewrap) is not installed")
+    # No --die-with-parent: it follows the thread that started the worker, which ends; the bridge
+    # ends itself when the pool closes its input, and the pool kills its process group.
+    command = [bwrap, "--unshare-net", "--unshare-ipc",
+               "--ro-bind", "/usr", "/usr", "--ro-bind", "/etc", "/etc"]
+    for link in ("bin", "sbin", "lib", "lib64"):
+        target = Path("/") / link
+        if target.is_symlink():
+            command += ["--symlink", os.readlink(target), str(target)]
+        elif target.is_dir():
+            command += ["--ro-bind", str(target), str(target)]
+    for extra in ("/opt", str(BRIDGE.parent), str(Path(python).resolve().parents[1])):
+        if Path(extra).is_dir() and not extra.startswith("/usr/"):
+            command += ["--ro-bind", extra, extra]
+    command += ["--dev", "/dev", "--proc", "/proc", "--tmpfs", "/tmp", "--bind", workdir, workdir,
+                "--setenv", "HOME", workdir, "--chdir", workdir]
+    return command
+
+
 class Worker:
     """One bridge + soffice. Used by one thread at a time (the pool sees to that)."""
 
-    def __init__(self, soffice: str, python: str, start_timeout: float):
+    def __init__(self, soffice: str, python: str, start_timeout: float, sandbox: bool = False):
         self.soffice = soffice
         self.python = python
         self.start_timeout = start_timeout
+        self.sandbox = sandbox
         self.conversions = 0
         self.retiring = False
         self.process: subprocess.Popen | None = None
@@ -107,11 +134,15 @@ class Worker:
         # unguessable so that no other office of ours is reached by mistake.
         self.pipe = f"lnp_{secrets.token_hex(16)}"
         try:
+            command = [self.python, "-I", str(BRIDGE), self.soffice, self.workdir, self.pipe, str(self.start_timeout)]
+            if self.sandbox:
+                command = sandbox_command(self.workdir, self.python) + command
             self.process = subprocess.Popen(
-                [self.python, "-I", str(BRIDGE), self.soffice, self.workdir, self.pipe, str(self.start_timeout)],
+                command,
                 stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
                 start_new_session=True,  # its own process group: one killpg ends bridge and soffice
             )
+            assert self.process.stdin is not None and self.process.stdout is not None  # PIPE above
             os.set_blocking(self.process.stdin.fileno(), False)
             os.set_blocking(self.process.stdout.fileno(), False)
             header, _ = self._receive(time.monotonic() + self.start_timeout + 5)
@@ -134,7 +165,7 @@ class Worker:
 
     def stop(self, grace: float = 10.0) -> None:
         """Ask LibreOffice to quit (it then removes its own pipes), kill it if it does not."""
-        if self.alive():
+        if self.alive() and self.process is not None:
             try:
                 self._send({"op": "quit"}, b"", time.monotonic() + 1)
                 self.process.wait(timeout=grace)
@@ -154,7 +185,8 @@ class Worker:
                 log.error("converter worker pid=%s did not die", self.pid)
             for stream in (self.process.stdin, self.process.stdout):
                 try:
-                    stream.close()
+                    if stream is not None:
+                        stream.close()
                 except OSError:
                     pass
         if self.workdir:
@@ -172,10 +204,17 @@ class Worker:
             raise ConversionFailed(header.get("exception", "?"))
         raise _Gone(header.get("exception", "?"))
 
+    def _pipe(self, name: str) -> int:
+        """The file descriptor of the bridge's stdin or stdout; a worker without one is gone."""
+        stream = getattr(self.process, name, None) if self.process is not None else None
+        if stream is None:
+            raise _Gone("no process")
+        return stream.fileno()
+
     def _send(self, header: dict, payload: bytes, deadline: float) -> None:
         raw = json.dumps(header).encode()
         view = memoryview(HEADER.pack(len(raw), len(payload)) + raw + payload)
-        fd = self.process.stdin.fileno()
+        fd = self._pipe("stdin")
         while view:
             remaining = deadline - time.monotonic()
             if remaining <= 0:
@@ -190,7 +229,7 @@ class Worker:
                     raise _Gone("pipe") from None
 
     def _read(self, n: int, deadline: float) -> bytes:
-        fd = self.process.stdout.fileno()
+        fd = self._pipe("stdout")
         data = bytearray()
         while len(data) < n:
             remaining = deadline - time.monotonic()
@@ -231,8 +270,10 @@ class ConverterPool:
 
     def __init__(self, size: int | None = None, timeout: float = 15, start_timeout: float = 60,
                  wait_timeout: float = 10, max_conversions: int = 200, retry_after: int = 10,
-                 soffice: str | None = None, python: str | None = None):
+                 soffice: str | None = None, python: str | None = None, sandbox: str = "auto"):
         self.size = size or default_size()
+        # "auto": in bubblewrap when it is installed; "required": never without it; "off".
+        self.sandbox = sandbox
         self.timeout = timeout
         self.start_timeout = start_timeout
         self.wait_timeout = wait_timeout
@@ -247,7 +288,12 @@ class ConverterPool:
         return cls(size=config["CONVERTER_POOL_SIZE"], timeout=config["CONVERTER_TIMEOUT"],
                    start_timeout=config["CONVERTER_START_TIMEOUT"], wait_timeout=config["CONVERTER_WAIT_TIMEOUT"],
                    max_conversions=config["CONVERTER_MAX_CONVERSIONS"], retry_after=config["CONVERTER_RETRY_AFTER"],
-                   soffice=config["CONVERTER_SOFFICE"], python=config["CONVERTER_PYTHON"])
+                   soffice=config["CONVERTER_SOFFICE"], python=config["CONVERTER_PYTHON"],
+                   sandbox=config["CONVERTER_SANDBOX"])
+
+    @property
+    def sandboxed(self) -> bool:
+        return self.sandbox == "required" or (self.sandbox == "auto" and shutil.which("bwrap") is not None)
 
     def _reset(self) -> None:
         # Fresh state for this process: a lock copied by fork may be held by a thread that
@@ -366,7 +412,7 @@ class ConverterPool:
             python = self.python or find_uno_python(soffice)
             if not python:
                 raise ConverterUnavailable("no Python with the uno module (Debian: python3-uno)")
-            worker = Worker(soffice, python, self.start_timeout).start()
+            worker = Worker(soffice, python, self.start_timeout, self.sandboxed).start()
         except (ConverterUnavailable, OSError, subprocess.SubprocessError) as exc:
             log.warning("converter unavailable: %s; odt and pdf answer 503 (retry in %s s)",
                         getattr(exc, "reason", type(exc).__name__), self.retry_after)

@@ -137,6 +137,6 @@ def account():
             accounts().set_profile(identity.name, data)
             flash(_("Omat tiedot tallennettu. Lomakkeet täyttävät ne puolestasi."))
             return redirect(url_for("auth.account"))
-    page = FormPage(_Profile(), data, errors, None)  # type: ignore[arg-type]
+    page = FormPage(_Profile(), data, errors, None)
     return render_template("auth/account.html", identity=identity, page=page, has_profile=has_profile), \
         422 if errors else 200

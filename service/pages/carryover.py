@@ -62,7 +62,7 @@ def open_into(target: DocumentType, payload: dict) -> Opened:
             continue
         value = payload[source_name]
         if name == "children":
-            value = [reshape_child(node.item, child) for child in value] if isinstance(value, list) else value
+            value = [reshape_child(node.each, child) for child in value] if isinstance(value, list) else value
         kept = prune(node, value)
         if kept is ABSENT or kept in ({}, []):
             continue
@@ -113,7 +113,7 @@ def prune(node: Node, value: Any, strict: bool = True) -> Any:
     if node.kind == "list":
         if not isinstance(value, list):
             return ABSENT
-        items = [prune(node.item, v, strict) for v in value]
+        items = [prune(node.each, v, strict) for v in value]
         return [v for v in items if v is not ABSENT]
     if isinstance(value, (dict, list)) or value is None:
         return ABSENT

@@ -215,7 +215,7 @@ def submit():
     if action == "goto":
         return render(case, section(target).id, output_format=output_format)
     if action == "language":
-        if target not in LANGUAGES:
+        if target not in LANGUAGES:  # a switch button's value, not typed by a person
             abort(400)
         i18n.use(target)
         html, status = render(case, current_id, page_data=data, focus=f"language-{target}", output_format=output_format)

@@ -56,7 +56,7 @@ def node_at(root: Node, path: str) -> Node:
         if isinstance(token, int):
             if node.kind != "list":
                 raise BadPath(path)
-            node = node.item
+            node = node.each
         else:
             if node.kind != "object" or token not in node.children:
                 raise BadPath(path)
@@ -105,7 +105,7 @@ def to_form(node: Node, data, path: str = "") -> MultiDict:
         items = data if isinstance(data, list) else []
         out.add(f"{path}{COUNT_SUFFIX}", str(len(items)))
         for index, item in enumerate(items):
-            out.update(to_form(node.item, item, join(path, index)))
+            out.update(to_form(node.each, item, join(path, index)))
     elif node.kind == "bool":
         if node.default is None:
             out.add(path, "true" if data else "false")
@@ -136,7 +136,7 @@ def _value(node: Node, form, path: str, counts) -> Any:
     if node.kind == "object":
         return _object(node, form, path, counts, optional=not node.required)
     if node.kind == "list":
-        items = [_item(node.item, form, join(path, i), counts) for i in range(counts.get(path, 0))]
+        items = [_item(node.each, form, join(path, i), counts) for i in range(counts.get(path, 0))]
         # An optional list left empty is absent, so the schema's own default applies.
         return items if items or node.required else ABSENT
     raw = form.get(path)
@@ -221,7 +221,7 @@ def blank(node: Node) -> Any:
         out = {}
         for name, child in node.children.items():
             if child.kind == "list" and child.required and child.min_items:
-                out[name] = [blank_item(child.item) for _ in range(child.min_items)]
+                out[name] = [blank_item(child.each) for _ in range(child.min_items)]
         return out
     return None
 
@@ -278,8 +278,8 @@ def apply_action(root: Node, data: dict, action: str, target: str) -> str:
         items, node = _container(data, root, target, create=True)
         if node.max_items is not None and len(items) >= node.max_items:
             return field_id(target) + "-add"
-        items.append(blank_item(node.item))
-        return first_field_id(node.item, join(target, len(items) - 1))
+        items.append(blank_item(node.each))
+        return first_field_id(node.each, join(target, len(items) - 1))
     list_path, index = _split_item(target)
     items, node = _container(data, root, list_path)
     if index >= len(items):

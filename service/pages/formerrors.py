@@ -138,11 +138,12 @@ def context(root: Node, path: str) -> str:
     for position, token in enumerate(tokens[:-1]):
         if isinstance(token, int):
             parts.append(f"{item_name(node)} {token + 1}")
-            node = node.item
+            node = node.each
             continue
-        node = node.children.get(token) if node.kind == "object" else None
-        if node is None:
+        child = node.children.get(token) if node.kind == "object" else None
+        if child is None:
             return ", ".join(parts)
+        node = child
         # A list's own label is said by its entries ("Lapsi 2"); an object's label is its place.
         if node.kind == "object" and not isinstance(tokens[position + 1], int):
             parts.append(gettext(node.label))

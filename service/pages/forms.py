@@ -192,7 +192,7 @@ def submit(type_id: str):
     if action == "language":
         # The form's own language switch: the same form, every typed value kept, in the chosen
         # language; the choice is remembered like the other pages' switch (service.i18n).
-        if target not in LANGUAGES:
+        if target not in LANGUAGES:  # a switch button's value, not typed by a person
             abort(400)
         i18n.use(target)
         html, status = _render(doc_type, data, focus=f"language-{target}", output_format=output_format)

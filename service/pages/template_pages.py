@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from flask import Blueprint, current_app, flash, g, redirect, render_template, request, url_for
 
-from schemas.i18n import LANGUAGES, Msg, gettext, translate
+from schemas.i18n import LANGUAGES, Msg, UnknownLanguage, gettext, known_language, translate
 from service.pipeline import preview as preview_document
 from service.problems import ApiError
 from service.registry import DOCUMENT_TYPES
@@ -63,10 +63,10 @@ TEMPLATE_NAMES = {
 
 def _language(language: str) -> str:
     """The template language from the path; anything else is a 404 that says why."""
-    if language not in LANGUAGES:
-        raise ApiError(404, gettext("Tuntematon asiakirjapohjan kieli. Pohjien kielet ovat fi (suomi), "
-                                    "sv (ruotsi) ja en (englanti)."))
-    return language
+    try:
+        return known_language(language)
+    except UnknownLanguage as exc:
+        raise ApiError(404, exc.message) from None
 
 
 def template_name(language: str, capital: bool = False) -> str:

@@ -190,7 +190,7 @@ class _Analyser:
             self.expr(n.arg, scope)
             node, path = base
             if node.kind == "list":
-                return node.item, f"{path}[]"
+                return node.each, f"{path}[]"
             return self.ANY, None
         if isinstance(n, (nodes.Filter, nodes.Test)):
             registry, kind = (ENV.filters, "filter") if isinstance(n, nodes.Filter) else (ENV.tests, "test")
@@ -240,11 +240,12 @@ class _Analyser:
         seen = set()
         for n in ast.find_all(nodes.Node):
             kind = type(n)
-            if kind in ALLOWED_NODES and not (kind is nodes.For and n.recursive):
+            if kind in ALLOWED_NODES and not (isinstance(n, nodes.For) and n.recursive):
                 continue
             if kind in FORBIDDEN_STATEMENTS or (kind, n.lineno) in seen:
                 continue  # include/import/extends have their own message from stmt()
             seen.add((kind, n.lineno))
+            message: str
             if kind is nodes.For:
                 message = Msg("Rekursiivinen silmukka (recursive) ei ole sallittu asiakirjapohjassa.")
             else:

@@ -255,7 +255,7 @@ class PreparedDocx:
                 raise NotSupported("tags in document properties")
 
         main = tpl.docx.part.partname.lstrip("/")
-        templated: dict[str, tuple[str, object, str, str, bool]] = {}
+        templated: dict[str, tuple[str, tuple, str, str, bool]] = {}
 
         body_src = tpl.patch_xml(tpl.get_xml())
         raw_document = zipfile.ZipFile(io.BytesIO(data)).read(main).decode("utf-8")

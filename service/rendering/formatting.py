@@ -15,13 +15,14 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+from collections.abc import Callable
 from typing import Any
 
 from babel import Locale
 from babel.dates import format_date, format_time
 
 from schemas.fields import Choices, age_on
-from schemas.i18n import DEFAULT, LANGUAGES, Msg, gettext
+from schemas.i18n import DEFAULT, Msg, gettext, known_language
 
 # Finland's Swedish and the English of a British-style official letter.
 LOCALES = {"fi": Locale.parse("fi_FI"), "sv": Locale.parse("sv_FI"), "en": Locale.parse("en_GB")}
@@ -52,9 +53,7 @@ def _as_date(value: Any) -> dt.date:
 
 
 def _lang(lang: str) -> str:
-    if lang not in LANGUAGES:
-        raise ValueError(f"unsupported language {lang!r}")
-    return lang
+    return known_language(lang)
 
 
 def date(value: Any, lang: str = DEFAULT) -> str:
@@ -201,7 +200,7 @@ def yes_no(value: Any, lang: str = DEFAULT) -> str:
     return yes if value else no
 
 
-FILTERS = {
+FILTERS: dict[str, Callable[..., object]] = {
     "date": date,
     "date_long": date_long,
     "date_range": date_range,

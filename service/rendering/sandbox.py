@@ -171,7 +171,9 @@ class BudgetedSandbox(ImmutableSandboxedEnvironment):
     @staticmethod
     def _join(chunks) -> str:
         budget = _BUDGET.get()
-        out = []
+        if budget is None:  # render() always sets one (render_budget)
+            raise BudgetExceeded("no render budget")
+        out: list[str] = []
         append = out.append
         left = budget.output
         for count, chunk in enumerate(chunks):

@@ -53,7 +53,7 @@ def init_app(app: Flask) -> None:
     def _http_error(exc: HTTPException):
         response = error_response(exc.code or 500)
         if getattr(exc, "valid_methods", None):  # a 405 must say what is allowed (RFC 9110)
-            response.headers["Allow"] = ", ".join(exc.valid_methods)
+            response.headers["Allow"] = ", ".join(exc.valid_methods)  # type: ignore[attr-defined]
         return response
 
     @app.errorhandler(Exception)

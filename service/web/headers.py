@@ -13,6 +13,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from hashlib import sha256
 
 from flask import Flask, g, request
@@ -70,13 +71,13 @@ def init_app(app: Flask, sign_in_endpoint: str = "auth.sign_in") -> None:
     """After auth.init_app (the limiter's before_request must run after the gate)."""
     if app.config["PROXY_FIX"]:
         hops = int(app.config["PROXY_FIX"])
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
     app.config["WTF_CSRF_CHECK_DEFAULT"] = False
     csrf.init_app(app)
     # One limiter per app: a Limiter keeps the first app's limits, and tests build several apps.
     limiter = Limiter(key_func=_rate_key, app=app)
     limiter.request_filter(lambda: request.endpoint in ("healthz", "readyz"))  # the load balancer polls them
-    view = app.view_functions[sign_in_endpoint]
+    view: Callable = app.view_functions[sign_in_endpoint]
     view = limiter.limit(lambda: app.config["SIGN_IN_RATE_LIMIT"], methods=["POST"], key_func=_sign_in_key)(view)
     view = limiter.limit(lambda: app.config["SIGN_IN_ADDRESS_RATE_LIMIT"], methods=["POST"],
                          key_func=client_address)(view)

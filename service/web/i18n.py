@@ -17,7 +17,7 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 from flask import Blueprint, Flask, abort, g, redirect, request
 from flask_babel import Babel, get_locale, refresh
 
-from schemas.i18n import DEFAULT, LANGUAGES, check_catalogues, set_resolver
+from schemas.i18n import DEFAULT, LANGUAGES, UnknownLanguage, check_catalogues, known_language, set_resolver
 from service.config import CATALOGUE_DIR
 from service.web.gate import public
 
@@ -80,8 +80,9 @@ def _local(target: str | None) -> str:
 def switch():
     """The language switch of the pages that keep no typed values (the forms switch themselves,
     keeping what was typed). CSRF-checked by the auth gate like every cookie POST."""
-    language = request.form.get("language", "")
-    if language not in LANGUAGES:
+    try:
+        language = known_language(request.form.get("language", ""))
+    except UnknownLanguage:
         abort(400)
     return remember(redirect(_local(request.form.get("next")), code=303), language)
 

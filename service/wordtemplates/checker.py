@@ -177,7 +177,7 @@ def _repair_paragraph(paragraph) -> list[str]:
             repaired.append(match.group())
     if not repaired:
         return []
-    new_texts = [[] for _ in texts]
+    new_texts: list[list[str]] = [[] for _ in texts]
     for char, index in zip(chars, owner):
         new_texts[index].append(char)
     for t, parts in zip(texts, new_texts):
@@ -218,7 +218,7 @@ def _paragraph_locations(root, name: str) -> dict:
     """Each paragraph → "leipäteksti, kappale 3" or "taulukko 1, rivi 2, solu 3"."""
     label = _part_label(name)
     body = _problem_part_key(name) == "body"
-    locations = {}
+    locations: dict[object, str] = {}
     tables = {t: i for i, t in enumerate(root.iter(W + "tbl"), start=1)}
     number = 0
     for paragraph in root.iter(W + "p"):

@@ -63,7 +63,7 @@ def _example_values(node: Node, data, path: str, out: dict) -> None:
                 _example_values(child, data[name], f"{path}.{name}" if path else name, out)
     elif node.kind == "list" and isinstance(data, list):
         if data:
-            _example_values(node.item, data[0], f"{path}[]", out)
+            _example_values(node.each, data[0], f"{path}[]", out)
     else:
         out.setdefault(path, data)
 
@@ -98,7 +98,7 @@ def entries(doc_type: DocumentType) -> list[dict]:
             if child.kind == "object":
                 visit(child, child_path, required)
             elif child.kind == "list":
-                item = child.item
+                item = child.each
                 if item.kind == "object":
                     visit(item, f"{child_path}[]", required)
                 else:

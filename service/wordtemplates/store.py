@@ -31,15 +31,15 @@ from pathlib import Path
 
 from sqlalchemy import exc, func, insert, select, update
 
-from schemas.i18n import DEFAULT, LANGUAGES, Msg, gettext, translate
+from schemas.i18n import DEFAULT, Msg, UnknownLanguage, gettext, known_language, translate
 from service.conversion.pool import ConversionFailed, ConverterUnavailable
 from service.database.connection import Database
 from service.database.tables import template_activations, template_pointers, template_state, template_versions
 from service.problems import ApiError
 from service.registry import CONTEXT_EXTRAS, DOCUMENT_TYPES, TEMPLATES_DIR, DocumentType
-from service.rendering.docx_template import LoadedTemplate, load_template
+from service.rendering.docx_template import LoadedTemplate, Problem, TemplateInvalid, load_template
 from service.wordtemplates.checker import Report, check
-from service.wordtemplates.upload_safety import UnsafeTemplate, check_odt_upload, is_odt
+from service.wordtemplates.upload_safety import UnsafeTemplate, check_odt_upload, check_upload, is_odt
 
 BUILTIN = 0
 _CACHE_SIZE = 48  # loaded templates kept per process (a few versions of four types in three languages)
@@ -81,9 +81,10 @@ class StoreError(ApiError):
 
 def check_language(language: str) -> str:
     """``language`` when it is one of fi, sv, en; it is also a folder name, so nothing else passes."""
-    if language not in LANGUAGES:
-        raise StoreError(Msg("Tuntematon kieli. Asiakirjapohjien kielet ovat fi (suomi), sv (ruotsi) ja "
-                             "en (englanti)."), 400)
+    try:
+        known_language(language)
+    except UnknownLanguage as exc:
+        raise StoreError(exc.message, 400) from None
     return language
 
 
@@ -151,6 +152,12 @@ class TemplateStore:
                 self._loaded.move_to_end(key)
                 return template
         data = self.read(doc_type.id, version, language)
+        try:
+            # Checked again on every load, so that a version stored before a check was tightened
+            # cannot act either: every rendered document's structure is its template's.
+            check_upload(data)
+        except UnsafeTemplate as exc:
+            raise TemplateInvalid([Problem("error", "tiedosto", None, "", message) for message in exc.messages]) from None
         template = load_template(f"{doc_type.template(language)}@{version}", data, doc_type.fields, CONTEXT_EXTRAS,
                                  language=language)
         template.version = version

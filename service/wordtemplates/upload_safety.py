@@ -11,6 +11,8 @@ import io
 import re
 import zipfile
 
+from lxml import etree
+
 from schemas.i18n import Msg, translate
 
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024  # a template with a logo is well under 1 MB
@@ -28,11 +30,8 @@ DOCX_MAIN = "application/vnd.openxmlformats-officedocument.wordprocessingml.docu
 MACRO_TYPES = ("macroEnabled", "vbaProject", "vbaData", "activeX", "oleObject")
 ALLOWED_EXTERNAL = ("https://", "mailto:")
 HYPERLINK_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/hyperlink"
-FIELD_CODES = ("INCLUDEPICTURE", "INCLUDETEXT", "LINK", "DDE", "DDEAUTO", "IMPORT")
+FIELD_CODES = ("INCLUDEPICTURE", "INCLUDETEXT", "INCLUDE", "LINK", "DDE", "DDEAUTO", "IMPORT", "AUTOTEXTLIST")
 
-_REL_RE = re.compile(rb"<Relationship\b[^>]*>", re.IGNORECASE)
-_ATTR_RE = re.compile(rb'(\w+)\s*=\s*"([^"]*)"')
-_INSTR_RE = re.compile(rb"<w:instrText[^>]*>([^<]*)</w:instrText>|w:instr=\"([^\"]*)\"")
 
 
 class UnsafeTemplate(ValueError):
@@ -64,6 +63,7 @@ def check_upload(data: bytes) -> None:
     if "[Content_Types].xml" not in names or "word/document.xml" not in names:
         raise UnsafeTemplate([Msg("Tiedosto ei ole Word-asiakirja (.docx): asiakirjan osat puuttuvat.")])
 
+    xml_parts = _xml_parts(package)
     for info in infos:
         lower = info.filename.lower()
         if lower.endswith("vbaproject.bin") or lower.endswith("vbadata.xml"):
@@ -77,7 +77,7 @@ def check_upload(data: bytes) -> None:
         except (zipfile.BadZipFile, NotImplementedError, OSError, RuntimeError):
             problems.append(Msg("Osaa {part} ei voi lukea (vioittunut tai salattu).").format(part=info.filename))
             continue
-        if lower.endswith((".xml", ".rels")):
+        if _is_xml(info.filename, content, xml_parts):
             problems += _check_xml(info.filename, content)
 
     content_types = package.read("[Content_Types].xml")
@@ -119,18 +119,16 @@ def check_odt_upload(data: bytes) -> None:
         lower = info.filename.lower()
         if lower.startswith(("basic/", "scripts/")) or lower.endswith(".bin"):
             problems.append(Msg("Asiakirjassa on makroja tai upotettuja objekteja. Tallenna pohja ilman niitä."))
-        elif lower.endswith(".xml"):
+        else:
             content = package.read(info)
-            if re.search(rb"<!DOCTYPE|<!ENTITY", content, re.IGNORECASE):
-                problems.append(Msg("Osassa {part} on DOCTYPE- tai ENTITY-määrittely, jota ei sallita.").format(part=info.filename))
-            if re.search(rb'xlink:href="(?!https://|mailto:|#|\./|Pictures/|")', content):
-                problems.append(Msg("Asiakirjassa on ulkoinen viittaus, jota ei sallita. Vain https- ja mailto-linkit ovat sallittuja."))
+            if _is_xml(info.filename, content, set()):
+                problems += _check_xml(info.filename, content)
     if problems:
         raise UnsafeTemplate(_unique(problems))
 
 
 def _check_directory(infos) -> list[str]:
-    problems = []
+    problems: list[str] = []
     if len(infos) > MAX_MEMBERS:
         return [Msg("Paketissa on liikaa osia ({count}, enintään {max}).").format(count=len(infos), max=MAX_MEMBERS)]
     seen = set()
@@ -155,31 +153,101 @@ def _check_directory(infos) -> list[str]:
     return _unique(problems)
 
 
+# Every part that is XML is parsed (whatever its name or encoding) and its parsed values checked:
+# a quote style, a character reference, CDATA or another namespace prefix changes nothing.
+_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False,
+                          remove_comments=True)
+_XML_TYPES = ("xml",)
+# Relationship types that pull content in from elsewhere when they are external.
+_PULLING = ("attachedTemplate", "subDocument", "frame", "oleObject", "package", "image", "aFChunk", "externalLink",
+            "hyperlink")
+_LINK_ATTRIBUTES = {"href", "src", "link", "target", "action", "url"}
+_URL_RE = re.compile(r"^\s*(?:[a-z][a-z0-9+.-]*:|\\\\|//)", re.IGNORECASE)
+
+
+def _xml_parts(package: zipfile.ZipFile) -> set[str]:
+    """The parts [Content_Types].xml declares as XML, by name or by extension."""
+    try:
+        root = etree.fromstring(package.read("[Content_Types].xml"), _PARSER)
+    except (KeyError, etree.XMLSyntaxError, ValueError):
+        return set()
+    by_extension = {e.get("Extension", "").lower() for e in root if _local(e) == "Default"
+                    and "xml" in (e.get("ContentType") or "").lower()}
+    overrides = {(e.get("PartName") or "").lstrip("/") for e in root if _local(e) == "Override"
+                 and "xml" in (e.get("ContentType") or "").lower()}
+    return overrides | {f"*.{ext}" for ext in by_extension}
+
+
+def _is_xml(name: str, content: bytes, declared: set[str]) -> bool:
+    """XML by its declared content type or by its content, whatever the part is called."""
+    if name in declared or f"*.{name.rsplit('.', 1)[-1].lower()}" in declared:
+        return True
+    head = content[:64]
+    for bom in (b"\xef\xbb\xbf", b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff", b"\xff\xfe", b"\xfe\xff"):
+        if head.startswith(bom):
+            return True
+    stripped = head.lstrip()
+    return stripped.startswith(b"<") or b"\x00<" in head[:8] or b"<\x00" in head[:8]
+
+
+def _local(element) -> str:
+    tag = element.tag if isinstance(element.tag, str) else ""
+    return tag.rsplit("}", 1)[-1]
+
+
+def _allowed_link(value: str) -> bool:
+    return value.strip().lower().startswith(ALLOWED_EXTERNAL)
+
+
 def _check_xml(name: str, content: bytes) -> list[str]:
-    problems = []
-    head = content[:4]
-    if head.startswith((b"\xff\xfe", b"\xfe\xff")) or b"\x00" in content[:100]:
-        text = content.decode("utf-16", errors="replace").encode("utf-8")
-    else:
-        text = content
-    if re.search(rb"<!DOCTYPE|<!ENTITY", text, re.IGNORECASE):
-        problems.append(Msg("Osassa {part} on DOCTYPE- tai ENTITY-määrittely, jota ei sallita.").format(part=name))
-    if name.endswith(".rels"):
-        for rel in _REL_RE.findall(text):
-            attrs = {k.decode(): v.decode("utf-8", "replace") for k, v in _ATTR_RE.findall(rel)}
-            if attrs.get("TargetMode", "").lower() != "external":
-                continue
-            target = attrs.get("Target", "")
-            kind = attrs.get("Type", "").rsplit("/", 1)[-1]
-            if attrs.get("Type") == HYPERLINK_REL and target.lower().startswith(ALLOWED_EXTERNAL):
-                continue
-            problems.append(Msg("Asiakirjassa on ulkoinen viittaus ({kind}), jota ei sallita. Vain https- ja mailto-linkit ovat sallittuja.").format(kind=kind))
+    problems: list[str] = []
+    if re.search(rb"<!DOCTYPE|<!ENTITY", content, re.IGNORECASE) or re.search(
+            rb"<\x00!\x00D\x00O\x00C|<\x00\x00\x00!\x00\x00\x00D|\x00<\x00!\x00D", content):
+        return [Msg("Osassa {part} on DOCTYPE- tai ENTITY-määrittely, jota ei sallita.").format(part=name)]
+    try:
+        root = etree.fromstring(content, _PARSER)
+    except (etree.XMLSyntaxError, ValueError):
+        return [Msg("Osaa {part} ei voi lukea (vioittunut tai salattu).").format(part=name)]
+    docinfo = root.getroottree().docinfo
+    if docinfo.doctype or docinfo.internalDTD is not None:
+        return [Msg("Osassa {part} on DOCTYPE- tai ENTITY-määrittely, jota ei sallita.").format(part=name)]
+    instructions = []
+    for element in root.iter():
+        local = _local(element)
+        if local == "Relationship":
+            problems += _check_relationship(element)
+        elif local == "instrText":
+            instructions.append(element.text or "")
+        for attribute, value in element.attrib.items():
+            attribute_local = attribute.rsplit("}", 1)[-1]
+            if attribute_local == "instr":
+                instructions.append(value)
+            elif local != "Relationship" and attribute_local.lower() in _LINK_ATTRIBUTES \
+                    and _URL_RE.match(value) and not _allowed_link(value):
+                problems.append(Msg("Asiakirjassa on ulkoinen viittaus, jota ei sallita. Vain https- ja mailto-linkit "
+                                    "ovat sallittuja."))
     # Word may split one field code over several instrText runs: read them joined.
-    instructions = "".join((a or b).decode("utf-8", "replace") for a, b in _INSTR_RE.findall(text)).upper()
+    joined = " ".join(instructions).upper()
     for code in FIELD_CODES:
-        if re.search(rf"(?<![A-Z]){code}(?![A-Z])", instructions):
-            problems.append(Msg("Asiakirjassa on kenttäkoodi {code}, joka hakee sisältöä muualta. Poista kenttä.").format(code=code))
+        if re.search(rf"(?<![A-Z]){code}(?![A-Z])", joined):
+            problems.append(Msg("Asiakirjassa on kenttäkoodi {code}, joka hakee sisältöä muualta. Poista kenttä.").format(
+                code=code))
     return problems
+
+
+def _check_relationship(element) -> list[str]:
+    kind = (element.get("Type") or "").rsplit("/", 1)[-1]
+    target = element.get("Target") or ""
+    external = (element.get("TargetMode") or "").strip().lower() == "external"
+    if kind == "aFChunk":
+        return [Msg("Asiakirjassa on ulkoinen viittaus ({kind}), jota ei sallita. Vain https- ja mailto-linkit ovat "
+                    "sallittuja.").format(kind=kind)]
+    if not external and not _URL_RE.match(target):
+        return []
+    if kind == "hyperlink" and _allowed_link(target):
+        return []
+    return [Msg("Asiakirjassa on ulkoinen viittaus ({kind}), jota ei sallita. Vain https- ja mailto-linkit ovat "
+                "sallittuja.").format(kind=kind or "?")]
 
 
 def _unique(items: list[str]) -> list[str]:
