@@ -99,7 +99,10 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     @app.get("/readyz")
     @gate.public
-    @openapi.operation("Valmiustarkistus", ok=("200", "json", "ok"), public=True)
+    @openapi.operation("Valmiustarkistus", ok=("200", "json", "ok"), public=True,
+                       description="Kuormantasaajalle: 200, kun tietokanta vastaa ja käytössä olevat asiakirjapohjat "
+                                   "on ladattu; muuten 503 ja sama runko (status, checks). LibreOfficen tila "
+                                   "kerrotaan, mutta se ei ratkaise (docx toimii ilman sitä).")
     def readyz():
         """Ready for traffic: the database answers and every active template is loaded. The
         converter's state is reported but does not decide (docx works without LibreOffice)."""

@@ -61,7 +61,9 @@ LANGUAGE_HELP = "pohjan kieli: fi (oletus), sv tai en"
 def _database(upgrade: bool | None = None) -> Database:
     """The instance's database; SQLite's schema is brought up to date (as by the service)."""
     database = Database(database_url(instance_path()))
-    database.ensure_schema(upgrade=database.sqlite if upgrade is None else upgrade)
+    if upgrade is None:  # as the service decides (DATABASE_AUTO_UPGRADE)
+        upgrade = database.sqlite or os.environ.get("LNP_DATABASE_AUTO_UPGRADE", "").lower() in ("1", "true")
+    database.ensure_schema(upgrade=upgrade)
     return database
 
 
@@ -121,6 +123,7 @@ def _serve(args) -> int:
     except MissingSecrets as exc:
         print(f"virhe: {exc}", file=sys.stderr)
         return 2
+    _database()  # SQLite is brought up to date here; a shared database behind the code stops here, clearly
     os.environ["LNP_BIND"] = args.bind
     os.environ["LNP_WORKERS"] = str(args.workers)
     conf = Path(__file__).with_name("gunicorn_conf.py")

@@ -21,7 +21,7 @@ import requests
 
 from tests.conftest import EXTRA_LOG_TEXT, LNP, load_example, running_service
 from tests.docxtext import all_text, header_footer_text
-from tests.servers import postgres, redis_server  # noqa: F401
+from tests.servers import free_port, postgres, redis_server  # noqa: F401
 from tests.test_template_lifecycle import DOCX, variant
 
 CSRF_RE = re.compile(r'name="csrf_token" value="([^"]+)"')
@@ -73,8 +73,9 @@ def sign_in_page(session: requests.Session, base: str, path: str = "/auth/sign-i
 def test_a_replica_refuses_a_schema_not_upgraded(postgres, tmp_path):
     env = {**os.environ, "LNP_DATABASE_URL": postgres.database(), "LNP_INSTANCE_PATH": str(tmp_path),
            "LNP_SECRET_KEY": "s" * 48, "LNP_AUDIT_KEY": "a" * 48}
-    started = subprocess.run([LNP, "tokens", "list"], capture_output=True, text=True, env=env, timeout=120)
-    assert started.returncode == 3 and "lnp db upgrade" in started.stderr
+    for command in (["tokens", "list"], ["serve", "--bind", f"127.0.0.1:{free_port()}"]):
+        refused = subprocess.run([LNP, *command], capture_output=True, text=True, env=env, timeout=120)
+        assert refused.returncode == 3 and "lnp db upgrade" in refused.stderr
 
 
 def test_a_session_made_on_one_replica_works_on_the_other(cluster):
