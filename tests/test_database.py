@@ -332,3 +332,32 @@ def test_lnp_init_moves_an_old_instance_and_lnp_db_migrate_instance_into_postgre
     assert " *   2 " in listing
     again = run("db", "migrate-instance", str(folder), LNP_DATABASE_URL=url)
     assert again.returncode == 2 and "new database" in again.stderr
+
+
+def test_an_outage_under_the_api_and_the_pages_is_a_503_in_the_callers_language(tmp_path):
+    """The same app, its database engine swapped for one that reaches nothing (the outage)."""
+    from sqlalchemy import create_engine
+
+    from service import create_app
+    from service.instance import ensure_secrets
+    from tests.conftest import HTTPS, TEST_CONFIG, signed_in
+
+    ensure_secrets(tmp_path)
+    app = create_app({**TEST_CONFIG, "INSTANCE_PATH": str(tmp_path)})
+    token = app.extensions["lnp.accounts"].create_token("t", "worker")[1]
+    browser = signed_in(app)
+    assert browser.get("/auth/account", headers={"Accept": "text/html"}, **HTTPS).status_code == 200
+    app.extensions["lnp.database"].engine = create_engine(f"postgresql+psycopg://lnp@127.0.0.1:{free_port()}/x",
+                                                          connect_args={"connect_timeout": 2})
+    client = app.test_client()
+    api = client.get("/api/v1/document-types", headers={"Authorization": f"Bearer {token}",
+                                                        "Accept-Language": "sv"})
+    assert api.status_code == 503 and api.headers["Retry-After"] == "5"
+    assert api.get_json()["message"].startswith("Det går inte att nå databasen just nu.")
+    page = browser.get("/auth/account", headers={"Accept": "text/html", "Accept-Language": "en"}, **HTTPS)
+    assert page.status_code == 503 and page.headers["Retry-After"] == "5"
+    text = page.get_data(as_text=True)
+    assert "<h1>The service is not available right now</h1>" in text and "The database cannot be reached right now." in text
+    ready = client.get("/readyz")
+    assert ready.status_code == 503 and ready.get_json()["checks"]["database"] == "unavailable"
+    assert client.get("/healthz").status_code == 200
