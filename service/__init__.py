@@ -149,6 +149,10 @@ def create_app(test_config: dict | None = None) -> Flask:
     # Last: every endpoint registered above (and by any blueprint added before this line) must
     # have declared its role, or the service does not start.
     gate.check_routes(app)
+    # gunicorn forks its workers from here: no database connection may be open across the fork
+    # (an SQLite connection closed in a child can corrupt the file; a PostgreSQL one would be
+    # shared by two processes). Each process opens its own on first use.
+    database.dispose()
     return app
 
 

@@ -38,8 +38,8 @@ def pre_fork(server, worker):  # noqa: D103
 
 
 def post_worker_init(worker):  # noqa: D103
-    # The master opened database connections while it checked the templates: a worker must not
-    # share them (two processes on one socket), so it starts with a pool of its own.
+    # create_app closed the master's database connections before the fork; should any be open
+    # now, the worker forgets them without closing them (they are the master's) and opens its own.
     database = worker.wsgi.extensions.get("lnp.database")
     if database is not None:
         database.after_fork()
