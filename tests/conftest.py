@@ -64,6 +64,14 @@ def command_audit(instance):
     _AUDITOR[:] = [Auditor.command(AuditLog(database, config["AUDIT_KEY"]))]
     yield _AUDITOR[0]
     _AUDITOR.clear()
+    # Everything the run's in-process apps, `lnp` commands and gunicorn workers wrote to the
+    # session's database: the file whole, the audit chain unbroken.
+    from sqlalchemy import text
+
+    with database.read() as connection:
+        assert connection.execute(text("PRAGMA integrity_check")).scalar_one() == "ok"
+    verdict = AuditLog(database, config["AUDIT_KEY"]).verify()
+    assert verdict.ok, verdict.problems
 
 
 def sqlite_bytes(folder: Path) -> bytes:
