@@ -77,6 +77,10 @@ ENVS = {language: make_env(language) for language in LANGUAGES}
 ENV = ENVS[DEFAULT]  # parsing and the load-time check are the same in every language
 
 
+# Filters that print a value as Python writes it (a list as "['a', 'b']", a date's repr).
+RAW_FILTERS = frozenset({"string", "pprint", "list", "dictsort", "items", "tojson"})
+
+
 @dataclass
 class Problem:
     severity: str  # "error" or "warning"
@@ -209,6 +213,40 @@ class _Analyser:
             self.expr(child, scope)
         return self.ANY, None
 
+    # --- what a tag prints ------------------------------------------------------------------------
+    def peek(self, n, scope) -> Node:
+        """The field an expression names, without recording anything (ANY when it is no field)."""
+        if isinstance(n, nodes.Name):
+            if n.name in scope:
+                return scope[n.name][0]
+            return self.root.children.get(n.name, self.ANY)
+        if isinstance(n, nodes.Getattr):
+            base = self.peek(n.node, scope)
+            return base.children.get(n.attr, self.ANY) if base.kind == "object" else self.ANY
+        if isinstance(n, nodes.Getitem):
+            base = self.peek(n.node, scope)
+            if base.kind == "list" and not (isinstance(n.arg, nodes.Const) and isinstance(n.arg.value, str)):
+                return base.each
+            return self.ANY
+        return self.ANY
+
+    def printable(self, n, scope) -> None:
+        """A tag prints a value: never a function or a method (a memory address in the document),
+        nor a whole group or list as Python writes it."""
+        if isinstance(n, nodes.Name) and n.name not in scope and n.name not in self.root.children \
+                and n.name in ENV.globals:
+            self.problem(n, Msg("«{name}» on funktio, ei tulostettava arvo.").format(name=n.name))
+        elif isinstance(n, nodes.Getattr) and not n.attr.startswith("_") \
+                and self.peek(n.node, scope).kind not in ("object", "any"):  # "_" has its own message
+            self.problem(n, Msg("«{name}» on arvon menetelmä, ei tulostettava arvo. Tulosta kenttä itse tai käytä "
+                                "suodatinta.").format(name=n.attr))
+        elif isinstance(n, nodes.Filter) and n.name in RAW_FILTERS:
+            self.problem(n, Msg("Suodatin «{name}» tulostaisi arvon ohjelman sisäisessä muodossa. Tulosta kentät "
+                                "tai käytä asiakirjan suodattimia.").format(name=n.name))
+        elif self.peek(n, scope).kind in ("object", "list"):
+            self.problem(n, Msg("Tagi tulostaisi koko ryhmän tai luettelon ohjelman sisäisessä muodossa. Tulosta "
+                                "sen kentät (silmukalla) tai käytä suodatinta."))
+
     def member(self, base, attr, n):
         node, path = base
         if node.kind != "object":
@@ -300,6 +338,7 @@ class _Analyser:
         elif isinstance(s, nodes.Output):
             for n in s.nodes:
                 if not isinstance(n, nodes.TemplateData):
+                    self.printable(n, scope)
                     self.expr(n, scope)
         else:
             for child in s.iter_child_nodes():
