@@ -20,6 +20,7 @@ from jinja2 import TemplateError, nodes
 from schemas.i18n import DEFAULT, LANGUAGES, Msg, translate
 from service.fieldtree import Node
 from service.rendering.engine import NotSupported, PreparedDocx
+from service.rendering.formatting import BRACE_GUARD
 from service.rendering.sandbox import LOOP_BUDGET_FILTER, make_env, render_budget
 
 # Core properties docxtpl renders as templates (docxtpl.template.render_properties).
@@ -425,9 +426,25 @@ def render(template: LoadedTemplate, context: dict) -> bytes:
         return render_docxtpl(template.data, context, template.language)
 
 
+class _ExactDocxTemplate(DocxTemplate):
+    """docxtpl, printing values exactly as sent: braces guarded by the finalizer are put back
+    after docxtpl's own brace step, and the document properties are rendered without HTML
+    escaping (python-docx escapes them for XML itself)."""
+
+    def render_xml_part(self, src_xml, part, context, jinja_env=None):
+        return super().render_xml_part(src_xml, part, context, jinja_env).replace(BRACE_GUARD, "_")
+
+    def render_properties(self, context, jinja_env=None):
+        super().render_properties(context, jinja_env.overlay(autoescape=False) if jinja_env else None)
+        for name in PROPERTY_NAMES:
+            value = getattr(self.docx.core_properties, name)
+            if isinstance(value, str) and BRACE_GUARD in value:
+                setattr(self.docx.core_properties, name, value.replace(BRACE_GUARD, "_"))
+
+
 def render_docxtpl(data: bytes, context: dict, language: str = DEFAULT) -> bytes:
     """Plain docxtpl; a fresh DocxTemplate per call so concurrent renders share nothing."""
-    tpl = DocxTemplate(io.BytesIO(data))
+    tpl = _ExactDocxTemplate(io.BytesIO(data))
     try:
         tpl.render(context, jinja_env=ENVS[language])
         out = io.BytesIO()
