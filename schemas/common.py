@@ -53,6 +53,22 @@ class PersonNameSchema(StrictSchema):
             raise ValidationError(Msg("Kutsumanimen on oltava yksi etunimistä."), "calling_name")
 
 
+def contact(field):
+    """A person's contact detail (address, phone, e-mail, school): never printed for a person with
+    a non-disclosure marking (turvakielto), in any document, rendition or language."""
+    field.metadata["x-contact"] = True
+    return field
+
+
+def non_disclosure_field():
+    return boolean(
+        "Turvakielto",
+        "Henkilöllä on turvakielto (väestötietolaki 36 §): hänen osoitettaan, puhelinnumeroaan, "
+        "sähköpostiaan tai koulua ei tulosteta mihinkään asiakirjaan, vain nimi ja rooli.",
+        default=False,
+    )
+
+
 class PostalAddressSchema(StrictSchema):
     street = text("Katuosoite", required=True)
     postal_code = text("Postinumero", required=True, max_length=10)
@@ -76,11 +92,12 @@ class ChildSchema(PersonNameSchema):
         "Vain arkistokappaleeseen (Arkistokappale, file_copy = true); ei koskaan läheisille meneviin "
         "asiakirjoihin.",
     )
-    school_or_daycare = text("Koulu tai päiväkoti")
+    school_or_daycare = contact(text("Koulu tai päiväkoti"))
     own_consent = boolean(
         "Lapsen oma suostumus",
         "Pakollinen, jos lapsi on täyttänyt 12 vuotta sopimuksen päivämäärään mennessä (LSL 21 §).",
     )
+    non_disclosure = non_disclosure_field()
 
     @validates_schema
     def _birth_date_matches_hetu(self, data, **kwargs):
@@ -106,11 +123,12 @@ class ChildBriefSchema(StrictSchema):
 class GuardianSchema(PersonNameSchema):
     relation_to_child = choice("Suhde lapseen", choices.RELATION_TO_CHILD, required=True)
     is_guardian = boolean("Huoltaja", "Onko henkilö lapsen huoltaja (allekirjoittaa sopimuksen).", default=True)
-    phone = phone("Puhelin")
-    email = email("Sähköposti")
-    postal_address = nested(PostalAddressSchema, "Postiosoite")
+    phone = contact(phone("Puhelin"))
+    email = contact(email("Sähköposti"))
+    postal_address = contact(nested(PostalAddressSchema, "Postiosoite"))
     language = language_code("Asiointikieli", "ISO 639 -kielikoodi, esim. fi, sv, so.", required=True)
     interpreter_needed = boolean("Tulkki tarvitaan", default=False)
+    non_disclosure = non_disclosure_field()
 
 
 class WorkerSchema(StrictSchema):
@@ -159,6 +177,7 @@ class SharingSchema(StrictSchema):
         "Tiedot, jotka perhe ei halua jaettavaksi. Eivät tulostu läheisille annettavaan kappaleeseen.",
         max_length=2000,
     )
+    not_to_be_shared.metadata["x-network-hidden"] = True
 
 
 class DocumentSchema(StrictSchema):

@@ -19,6 +19,11 @@ from .i18n import Msg
 # XML 1.0 allows TAB, LF, CR and the ranges below; anything else cannot go into a .docx.
 _XML_ILLEGAL = re.compile("[^\t\n\r\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
+# Line and paragraph separators other than LF (NEL, LS, PS): a line break where one is allowed.
+_OTHER_BREAKS = re.compile("[\u0085\u2028\u2029]")
+# C1 controls (except NEL, a line break) and the bidirectional overrides and isolates.
+_HIDDEN = re.compile("[\u0080-\u0084\u0086-\u009f\u202a-\u202e\u2066-\u2069]")
+
 NAME_MAX = 100
 SHORT_MAX = 200
 LONG_MAX = 4000
@@ -75,7 +80,15 @@ class Text(fields.String):
         bad = _XML_ILLEGAL.search(text)
         if bad:
             raise ValidationError(_xml_message(bad.group()))
-        if not self.multiline and ("\n" in text or "\t" in text):
+        hidden = _HIDDEN.search(text)
+        if hidden:
+            # Direction overrides can make a printed text read otherwise than it was typed, and C1
+            # controls print as nothing: refused in every field.
+            raise ValidationError(Msg("Teksti sisältää näkymättömän ohjausmerkin {code}, jota ei sallita.").format(
+                code=f"U+{ord(hidden.group()):04X}"))
+        if self.multiline:
+            text = _OTHER_BREAKS.sub("\n", text)
+        if not self.multiline and ("\n" in text or "\t" in text or _OTHER_BREAKS.search(text)):
             raise ValidationError(Msg("Rivinvaihto tai sarkain ei ole sallittu tässä kentässä."))
         if not text:
             raise ValidationError(Msg("Teksti ei voi olla tyhjä."))

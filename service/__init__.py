@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import re
 import time
 import uuid
@@ -48,6 +49,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         app.config.update(test_config)
     load_secrets(app.config, folder)
     check_secrets(app.config, folder)  # no secrets, no service: there are no defaults to fall back on
+    _warn_if_proxy_headers_can_be_forged(app.config)
     app.json.ensure_ascii = False  # type: ignore[attr-defined]  # DefaultJSONProvider has it
     ensure_folder(folder)
 
@@ -164,3 +166,16 @@ def _converter_state(app: Flask) -> str:
     if stats["live"]:
         return "ready"
     return "starting" if stats["starting"] else "unavailable"
+
+
+def _warn_if_proxy_headers_can_be_forged(config) -> None:
+    """LNP_PROXY_FIX trusts X-Forwarded-* headers: safe only when clients reach the app through
+    the proxy alone, which a loopback bind guarantees and any other bind does not."""
+    if not config.get("PROXY_FIX"):
+        return
+    bind = os.environ.get("LNP_BIND", "127.0.0.1:8000")
+    host = bind.rsplit(":", 1)[0].strip("[]")
+    if host not in ("127.0.0.1", "localhost", "::1") and not host.startswith("127.") and not bind.startswith("unix:"):
+        log.warning("LNP_PROXY_FIX is set while the service listens on %s: a client that reaches it directly can "
+                    "forge X-Forwarded-For (escaping the per-address sign-in limit) and X-Forwarded-Proto; bind to "
+                    "loopback or make the proxy the only way in", bind)

@@ -78,4 +78,7 @@ class DefaultConfig:
     PROXY_USER_HEADER = None
     PROXY_ROLE_HEADER = "X-Remote-Role"
     PROXY_TRUSTED_ADDRESSES: list[str] = []
-    PROXY_FIX = 0  # number of proxies whose X-Forwarded-For/-Proto/-Host to trust
+    # Number of proxies whose X-Forwarded-For/-Proto/-Host to trust. Only when the app is
+    # reachable through them alone: otherwise a client forges its address (escaping the
+    # per-address sign-in limit) and its scheme (HSTS); create_app warns when set on a non-loopback bind.
+    PROXY_FIX = 0

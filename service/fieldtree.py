@@ -29,6 +29,9 @@ class Node:
     min_items: int = 0
     max_items: int | None = None
     item_label: str = ""  # metadata "x-item-label": one entry of a list, in Finnish
+    # What a rendition or a protected person withholds from the template context (registry):
+    contact: bool = False  # metadata "x-contact": a person's address, phone, e-mail or school
+    network_hidden: bool = False  # metadata "x-network-hidden": never in the relatives' copy
 
     @property
     def each(self) -> Node:
@@ -61,10 +64,12 @@ def _field_node(fld: fields.Field) -> Node:
     meta = fld.metadata
     default = fld.load_default
     base = {"required": fld.required, "label": meta.get("title", ""), "help": meta.get("description", ""),
-            "widget": meta.get("x-widget"), "default": None if default is missing else default}
+            "widget": meta.get("x-widget"), "default": None if default is missing else default,
+            "contact": bool(meta.get("x-contact")), "network_hidden": bool(meta.get("x-network-hidden"))}
     if isinstance(fld, fields.Nested):
         node = tree(fld.schema)
         node.required, node.label, node.help = base["required"], base["label"], base["help"]
+        node.contact, node.network_hidden = base["contact"], base["network_hidden"]
         return node
     if isinstance(fld, fields.List):
         lengths = [v for v in fld.validators if isinstance(v, validate.Length)]

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from schemas.common import DocumentSchema
 from schemas.follow_up_summary import FollowUpSummarySchema
-from schemas.i18n import DEFAULT, gettext, known_language
+from schemas.i18n import DEFAULT, Msg, gettext, known_language
 from schemas.mandate_agreement import MandateAgreementSchema
 from schemas.questions import QuestionsSchema
 from schemas.summary import SummarySchema
@@ -65,6 +65,7 @@ class DocumentType:
         (the title in the document's own language)."""
         context = fill_absent(self.fields, data)
         language = data.get("language") or DEFAULT
+        withhold(self.fields, context, rendition, gettext(WITHHELD, language))
         context["doc"] = {"type": self.id, "title": self.title(language), "rendition": rendition}
         return context
 
@@ -74,6 +75,30 @@ class DocumentType:
         name or identity code."""
         stem = self.file_stem if rendition == FAMILY else self.file_stem_network
         return f"{gettext(stem, language)}_{case_ref}.{extension}"
+
+
+WITHHELD = Msg("Yhteystiedot eivät näy asiakirjassa.")
+
+
+def withhold(node: Node, data, rendition: str, notice: str) -> None:
+    """Take out of a template context, by construction, what the document must not show: the
+    contact details of a person with a non-disclosure marking (turvakielto: the phone's place
+    says ``notice`` instead) in every rendition, and what the family did not want shared in the
+    relatives' copy. A template cannot print what its context does not hold."""
+    if node.kind == "list" and isinstance(data, list):
+        for item in data:
+            withhold(node.each, item, rendition, notice)
+        return
+    if node.kind != "object" or not isinstance(data, dict):
+        return
+    protected = data.get("non_disclosure") is True
+    for name, child in node.children.items():
+        if (protected and child.contact) or (rendition == NETWORK and child.network_hidden):
+            data[name] = None
+        else:
+            withhold(child, data.get(name), rendition, notice)
+    if protected and "phone" in node.children and node.children["phone"].contact:
+        data["phone"] = notice
 
 
 # Names a template may use besides the schema's own fields.

@@ -5,6 +5,7 @@ as one 422 naming the fields."""
 from __future__ import annotations
 
 import json
+import re
 import threading
 
 from marshmallow import ValidationError
@@ -18,11 +19,22 @@ class DuplicateKey(ValueError):
     pass
 
 
+class LoneSurrogate(ValueError):
+    pass
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
 def _no_duplicates(pairs):
     seen = {}
     for key, value in pairs:
         if key in seen:
             raise DuplicateKey(key)
+        if _SURROGATE.search(key):
+            # "\ud800" is valid JSON but no text: a field name that cannot even be written back
+            # in an error message is refused here (a value is refused by its field's own rule).
+            raise LoneSurrogate()
         seen[key] = value
     return seen
 
@@ -41,6 +53,9 @@ def parse_json(raw: bytes) -> object:
         return json.loads(text, object_pairs_hook=_no_duplicates, parse_constant=_no_constants)
     except DuplicateKey:
         raise ApiError(400, Msg("JSON-objektissa on sama kenttä kahdesti.")) from None
+    except LoneSurrogate:
+        raise ApiError(400, Msg("JSON-objektin kentän nimessä on merkki, joka ei ole tekstiä (yksinäinen "
+                                "UTF-16-puolisko).")) from None
     except (ValueError, RecursionError):
         raise ApiError(400, Msg("Pyynnön sisältö ei ole kelvollista JSONia.")) from None
 

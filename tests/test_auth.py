@@ -431,3 +431,15 @@ def test_no_hsts_over_plain_http(app):
 def test_the_sign_in_page_has_no_inline_script_or_style(app):
     page = app.test_client().get("/auth/sign-in", **HTTPS).get_data(as_text=True)
     assert "<script" not in page and "style=" not in page and "<style" not in page
+
+
+@pytest.mark.parametrize("bind, warned", [("0.0.0.0:8000", True), ("10.1.2.3:8000", True), ("127.0.0.1:8000", False),
+                                          ("[::1]:8000", False)])
+def test_proxy_fix_on_a_public_bind_is_warned_about(tmp_path, monkeypatch, caplog, bind, warned):
+    from service.instance import ensure_secrets
+
+    ensure_secrets(tmp_path)
+    monkeypatch.setenv("LNP_BIND", bind)
+    with caplog.at_level("WARNING", logger="lnp"):
+        create_app({**TEST_CONFIG, "INSTANCE_PATH": str(tmp_path), "PROXY_FIX": 1})
+    assert any("LNP_PROXY_FIX" in r.getMessage() for r in caplog.records) == warned

@@ -55,8 +55,8 @@ def test_empty_optional_blocks_are_absent_and_checkboxes_are_booleans():
     for absent in ("coordinator", "accessibility", "target_window"):
         assert absent not in data
     assert data["file_copy"] is False and data["is_acute"] is False  # unticked = false, never absent
-    assert data["children"] == [{"given_names": "Elle"}]  # an unmarked yes/no is absent
-    assert data["guardians"] == [{"is_guardian": True, "interpreter_needed": False}]
+    assert data["children"] == [{"given_names": "Elle", "non_disclosure": False}]  # an unmarked yes/no is absent
+    assert data["guardians"] == [{"is_guardian": True, "interpreter_needed": False, "non_disclosure": False}]
     assert data["version"] == 2
     assert data["document_date"] == "2026-09-14"
     assert data["reason"] == "rivi\ntoinen"

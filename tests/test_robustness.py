@@ -56,3 +56,14 @@ def test_request_log_line_has_technical_facts_only(client, example):
     assert any("path=/api/v1/documents/<type_id>" in line and "status=200" in line and "type=summary" in line
                for line in lines), lines
     assert logging.getLogger("lnp").isEnabledFor(logging.INFO)
+
+
+@pytest.mark.parametrize("path", ["/api/v1/documents/summary", "/api/v1/cases/status",
+                                  "/api/v1/templates/summary/versions/0/preview"])
+def test_a_json_key_that_is_a_lone_surrogate_is_a_400_not_a_500(app, path):
+    from tests.conftest import client_with_token
+
+    client = client_with_token(app, "convener")
+    response = client.post(path, data=b'{"\\ud800": 1}', content_type="application/json")
+    assert response.status_code == 400
+    assert "UTF-16" in response.get_json()["message"]

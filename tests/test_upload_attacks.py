@@ -135,6 +135,13 @@ VARIANTS = {
     "an entity DOCTYPE in a part with no .xml name": lambda name, data: ({} if name is None else (
         ("word/extra.dat", b'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY e "x">]><x>&e;</x>') if name == "word/fontTable.xml"
         else (name, data))),
+    "a malformed main part": lambda name, data: ({} if name is None else (
+        (name, data.replace(b"</w:body>", b"</w:bod>")) if name == "word/document.xml" else (name, data))),
+    "a malformed header": lambda name, data: ({} if name is None else (
+        (name, data[: len(data) // 2]) if name.startswith("word/header") else (name, data))),
+    "a UTF-32 styles part with an entity DOCTYPE": lambda name, data: ({} if name is None else (
+        (name, '<?xml version="1.0" encoding="UTF-32"?><!DOCTYPE s [<!ENTITY a "aaaaaaaa">]><s>&a;</s>'.encode(
+            "utf-32")) if name == "word/styles.xml" else (name, data))),
     "an external link on an image element": in_body(
         '<w:p><w:r><w:pict><v:shape xmlns:v="urn:schemas-microsoft-com:vml"><v:imagedata '
         f"xmlns:o=\"urn:schemas-microsoft-com:office:office\" o:href='{URL}'/></v:shape></w:pict></w:r></w:p>"),

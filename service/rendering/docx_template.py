@@ -20,6 +20,7 @@ from jinja2 import TemplateError, nodes
 from schemas.i18n import DEFAULT, LANGUAGES, Msg, translate
 from service.fieldtree import Node
 from service.rendering.engine import NotSupported, PreparedDocx
+from service.rendering.formatting import BRACE_GUARD
 from service.rendering.sandbox import LOOP_BUDGET_FILTER, make_env, render_budget
 
 # Core properties docxtpl renders as templates (docxtpl.template.render_properties).
@@ -75,6 +76,10 @@ REFUSED_MESSAGES = {
 
 ENVS = {language: make_env(language) for language in LANGUAGES}
 ENV = ENVS[DEFAULT]  # parsing and the load-time check are the same in every language
+
+
+# Filters that print a value as Python writes it (a list as "['a', 'b']", a date's repr).
+RAW_FILTERS = frozenset({"string", "pprint", "list", "dictsort", "items", "tojson"})
 
 
 @dataclass
@@ -209,6 +214,40 @@ class _Analyser:
             self.expr(child, scope)
         return self.ANY, None
 
+    # --- what a tag prints ------------------------------------------------------------------------
+    def peek(self, n, scope) -> Node:
+        """The field an expression names, without recording anything (ANY when it is no field)."""
+        if isinstance(n, nodes.Name):
+            if n.name in scope:
+                return scope[n.name][0]
+            return self.root.children.get(n.name, self.ANY)
+        if isinstance(n, nodes.Getattr):
+            base = self.peek(n.node, scope)
+            return base.children.get(n.attr, self.ANY) if base.kind == "object" else self.ANY
+        if isinstance(n, nodes.Getitem):
+            base = self.peek(n.node, scope)
+            if base.kind == "list" and not (isinstance(n.arg, nodes.Const) and isinstance(n.arg.value, str)):
+                return base.each
+            return self.ANY
+        return self.ANY
+
+    def printable(self, n, scope) -> None:
+        """A tag prints a value: never a function or a method (a memory address in the document),
+        nor a whole group or list as Python writes it."""
+        if isinstance(n, nodes.Name) and n.name not in scope and n.name not in self.root.children \
+                and n.name in ENV.globals:
+            self.problem(n, Msg("«{name}» on funktio, ei tulostettava arvo.").format(name=n.name))
+        elif isinstance(n, nodes.Getattr) and not n.attr.startswith("_") \
+                and self.peek(n.node, scope).kind not in ("object", "any"):  # "_" has its own message
+            self.problem(n, Msg("«{name}» on arvon menetelmä, ei tulostettava arvo. Tulosta kenttä itse tai käytä "
+                                "suodatinta.").format(name=n.attr))
+        elif isinstance(n, nodes.Filter) and n.name in RAW_FILTERS:
+            self.problem(n, Msg("Suodatin «{name}» tulostaisi arvon ohjelman sisäisessä muodossa. Tulosta kentät "
+                                "tai käytä asiakirjan suodattimia.").format(name=n.name))
+        elif self.peek(n, scope).kind in ("object", "list"):
+            self.problem(n, Msg("Tagi tulostaisi koko ryhmän tai luettelon ohjelman sisäisessä muodossa. Tulosta "
+                                "sen kentät (silmukalla) tai käytä suodatinta."))
+
     def member(self, base, attr, n):
         node, path = base
         if node.kind != "object":
@@ -300,6 +339,7 @@ class _Analyser:
         elif isinstance(s, nodes.Output):
             for n in s.nodes:
                 if not isinstance(n, nodes.TemplateData):
+                    self.printable(n, scope)
                     self.expr(n, scope)
         else:
             for child in s.iter_child_nodes():
@@ -386,9 +426,25 @@ def render(template: LoadedTemplate, context: dict) -> bytes:
         return render_docxtpl(template.data, context, template.language)
 
 
+class _ExactDocxTemplate(DocxTemplate):
+    """docxtpl, printing values exactly as sent: braces guarded by the finalizer are put back
+    after docxtpl's own brace step, and the document properties are rendered without HTML
+    escaping (python-docx escapes them for XML itself)."""
+
+    def render_xml_part(self, src_xml, part, context, jinja_env=None):
+        return super().render_xml_part(src_xml, part, context, jinja_env).replace(BRACE_GUARD, "_")
+
+    def render_properties(self, context, jinja_env=None):
+        super().render_properties(context, jinja_env.overlay(autoescape=False) if jinja_env else None)
+        for name in PROPERTY_NAMES:
+            value = getattr(self.docx.core_properties, name)
+            if isinstance(value, str) and BRACE_GUARD in value:
+                setattr(self.docx.core_properties, name, value.replace(BRACE_GUARD, "_"))
+
+
 def render_docxtpl(data: bytes, context: dict, language: str = DEFAULT) -> bytes:
     """Plain docxtpl; a fresh DocxTemplate per call so concurrent renders share nothing."""
-    tpl = DocxTemplate(io.BytesIO(data))
+    tpl = _ExactDocxTemplate(io.BytesIO(data))
     try:
         tpl.render(context, jinja_env=ENVS[language])
         out = io.BytesIO()

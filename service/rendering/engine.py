@@ -26,6 +26,8 @@ from docxtpl import DocxTemplate
 from jinja2 import Environment
 from lxml import etree
 
+from service.rendering.formatting import BRACE_GUARD
+
 XML_DECLARATION = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
 _BODY_RE = re.compile(r"<w:body[ >/]")
 _LISTING_CHARS = ("\n", "\t", "\a", "\f")
@@ -191,6 +193,8 @@ def _after_render(xml: str, marked: bool) -> str:
         xml = re.sub(r"\n<w:p([ >])", r"<w:p\1", xml)
     if "{_" in xml or "_}" in xml:
         xml = xml.replace("{_{", "{{").replace("}_}", "}}").replace("{_%", "{%").replace("%_}", "%}")
+    if BRACE_GUARD in xml:
+        xml = xml.replace(BRACE_GUARD, "_")
     if any(c in xml for c in _LISTING_CHARS):
         xml = _resolve_listing(xml)
     return xml

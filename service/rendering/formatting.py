@@ -240,9 +240,22 @@ def filter_example(name: str, lang: str = DEFAULT) -> tuple[str, str]:
     return usage, str(FILTERS[name](value, lang=lang))
 
 
+# docxtpl turns "{_{" into "{{" (and "}_}", "{_%", "%_}" likewise) after rendering, so that a
+# template can print a literal tag. A value is printed exactly as sent: its "_" next to a brace
+# travels as this character (refused in every text field, so never in a value) and is put back
+# after that step (engine._after_render, docx_template.render_docxtpl).
+BRACE_GUARD = "\u0091"
+
+
+def guard_braces(text: str) -> str:
+    if "{_" in text or "_}" in text:
+        return text.replace("{_", "{" + BRACE_GUARD).replace("_}", BRACE_GUARD + "}")
+    return text
+
+
 def finalize(value: Any, lang: str = DEFAULT) -> Any:
     """Applied to every ``{{ … }}``: dates and yes/no print in the document's language,
-    containers are refused."""
+    containers are refused, text keeps its braces as sent."""
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -251,6 +264,8 @@ def finalize(value: Any, lang: str = DEFAULT) -> Any:
         return date(value, lang)
     if isinstance(value, (dict, list, tuple, set)):
         raise FormatError(Msg("Kokonaista tietoryhmää ei voi tulostaa sellaisenaan; valitse kenttä."))
+    if isinstance(value, str):
+        return guard_braces(value)
     return value
 
 
