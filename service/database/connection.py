@@ -173,7 +173,9 @@ class Database:
     def head(self) -> str:
         from alembic.script import ScriptDirectory
 
-        return ScriptDirectory.from_config(self._alembic()).get_current_head()
+        head = ScriptDirectory.from_config(self._alembic()).get_current_head()
+        assert head is not None, "the package ships its migrations"
+        return head
 
     def upgrade(self, target: str = "head") -> None:
         """Run the migrations up to ``target``, in one transaction; concurrent upgrades take turns."""
