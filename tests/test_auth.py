@@ -14,7 +14,7 @@ from service import create_app
 from service.access.accounts import ROLES, rank
 from service.instance import ACCOUNTS_FILE, SECRETS_FILE, MissingSecrets, ensure_secrets
 from service.web import gate
-from tests.conftest import LOG_COLLECTOR, TEST_CONFIG, bearer, lnp, load_example
+from tests.conftest import LOG_COLLECTOR, TEST_CONFIG, bearer, lnp, load_example, signed_in
 
 CALLERS = ("anonymous",) + ROLES
 SAMPLE_ARGS = {"type_id": "summary", "token_id": "0123456789ab", "version": "0", "language": "sv"}
@@ -355,6 +355,29 @@ def test_sign_in_attempts_are_limited_per_name_and_the_name_is_not_logged():
     assert limited.get_json()["code"] == 429 and "Retry-After" in limited.headers
     assert _sign_in(browser(app), "toinen", "x" * 12).status_code == 401  # another name still may try
     assert typed.lower() not in "\n".join(LOG_COLLECTOR.lines[before:]).lower()
+
+
+def test_an_attacker_elsewhere_cannot_lock_the_owner_out():
+    """Wrong passwords for an account from one address slow that address down; the owner, from
+    their own address, still signs in (the limit is per account and address, not per account)."""
+    app = _fresh_app(SIGN_IN_RATE_LIMIT="2 per minute")
+    store = app.extensions["lnp.accounts"]
+    one_time = store.add_user("omistaja", "worker")
+    attacker = browser(app)
+    attacker.environ_base["REMOTE_ADDR"] = "198.51.100.7"
+    assert [_sign_in(attacker, "omistaja", "x" * 12).status_code for _ in range(4)] == [401, 401, 429, 429]
+    owner = browser(app)
+    owner.environ_base["REMOTE_ADDR"] = "192.0.2.10"
+    assert _sign_in(owner, "omistaja", one_time).status_code == 302
+
+
+def test_the_current_password_check_is_rate_limited_too():
+    app = _fresh_app(SIGN_IN_RATE_LIMIT="3 per minute")  # signing in changed the one-time password once
+    user = signed_in(app, "worker", name="vaihtaja")
+    token = re.search(r'name="csrf_token" value="([^"]+)"', user.get("/auth/password", **HTTPS).get_data(as_text=True)).group(1)
+    form = {"csrf_token": token, "current": "vaara-salasana-1", "new": "Uusi-pitka-salasana-9", "repeat": "Uusi-pitka-salasana-9"}
+    statuses = [user.post("/auth/password", data=form, **HTTPS).status_code for _ in range(3)]
+    assert statuses == [422, 422, 429]
 
 
 def test_sign_in_attempts_are_limited_per_address():
