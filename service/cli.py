@@ -11,9 +11,13 @@
     lnp tokens create --name NAME --role ROLE [--days 90] | list | revoke ID
     lnp users add NAME --role ROLE | list | reset-password NAME | remove NAME
     lnp audit [--actor A] [--since DATE] [--until DATE] [--case CASE_REF] [--action A]
+    lnp audit verify                           the hash chain, from the first entry to the last
+    lnp db upgrade                             bring the database's schema up to date
+    lnp db migrate-instance [FOLDER]           move an instance folder from before the database into it
 
-Everything but serve and check-templates works on the instance folder (LNP_INSTANCE_PATH, or
-./instance) and writes what it changes or renders to its audit log, as ``cli:<os user>``.
+Everything but serve and check-templates works on the instance's database (LNP_DATABASE_URL, or
+SQLite in the instance folder LNP_INSTANCE_PATH, or ./instance) and writes what it changes or
+renders to its audit trail, as ``cli:<os user>``.
 """
 
 from __future__ import annotations
@@ -32,9 +36,9 @@ from service import formats
 from service.access.accounts import DEFAULT_TOKEN_DAYS, ROLES, AccountError, AccountStore
 from service.access.audit import AuditLog, Auditor
 from service.conversion.pool import ConversionFailed, ConverterPool, ConverterUnavailable
+from service.database import instance_folder
+from service.database.connection import Database, DatabaseUnavailable, SchemaOutdated, database_url
 from service.instance import (
-    ACCOUNTS_FILE,
-    AUDIT_FILE,
     MissingSecrets,
     check_secrets,
     ensure_secrets,
@@ -54,24 +58,45 @@ FIRST_ADMIN = "admin"
 LANGUAGE_HELP = "pohjan kieli: fi (oletus), sv tai en"
 
 
+def _database(upgrade: bool | None = None) -> Database:
+    """The instance's database; SQLite's schema is brought up to date (as by the service)."""
+    database = Database(database_url(instance_path()))
+    if upgrade is None:  # as the service decides (DATABASE_AUTO_UPGRADE)
+        upgrade = database.sqlite or os.environ.get("LNP_DATABASE_AUTO_UPGRADE", "").lower() in ("1", "true")
+    database.ensure_schema(upgrade=upgrade)
+    return database
+
+
 def _store() -> TemplateStore:
-    return TemplateStore(instance_path() / "templates")
+    return TemplateStore(_database())
 
 
-def _open_instance(create: bool = True) -> tuple[Path, AccountStore, Auditor]:
-    """The instance's account store, and its audit log with this command's user as the actor."""
-    folder = instance_path()
+def _secrets(folder: Path, create: bool) -> dict:
     if create and ensure_secrets(folder):
         print(f"Uudet salaisuudet kirjoitettiin tiedostoon {folder / 'secrets.json'} (oikeudet 0600).", file=sys.stderr)
     config: dict = {}
     load_secrets(config, folder)
     check_secrets(config, folder)
-    auditor = Auditor.command(AuditLog(folder / AUDIT_FILE, config["AUDIT_KEY"]))
-    return folder, AccountStore(folder / ACCOUNTS_FILE), auditor
+    return config
+
+
+def _open_instance(create: bool = True, upgrade: bool | None = None) -> tuple[Path, AccountStore, Auditor]:
+    """The instance's account store, and its audit trail with this command's user as the actor."""
+    folder = instance_path()
+    config = _secrets(folder, create)
+    database = _database(upgrade)
+    auditor = Auditor.command(AuditLog(database, config["AUDIT_KEY"]))
+    return folder, AccountStore(database), auditor
 
 
 def _init(args) -> int:
-    folder, store, audit = _open_instance()
+    folder, store, audit = _open_instance(upgrade=True)
+    database = store.database
+    if instance_folder.has_legacy_state(folder):
+        with database.read() as connection:
+            empty = instance_folder.is_empty(connection)
+        if empty:  # an instance from before the database: its users, templates and audit trail move in
+            return _migrate(folder, database, _secrets(folder, create=False)["AUDIT_KEY"])
     if store.users():
         print(f"lnp-docs: instanssi {folder} on valmis; käyttäjät: lnp users list", file=sys.stderr)
         return 0
@@ -98,6 +123,7 @@ def _serve(args) -> int:
     except MissingSecrets as exc:
         print(f"virhe: {exc}", file=sys.stderr)
         return 2
+    _database()  # SQLite is brought up to date here; a shared database behind the code stops here, clearly
     os.environ["LNP_BIND"] = args.bind
     os.environ["LNP_WORKERS"] = str(args.workers)
     conf = Path(__file__).with_name("gunicorn_conf.py")
@@ -362,6 +388,31 @@ def _users(args) -> int:
     return 0
 
 
+def _migrate(folder: Path, database: Database, audit_key: str) -> int:
+    try:
+        moved = instance_folder.migrate(database, folder, audit_key)
+    except (instance_folder.MigrationError, OSError, ValueError, KeyError) as exc:
+        print(f"virhe: instanssikansiota {folder} ei siirretty tietokantaan: {exc}", file=sys.stderr)
+        return 2
+    print(f"Instanssikansio {folder} siirrettiin tietokantaan {database.name}: "
+          + ", ".join(f"{count} {what}" for what, count in moved.items())
+          + ". Vanhat tiedostot jäivät ennalleen; arkistoi ne, kun palvelu toimii.", file=sys.stderr)
+    return 0
+
+
+def _db(args) -> int:
+    database = Database(database_url(instance_path()))
+    if args.action == "upgrade":
+        before = database.revision()
+        database.upgrade()
+        print(f"{database.name}: skeema {before or '-'} → {database.revision()}", file=sys.stderr)
+        return 0
+    folder = Path(args.folder).resolve() if args.folder else instance_path()
+    config = _secrets(folder, create=False)
+    database.ensure_schema(upgrade=True)
+    return _migrate(folder, database, config["AUDIT_KEY"])
+
+
 def _audit(args) -> int:
     try:
         _, _, auditor = _open_instance(create=False)
@@ -369,6 +420,14 @@ def _audit(args) -> int:
         print(f"virhe: {exc}", file=sys.stderr)
         return 2
     log = auditor.log
+    if args.verify:
+        verdict = log.verify()
+        for problem in verdict.problems:
+            print(f"virhe: {problem}", file=sys.stderr)
+        state = "kunnossa" if verdict.ok else "RIKKI"
+        print(f"tapahtumaloki {state}: {verdict.entries} merkintää, viimeinen {verdict.head_seq} "
+              f"tiiviste {verdict.head_hash}")
+        return 0 if verdict.ok else 1
     case = log.case_hash(args.case) if args.case else None
     for entry in log.entries():
         day = entry["time"][:10]
@@ -483,11 +542,26 @@ def main(argv: list[str] | None = None) -> int:
     audit_cmd.add_argument("--until", type=date.fromisoformat, help="päivään VVVV-KK-PP asti (UTC)")
     audit_cmd.add_argument("--case", help="asian tunnus (case_ref); haetaan sen avaimellisella tiivisteellä")
     audit_cmd.add_argument("--action", help="esim. document.render, token.create, auth.sign_in")
+    audit_cmd.add_argument("verify", nargs="?", choices=["verify"],
+                           help="tarkista tiivisteketju: poistettu tai muutettu merkintä löytyy")
     audit_cmd.set_defaults(func=_audit)
+
+    db = sub.add_parser("db", help="tietokanta: skeeman päivitys ja vanhan instanssikansion siirto")
+    db_sub = db.add_subparsers(dest="action", required=True)
+    db_sub.add_parser("upgrade", help="päivitä tietokannan skeema (aja kerran ennen uusien replikoiden käynnistystä)")
+    migrate = db_sub.add_parser("migrate-instance", help="siirrä vanhan instanssikansion käyttäjät, pohjat ja "
+                                                         "tapahtumaloki tietokantaan")
+    migrate.add_argument("folder", nargs="?", help="instanssikansio (oletus: LNP_INSTANCE_PATH tai ./instance)")
+    db.set_defaults(func=_db)
 
     args = parser.parse_args(argv)
     with messages_in(args.ui_language):
-        return args.func(args)
+        try:
+            return args.func(args)
+        except (DatabaseUnavailable, SchemaOutdated) as exc:
+            message = translate(exc.message) if isinstance(exc, DatabaseUnavailable) else str(exc)
+            print(Msg("virhe: {message}").format(message=message), file=sys.stderr)
+            return 3
 
 
 if __name__ == "__main__":

@@ -5,8 +5,8 @@
   a request to such an endpoint is refused as well: a route added without one fails closed.
 - One ``before_request`` authenticates every request: a bearer token (API clients), else the
   SSO proxy's user header when configured, else the sign-in session cookie (web users). There
-  is no setting that turns this off; the public endpoints are the declared ones, /healthz and
-  static files.
+  is no setting that turns this off; the public endpoints are the declared ones, /healthz,
+  /readyz and static files.
 - CSRF (Flask-WTF) is checked on every unsafe request that is not authenticated by a bearer
   token: a browser never sends one on its own, so only cookie- and proxy-authenticated forms
   need the check.

@@ -84,7 +84,7 @@ def init_app(app: Flask, sign_in_endpoint: str = "auth.sign_in", password_endpoi
     csrf.init_app(app)
     # One limiter per app: a Limiter keeps the first app's limits, and tests build several apps.
     limiter = Limiter(key_func=_rate_key, app=app)
-    limiter.request_filter(lambda: request.endpoint == "healthz")  # monitoring polls it
+    limiter.request_filter(lambda: request.endpoint in ("healthz", "readyz"))  # the load balancer polls them
     view: Callable = app.view_functions[sign_in_endpoint]
     view = limiter.limit(lambda: app.config["SIGN_IN_RATE_LIMIT"], methods=["POST"], key_func=_sign_in_key)(view)
     view = limiter.limit(lambda: app.config["SIGN_IN_ADDRESS_RATE_LIMIT"], methods=["POST"],
