@@ -5,17 +5,19 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-from marshmallow import ValidationError, validates, validates_schema
+from marshmallow import ValidationError, validates
 
 from . import choices
 from .fields import (
     NAME_MAX,
     StrictSchema,
+    across_fields,
     age_on,
     boolean,
     choice,
     date,
     email,
+    failed,
     hetu,
     integer,
     language_code,
@@ -45,8 +47,8 @@ class PersonNameSchema(StrictSchema):
         if len(value.split()) > 4:
             raise ValidationError(Msg("Etunimiä voi olla enintään neljä (etu- ja sukunimilaki 946/2017)."))
 
-    @validates_schema
-    def _calling_name_is_given_name(self, data, **kwargs):
+    @across_fields
+    def _calling_name_is_given_name(self, data, original_data=None, **kwargs):
         calling = data.get("calling_name")
         given = data.get("given_names")
         if calling and given and calling.casefold() not in {n.casefold() for n in given.split()}:
@@ -59,9 +61,11 @@ class PostalAddressSchema(StrictSchema):
     post_office = text("Postitoimipaikka", required=True, max_length=NAME_MAX)
     country = text("Maa", "Vain jos muu kuin Suomi.", max_length=NAME_MAX)
 
-    @validates_schema
-    def _finnish_postal_code(self, data, **kwargs):
+    @across_fields
+    def _finnish_postal_code(self, data, original_data=None, **kwargs):
         code = data.get("postal_code")
+        if failed(data, original_data, "country"):
+            return
         in_finland = (data.get("country") or "suomi").casefold() in FINLAND
         if code and in_finland and not re.fullmatch(r"\d{5}", code):
             raise ValidationError(Msg("Suomalainen postinumero on viisi numeroa."), "postal_code")
@@ -82,8 +86,8 @@ class ChildSchema(PersonNameSchema):
         "Pakollinen, jos lapsi on täyttänyt 12 vuotta sopimuksen päivämäärään mennessä (LSL 21 §).",
     )
 
-    @validates_schema
-    def _birth_date_matches_hetu(self, data, **kwargs):
+    @across_fields
+    def _birth_date_matches_hetu(self, data, original_data=None, **kwargs):
         birth, code = data.get("birth_date"), data.get("hetu")
         if birth and birth > dt.date.today():
             raise ValidationError(Msg("Syntymäaika on tulevaisuudessa."), "birth_date")
@@ -143,8 +147,8 @@ class DateRangeSchema(StrictSchema):
     start = date("Alkaen", required=True)
     end = date("Päättyen")
 
-    @validates_schema
-    def _ordered(self, data, **kwargs):
+    @across_fields
+    def _ordered(self, data, original_data=None, **kwargs):
         if data.get("start") and data.get("end") and data["end"] < data["start"]:
             raise ValidationError(Msg("Päättymispäivä on ennen alkamispäivää."), "end")
 
@@ -207,6 +211,7 @@ def children_brief_field():
 
 
 def children_twelve_or_older(children, on: dt.date):
-    return [c for c in children if age_on(c["birth_date"], on) >= 12]
+    return [c for c in children if isinstance(c, dict) and isinstance(c.get("birth_date"), dt.date)
+            and age_on(c["birth_date"], on) >= 12]
 
 

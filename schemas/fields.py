@@ -11,7 +11,8 @@ import datetime as dt
 import re
 
 from babel import Locale
-from marshmallow import RAISE, Schema, ValidationError, fields, validate
+from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
+from marshmallow.utils import is_collection
 
 from .hetu import HetuError, parse_hetu
 from .i18n import Msg
@@ -26,6 +27,32 @@ LIST_MAX = 30
 
 REQUIRED = Msg("Pakollinen tieto puuttuu.")
 NULL = Msg("Tieto ei voi olla tyhjä (null).")
+
+
+def across_fields(method):
+    """A rule across a schema's fields, run even when some of its fields failed their own rules,
+    so that a case's every problem is reported at once (marshmallow skips a schema's rules after
+    a field error by default). The rule is given the values that passed and the object as sent
+    (``original_data``): a key may be absent because it failed (:func:`failed`), and a list's
+    entry may be incomplete or None (:func:`entries`)."""
+    return validates_schema(skip_on_field_errors=False, pass_original=True)(method)
+
+
+def entries(data: dict, original, key: str) -> list[tuple[int, dict, dict]]:
+    """(index, entry that passed its own rules as far as it did, entry as sent) of the list
+    ``key``, for the entries that are objects on both sides."""
+    passed = data.get(key)
+    sent = original.get(key) if isinstance(original, dict) else None
+    if not isinstance(passed, list) or not isinstance(sent, list):
+        return []
+    return [(index, entry, raw) for index, (entry, raw) in enumerate(zip(passed, sent))
+            if isinstance(entry, dict) and isinstance(raw, dict)]
+
+
+def failed(data: dict, original, key: str) -> bool:
+    """``key`` was sent but did not pass its own rules (it is reported already, and a rule across
+    fields must not read its absence as "not given")."""
+    return isinstance(original, dict) and key in original and key not in data
 
 
 class StrictSchema(Schema):
@@ -149,6 +176,22 @@ class Nested(fields.Nested):
 
 class List(fields.List):
     default_error_messages = {"invalid": Msg("Odotettiin luetteloa (JSON-taulukko).")}
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        """As marshmallow's, but an entry that failed stays in its place as None (marshmallow
+        drops it), so that a rule across fields still finds entry ``i`` at index ``i``."""
+        if not is_collection(value):
+            raise self.make_error("invalid")
+        result, errors = [], {}
+        for index, each in enumerate(value):
+            try:
+                result.append(self.inner.deserialize(each, **kwargs))
+            except ValidationError as error:
+                result.append(error.valid_data if isinstance(error.valid_data, dict) else None)
+                errors[index] = error.messages
+        if errors:
+            raise ValidationError(errors, valid_data=result)
+        return result
 
 
 # ---------------------------------------------------------------------------------------------
