@@ -44,7 +44,8 @@ class CaseChildSchema(ChildSchema):
 class CaseGuardianSchema(GuardianSchema):
     id = person_id()
     children = listing(text("Lapsi", max_length=20), "Kenen lasten huoltaja tai vanhempi",
-                       "Lasten tunnisteet; tyhjä = kaikkien tapauksen lasten.", max_items=10, item="lapsi")
+                       "Lapset, joiden huoltaja tai vanhempi henkilö on. Jätä tyhjäksi, jos hän on kaikkien tapauksen "
+                       "lasten huoltaja tai vanhempi.", max_items=10, item="lapsi")
 
     @validates("id")
     def _id(self, value, **kwargs):

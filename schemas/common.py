@@ -10,6 +10,8 @@ from marshmallow import ValidationError, validates
 from . import choices
 from .fields import (
     NAME_MAX,
+    WORK_EMAIL_EXAMPLE,
+    WORK_PHONE_EXAMPLE,
     StrictSchema,
     across_fields,
     age_on,
@@ -38,7 +40,7 @@ CASE_REF_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,39}$")
 
 class PersonNameSchema(StrictSchema):
     given_names = text("Etunimet", "Kaikki etunimet väestötietojärjestelmän mukaan (enintään neljä).",
-                       required=True, max_length=NAME_MAX)
+                       required=True, max_length=NAME_MAX, plural=True)
     calling_name = text("Kutsumanimi", "Yksi etunimistä.", max_length=NAME_MAX)
     surname = text("Sukunimi", required=True, max_length=NAME_MAX)
 
@@ -77,7 +79,7 @@ class ChildSchema(PersonNameSchema):
     birth_date = date("Syntymäaika", required=True)
     hetu = hetu(
         "Henkilötunnus",
-        "Vain arkistokappaleeseen (Arkistokappale, file_copy = true); ei koskaan läheisille meneviin "
+        "Tulostetaan vain arkistokappaleeseen (valitse Arkistokappale), ei koskaan läheisille annettaviin "
         "asiakirjoihin.",
     )
     school_or_daycare = text("Koulu tai päiväkoti")
@@ -113,7 +115,7 @@ class GuardianSchema(PersonNameSchema):
     phone = phone("Puhelin")
     email = email("Sähköposti")
     postal_address = nested(PostalAddressSchema, "Postiosoite")
-    language = language_code("Asiointikieli", "ISO 639 -kielikoodi, esim. fi, sv, so.", required=True)
+    language = language_code("Asiointikieli", "Kieli, jolla henkilön kanssa asioidaan.", required=True)
     interpreter_needed = boolean("Tulkki tarvitaan", default=False)
 
 
@@ -123,8 +125,8 @@ class WorkerSchema(StrictSchema):
     title = text("Ammattinimike", "Esim. sosiaalityöntekijä.", required=True)
     organisation = text("Organisaatio", required=True)
     unit = text("Yksikkö", required=True)
-    work_phone = phone("Työpuhelin", required=True)
-    work_email = email("Työsähköposti", required=True)
+    work_phone = phone("Työpuhelin", required=True, example=WORK_PHONE_EXAMPLE)
+    work_email = email("Työsähköposti", required=True, example=WORK_EMAIL_EXAMPLE)
 
 
 class CoordinatorSchema(WorkerSchema):
@@ -138,8 +140,8 @@ class ParticipatingWorkerSchema(StrictSchema):
     surname = text("Sukunimi", required=True, max_length=NAME_MAX)
     title = text("Rooli tai ammattinimike", required=True)
     organisation = text("Organisaatio", required=True)
-    work_phone = phone("Työpuhelin")
-    work_email = email("Työsähköposti")
+    work_phone = phone("Työpuhelin", example=WORK_PHONE_EXAMPLE)
+    work_email = email("Työsähköposti", example=WORK_EMAIL_EXAMPLE)
     contribution = long_text("Mitä tietoa tuo kokoukseen", required=True, max_length=800)
 
 
@@ -178,7 +180,8 @@ class DocumentSchema(StrictSchema):
     )
     language = choice("Asiakirjan kieli", choices.DOCUMENT_LANGUAGE, default="fi")
     document_date = date("Päiväys", required=True)
-    version = integer("Versio", "1 = ensimmäinen versio.", minimum=1, maximum=99, default=1)
+    version = integer("Versio", "Ensimmäinen versio on 1; korjattu asiakirja saa seuraavan numeron.",
+                      minimum=1, maximum=99, default=1)
 
     @classmethod
     def initial_values(cls, language: str = DEFAULT) -> dict:

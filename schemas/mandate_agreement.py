@@ -45,7 +45,8 @@ class InterpretingSchema(StrictSchema):
 class AccessibilitySchema(StrictSchema):
     meeting_language = language_code("Kokouskieli", default="fi")
     interpreting = listing(nested_item(InterpretingSchema), "Tulkkaus", max_items=10, item="tulkkaus")
-    needs = long_text("Erityistarpeet", "Esim. esteettömyys, kuulon apuvälineet.", max_length=800)
+    needs = long_text("Erityistarpeet", "Esim. esteettömyys, kuulon apuvälineet.", max_length=800,
+                      plural=True)
 
 
 class ConsentSchema(StrictSchema):
@@ -59,7 +60,7 @@ class ConsentSchema(StrictSchema):
         "Tiedot annetaan läheisille vain siltä osin kuin perhe on ne hyväksynyt.",
         required=True,
     )
-    scope_note = long_text("Suostumuksen rajaukset", max_length=800)
+    scope_note = long_text("Suostumuksen rajaukset", max_length=800, plural=True)
 
 
 class MandateAgreementSchema(DocumentSchema):
@@ -81,7 +82,8 @@ class MandateAgreementSchema(DocumentSchema):
                        required=True, min_items=1, max_items=15, item_max=500, item="käsiteltävä asia")
     participating_workers = listing(
         nested_item(ParticipatingWorkerSchema), "Osallistuvat työntekijät",
-        "Työntekijät, jotka kutsutaan antamaan tietoa. Tyhjä = vain vastuusosiaalityöntekijä.",
+        "Työntekijät, jotka kutsutaan antamaan tietoa. Jätä tyhjäksi, jos kokoukseen tulee vain "
+        "vastuusosiaalityöntekijä.",
         required=True, max_items=15, item="työntekijä",
     )
     child_participation = nested(ChildParticipationSchema, "Lapsen osallistuminen", required=True)

@@ -29,6 +29,9 @@ class Node:
     min_items: int = 0
     max_items: int | None = None
     item_label: str = ""  # metadata "x-item-label": one entry of a list, in Finnish
+    plural: bool = False  # metadata "x-plural": the label is a plural noun ("Etunimet")
+    example: str | None = None  # metadata "example"
+    max_length: int | None = None  # a text's length cap (its Length validator)
 
     def walk(self, path: str = "") -> Iterator[tuple[str, Node]]:
         """Every leaf path: ``children[].given_names``."""
@@ -54,23 +57,25 @@ def _field_node(fld: fields.Field) -> Node:
     meta = fld.metadata
     default = fld.load_default
     base = {"required": fld.required, "label": meta.get("title", ""), "help": meta.get("description", ""),
-            "widget": meta.get("x-widget"), "default": None if default is missing else default}
+            "widget": meta.get("x-widget"), "default": None if default is missing else default,
+            "plural": bool(meta.get("x-plural")), "example": meta.get("example")}
+    lengths = [v for v in fld.validators if isinstance(v, validate.Length)]
     if isinstance(fld, fields.Nested):
         node = tree(fld.schema)
         node.required, node.label, node.help = base["required"], base["label"], base["help"]
         return node
     if isinstance(fld, fields.List):
-        lengths = [v for v in fld.validators if isinstance(v, validate.Length)]
+        low = lengths[0].min if not lengths or lengths[0].equal is None else lengths[0].equal
+        high = lengths[0].max if not lengths or lengths[0].equal is None else lengths[0].equal
         return Node("list", item=_field_node(fld.inner), item_label=meta.get("x-item-label", ""),
-                    min_items=lengths[0].min or 0 if lengths else 0,
-                    max_items=lengths[0].max if lengths else None, **base)
+                    min_items=(low or 0) if lengths else 0, max_items=high if lengths else None, **base)
     if isinstance(fld, Date):
         return Node("date", **base)
     if isinstance(fld, Boolean):
         return Node("bool", **base)
     if isinstance(fld, Integer):
         return Node("int", **base)
-    return Node("str", choices=meta.get("x-choices"), **base)
+    return Node("str", choices=meta.get("x-choices"), max_length=lengths[0].max if lengths else None, **base)
 
 
 def fill_absent(node: Node, data):

@@ -19,6 +19,7 @@ import io
 import json
 
 from babel import Locale
+from babel.numbers import format_decimal
 from flask import Blueprint, Flask, Response, abort, current_app, g, make_response, render_template, request, url_for
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
@@ -26,7 +27,7 @@ from werkzeug.exceptions import HTTPException
 from schemas.choices import DOCUMENT_LANGUAGE, Choices
 from schemas.common import CASE_REF_RE
 from schemas.hetu import HETU_LIKE_RE
-from schemas.i18n import DEFAULT, LANGUAGES, Msg, current, gettext, translate
+from schemas.i18n import DEFAULT, LANGUAGES, Msg, Plural, current, gettext, ngettext, translate
 from schemas.i18n import gettext as _
 from service.fieldtree import Node
 from service.pages import carryover
@@ -62,6 +63,19 @@ FORMATS = [("docx", "Word (.docx)"), ("odt", "OpenDocument (.odt)"), ("pdf", "PD
 COMMON_LANGUAGES = ["fi", "sv", "en", "se", "ru", "et", "ar", "so", "uk", "fa", "ku", "zh", "vi", "tr"]
 
 
+# What a text field with a length cap says as one types (forms.js fills in the number).
+COUNT_LEFT = Plural("Jäljellä {count} merkki", "Jäljellä {count} merkkiä")
+COUNT_OVER = Plural("{count} merkki liikaa", "{count} merkkiä liikaa")
+
+
+def count_texts() -> dict[str, str]:
+    """The counter's words in the page's language, each plural form with its ``{count}`` left
+    for the script (fi, sv and en have the CLDR plural categories one and other)."""
+    return {f"{name}-{category}": ngettext(str.__str__(message), message.plural, n)
+            for name, message in (("left", COUNT_LEFT), ("over", COUNT_OVER))
+            for category, n in (("one", 1), ("other", 2))}
+
+
 # --- set-up --------------------------------------------------------------------------------
 
 class InMemoryRequest(Flask.request_class):
@@ -85,6 +99,8 @@ def init_app(app: Flask) -> None:
     # ``_()``: Jinja's ``_()`` marks its result safe and %-formats it, right for the pages' own
     # literal texts, not for texts that come from elsewhere.
     app.jinja_env.filters["t"] = gettext
+    app.jinja_env.filters["number"] = lambda value: format_decimal(value, locale=current())
+    app.jinja_env.globals["count_texts"] = count_texts
 
     @app.errorhandler(CSRFError)
     def _csrf_error(exc):
@@ -361,10 +377,12 @@ class FormPage:
         messages = self.errors.get(path)
         return "; ".join(messages) if messages else None
 
-    def describedby(self, path: str, node: Node, extra_hint: bool = False) -> str:
+    def describedby(self, path: str, node: Node, extra_hint: bool = False, count: bool = False) -> str:
         ids = []
         if node.help or extra_hint:
             ids.append(field_id(path) + "-hint")
+        if count:
+            ids.append(field_id(path) + "-count")
         if self.error(path):
             ids.append(field_id(path) + "-error")
         return " ".join(ids)

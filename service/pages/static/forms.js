@@ -3,6 +3,9 @@
 (function () {
   "use strict";
 
+  var plural = new Intl.PluralRules(document.documentElement.lang || "fi");
+  var number = new Intl.NumberFormat(document.documentElement.lang || "fi");
+
   function ready(fn) {
     if (document.readyState === "loading") {
       document.addEventListener("DOMContentLoaded", fn);
@@ -37,5 +40,50 @@
         target.focus({ preventScroll: true });
       });
     }
+
+    document.querySelectorAll(".lnp-count[data-count-for]").forEach(counter);
   });
+
+  // --- how much is left of a text's length cap ------------------------------------------------
+  // The words come from the form (data-count-left-one …, in the page's language, "{count}" for
+  // the number); the count is what the schema counts: characters (not UTF-16 units) of the
+  // trimmed text. A long text always shows its count; a one-line text only near its cap. A
+  // screen reader hears the count once typing pauses, not at every key.
+  function counter(element) {
+    var input = document.getElementById(element.getAttribute("data-count-for"));
+    var texts = element.closest("[data-count-left-other]");
+    if (!input || !texts) {
+      return;
+    }
+    var max = parseInt(element.getAttribute("data-max"), 10);
+    var alwaysShown = !element.hidden;
+    var status = document.createElement("span");
+    status.className = "lnp-visually-hidden";
+    status.setAttribute("aria-live", "polite");
+    element.parentNode.insertBefore(status, element.nextSibling);
+    element.setAttribute("aria-hidden", "true");
+    var pause = null;
+
+    function words(kind, count) {
+      var category = plural.select(count) === "one" ? "one" : "other";
+      return texts.getAttribute("data-count-" + kind + "-" + category).replace("{count}", number.format(count));
+    }
+
+    function update(announce) {
+      var used = Array.from(input.value.trim()).length;
+      var left = max - used;
+      element.textContent = left >= 0 ? words("left", left) : words("over", -left);
+      element.classList.toggle("lnp-count--over", left < 0);
+      element.hidden = !(alwaysShown || used >= max * 0.8);
+      if (announce) {
+        clearTimeout(pause);
+        pause = setTimeout(function () {
+          status.textContent = element.hidden ? "" : element.textContent;
+        }, 1000);
+      }
+    }
+
+    input.addEventListener("input", function () { update(true); });
+    update(false);
+  }
 })();
