@@ -27,7 +27,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     ``service.rendering``...) must not load Flask or any view."""
     from service.access.accounts import AccountStore
     from service.access.audit import AuditLog
-    from service.api import admin, cases, documents, templates
+    from service.api import admin, cases, documents, openapi, templates
     from service.config import DefaultConfig
     from service.conversion.pool import ConverterPool
     from service.instance import ACCOUNTS_FILE, AUDIT_FILE, check_secrets, ensure_folder, instance_path, load_secrets
@@ -82,7 +82,9 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     @app.get("/healthz")
     @gate.public
+    @openapi.operation("Terveystarkistus", ok=("200", "json", "ok"), public=True)
     def healthz():
+        """The process is up."""
         return jsonify(status="ok")
 
     @app.after_request

@@ -1,3 +1,4 @@
+import contextlib
 import copy
 import json
 import logging
@@ -163,15 +164,17 @@ class Server:
         return bearer(token or self.token)
 
 
-@pytest.fixture(scope="session")
-def server(instance, tmp_path_factory):
-    """The service as it runs: `lnp serve` (gunicorn, two workers) on loopback, real HTTP."""
-    token = lnp("tokens", "create", "--name", "http tests", "--role", "worker").stdout.decode().strip()
-    folder = tmp_path_factory.mktemp("server")
+@contextlib.contextmanager
+def running_service(folder: Path, env_extra: dict | None = None):
+    """`lnp serve` (gunicorn, two workers) on loopback with the instance in the environment, and a
+    worker token of that instance; ``folder`` keeps its log and TMPDIR."""
+    env = {**os.environ, "LNP_RATELIMIT_DEFAULT": "1000000 per minute", **(env_extra or {})}
+    token = subprocess.run([LNP, "tokens", "create", "--name", "http tests", "--role", "worker"], env=env,
+                           capture_output=True, check=True, timeout=120).stdout.decode().strip()
     log, temp = folder / "server.log", folder / "tmp"
     temp.mkdir()
     port = free_port()
-    env = {**os.environ, "TMPDIR": str(temp), "LNP_RATELIMIT_DEFAULT": "1000000 per minute"}
+    env["TMPDIR"] = str(temp)
     with log.open("wb") as out:
         process = subprocess.Popen([LNP, "serve", "--bind", f"127.0.0.1:{port}", "--workers", "2"],
                                    stdout=out, stderr=subprocess.STDOUT, env=env)
@@ -186,10 +189,19 @@ def server(instance, tmp_path_factory):
         if process.poll() is not None or time.monotonic() > deadline:
             raise RuntimeError("the service did not start: " + log.read_text(errors="replace")[-2000:])
         time.sleep(0.2)
-    yield Server(base, token, log, temp, process.pid)
-    process.terminate()
-    process.wait(timeout=30)
-    EXTRA_LOG_TEXT.append(log.read_text(encoding="utf-8", errors="replace"))
+    try:
+        yield Server(base, token, log, temp, process.pid)
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+        EXTRA_LOG_TEXT.append(log.read_text(encoding="utf-8", errors="replace"))
+
+
+@pytest.fixture(scope="session")
+def server(instance, tmp_path_factory):
+    """The service as it runs: `lnp serve` (gunicorn, two workers) on loopback, real HTTP."""
+    with running_service(tmp_path_factory.mktemp("server")) as running:
+        yield running
 
 
 def post_json(client, type_id, payload, **kwargs):

@@ -10,16 +10,19 @@ from flask import Blueprint, jsonify, request
 
 from schemas.i18n import gettext as _
 from service.access.accounts import DEFAULT_TOKEN_DAYS, ROLES, AccountError
+from service.api import openapi
 from service.problems import ApiError
 from service.validation import parse_json
 from service.web.gate import accounts, auditor, role
 
 bp = Blueprint("admin", __name__, url_prefix="/api/v1")
+openapi.guard_queries(bp)
 
 TOKEN_FIELDS = {"name", "role", "days"}
 
 
 @bp.get("/tokens")
+@openapi.operation("API-tunnisteet (ylläpitäjä)", ok=("200", "json", "Tunnisteet ilman arvoja"))
 @role("admin")
 def list_tokens():
     """Every API token: name, role, dates; never a value or a hash."""
@@ -27,6 +30,8 @@ def list_tokens():
 
 
 @bp.post("/tokens")
+@openapi.operation("Luo API-tunniste (ylläpitäjä); arvo näytetään vain tässä vastauksessa", body="json:NewToken",
+                   ok=("201", "json", "Tunniste ja sen arvo (token)"), errors=("400", "415", "422"))
 @role("admin")
 def create_token():
     """Create a token; its value is in this response only."""
@@ -51,6 +56,7 @@ def create_token():
 
 
 @bp.delete("/tokens/<token_id>")
+@openapi.operation("Mitätöi API-tunniste (ylläpitäjä)", ok=("200", "json", "Mitätöity tunniste"), errors=("404",))
 @role("admin")
 def revoke_token(token_id: str):
     """Revoke a token at once; it stays listed with the time it was revoked."""

@@ -17,6 +17,7 @@ from service.web.gate import auditor, role
 from service.web.responses import attachment, choose
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
+openapi.guard_queries(bp)
 
 
 def json_body() -> object:
@@ -34,6 +35,9 @@ def json_body() -> object:
 
 @bp.post("/documents/<type_id>")
 @role("worker")
+@openapi.operation("{title} (.docx, .odt tai .pdf)", params=("rendition", "format", "accept_language"), body="type",
+                   ok=("200", "document", "Asiakirja pyydetyssä muodossa"),
+                   errors=("400", "404", "406", "413", "415", "422", "503"), per_type=True)
 def render_document(type_id: str):
     """Validate the case JSON and return the finished document: docx, odt or pdf
     (``?format=`` or the Accept header)."""
@@ -57,6 +61,7 @@ def render_document(type_id: str):
 
 @bp.get("/document-types")
 @role("worker")
+@openapi.operation("Asiakirjatyypit", ok=("200", "json", "Tyypit ja nimet kutsujan kielellä"))
 def document_types():
     """The document types this service produces, named in the caller's language."""
     return jsonify([
@@ -76,6 +81,7 @@ def document_types():
 
 @bp.get("/document-types/<type_id>/schema")
 @role("worker")
+@openapi.operation("Asiakirjatyypin JSON Schema", ok=("200", "schema-json", "JSON Schema 2020-12"), errors=("400", "404"))
 def document_schema(type_id: str):
     get_type(type_id)
     response = jsonify(openapi.json_schema(type_id))
@@ -85,6 +91,8 @@ def document_schema(type_id: str):
 
 @bp.get("/document-types/<type_id>/example")
 @role("worker")
+@openapi.operation("Esimerkkitapaus (kuvitteellinen) asiakirjan kielellä", params=("language",),
+                   ok=("200", "json", "Esimerkki-JSON"), errors=("400", "404"))
 def document_example(type_id: str):
     """The type's example case in ``?language=`` (fi, sv or en; fi when not given)."""
     doc_type = get_type(type_id)
@@ -93,5 +101,7 @@ def document_example(type_id: str):
 
 @bp.get("/openapi.json")
 @role("worker")
+@openapi.operation("Tämä OpenAPI-kuvaus", ok=("200", "json", "OpenAPI 3"))
 def openapi_json():
-    return jsonify(openapi.openapi_document())
+    """This document, built from the views' own declarations."""
+    return jsonify(openapi.openapi_document(current_app))

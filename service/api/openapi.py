@@ -1,15 +1,22 @@
-"""OpenAPI 3 and JSON Schema documents, generated from the marshmallow schemas by apispec."""
+"""OpenAPI 3 and JSON Schema documents: the operations declared on the views themselves
+(``@operation``), read with Flask's url_map, and the request bodies generated from the marshmallow
+schemas by apispec."""
 
 from __future__ import annotations
 
 import copy
+import functools
 import json
+import re
 
 from apispec import APISpec
 from apispec.ext.marshmallow import MarshmallowPlugin
+from flask import Blueprint, current_app, request
 
-from schemas.i18n import DEFAULT, LANGUAGES
+from schemas.i18n import DEFAULT, LANGUAGES, Msg
 from service import formats
+from service.cases.compose import case_schema
+from service.problems import ApiError
 from service.registry import DOCUMENT_TYPES, FAMILY
 
 ERROR_SCHEMA = {
@@ -73,7 +80,181 @@ ACCEPT_LANGUAGE = {
 }
 
 
-def build_spec() -> APISpec:
+# --- the operations, declared on the views --------------------------------------------------------
+
+def operation(summary: str, *, description: str | None = None, params: tuple[str, ...] = (), body: str | None = None,
+              ok: tuple[str, str, str] = ("200", "json", "OK"), errors: tuple[str, ...] = (), per_type: bool = False,
+              public: bool = False):
+    """Document a view where it is defined; the OpenAPI document is built from these and Flask's
+    url_map, so a route without one is missing from it (and tests/test_openapi.py says so).
+
+    params: names from PARAMETERS; body: "type" (the document type's schema), "case", "json:<name>"
+    (a component), "template" (a .docx or .odt file); ok: (status, content, description) with
+    content "json", "document", "docx", "zip-or-document" or "none"; errors: status codes from
+    ERRORS; per_type: one path per document type, for ``<type_id>`` in the route."""
+
+    def mark(view):
+        view.lnp_openapi = {"summary": summary, "description": description, "params": params, "body": body, "ok": ok,
+                            "errors": errors, "per_type": per_type, "public": public}
+        return view
+
+    return mark
+
+
+def _error(text: str, **extra) -> dict:
+    return {"description": text, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
+            **extra}
+
+
+RETRY_AFTER = {"Retry-After": {"schema": {"type": "integer"}, "description": "sekuntia"}}
+ERRORS = {
+    "400": _error("Virheellinen pyyntö: JSON, kappale, kieli, tiedostomuoto tai parametri"),
+    "404": _error("Tuntematon asiakirjatyyppi, versio tai tunniste"),
+    "406": _error("Accept-otsake ei salli yhtäkään tiedostomuotoa (docx, odt, pdf)"),
+    "409": _error("Toiminto ei ole mahdollinen nykyisessä tilassa (esim. ei aiempaa versiota)"),
+    "413": _error("Pyyntö on liian suuri"),
+    "415": _error("Sisällön tyyppi on väärä"),
+    "422": _error("Tiedoissa on virheitä; errors listaa kentät"),
+    "503": _error("ODT- tai PDF-muunnos ei ole juuri nyt käytettävissä (LibreOffice); katso Retry-After",
+                  headers=RETRY_AFTER),
+}
+# Every authenticated operation can answer these three.
+GUARDED = {
+    "401": _error("Tunniste puuttuu, on väärä, vanhentunut tai mitätöity",
+                  headers={"WWW-Authenticate": {"schema": {"type": "string"}}}),
+    "403": _error("Roolilla ei ole oikeutta tähän"),
+    "429": _error("Liian monta pyyntöä", headers=RETRY_AFTER),
+}
+PARAMETERS = {
+    "rendition": lambda doc_type: {
+        "name": "rendition", "in": "query", "required": False,
+        "schema": {"type": "string", "enum": list(doc_type.renditions), "default": FAMILY},
+        "description": "family = perheen ja työntekijöiden kappale; network = läheisille annettava kappale (vain "
+                       "jos perhe on hyväksynyt jakamisen)."},
+    "format": {"name": "format", "in": "query", "required": False,
+               "schema": {"type": "string", "enum": list(formats.MIMETYPES), "default": formats.DOCX},
+               "description": "Tiedostomuoto; ohittaa Accept-otsakkeen. odt ja pdf tehdään LibreOfficella "
+                              "(pdf on PDF/A-2b)."},
+    "language": {"name": "language", "in": "query", "required": False,
+                 "schema": {"type": "string", "enum": list(LANGUAGES), "default": DEFAULT},
+                 "description": "Asiakirjapohjan tai esimerkin kieli: fi, sv tai en."},
+    "types": {"name": "types", "in": "query", "required": False, "schema": {"type": "string"},
+              "description": "Asiakirjat pilkuin eroteltuina, esim. summary,questions,summary:network; "
+                             "puuttuessa kaikki valmiit."},
+    "bundle": {"name": "bundle", "in": "query", "required": False,
+               "schema": {"type": "string", "enum": ["zip", "single"]},
+               "description": "zip = asiakirjat zip-tiedostona; single = yksi PDF (format=pdf)."},
+    "case_rendition": {"name": "rendition", "in": "query", "required": False,
+                       "schema": {"type": "string", "enum": [FAMILY, "network"], "default": FAMILY},
+                       "description": "Esikatseltava kappale."},
+    "accept_language": ACCEPT_LANGUAGE,
+}
+DOCUMENT_CONTENT = {mimetype: {"schema": {"type": "string", "format": "binary"}} for mimetype in formats.MIMETYPES.values()}
+CONTENTS = {
+    "json": {"application/json": {"schema": {}}},
+    "document": DOCUMENT_CONTENT,
+    "docx": {formats.DOCX_MIMETYPE: {"schema": {"type": "string", "format": "binary"}}},
+    "schema-json": {"application/schema+json": {"schema": {"type": "object"}}},
+    "zip-or-document": {**DOCUMENT_CONTENT, "application/zip": {"schema": {"type": "string", "format": "binary"}}},
+}
+TEMPLATE_BODY = {"required": True, "content": {
+    formats.DOCX_MIMETYPE: {"schema": {"type": "string", "format": "binary"}},
+    "application/vnd.oasis.opendocument.text": {"schema": {"type": "string", "format": "binary"}}}}
+
+
+def query_names(doc: dict) -> set[str]:
+    """The query parameters an operation declares."""
+    names = set()
+    for key in doc["params"]:
+        param = PARAMETERS[key]
+        param = param(next(iter(DOCUMENT_TYPES.values()))) if callable(param) else param
+        if param["in"] == "query":
+            names.add(param["name"])
+    return names
+
+
+def refuse_unknown_query(view) -> None:
+    """A query parameter the operation does not declare is a 400 naming it, not silently ignored
+    (a mistyped ``?fromat=pdf`` would otherwise give a .docx)."""
+    doc = getattr(view, "lnp_openapi", None)
+    if doc is None:
+        return
+    unknown = sorted(set(request.args) - query_names(doc))
+    if unknown:
+        shown = unknown[0] if len(unknown[0]) <= 40 and unknown[0].isprintable() else "?"
+        raise ApiError(400, Msg("Tuntematon parametri {name}. Sallitut: {allowed}.").format(
+            name=shown, allowed=", ".join(sorted(query_names(doc))) or "–"))
+
+
+def guard_queries(bp: Blueprint) -> None:
+    """Every view of ``bp`` refuses query parameters it does not declare."""
+    bp.before_request(lambda: refuse_unknown_query(current_app.view_functions.get(request.endpoint or "")))
+
+
+def _path(rule: str) -> tuple[str, list[str]]:
+    """A Flask rule as an OpenAPI path, with its path parameters' names."""
+    names = re.findall(r"<(?:[^:<>]+:)?([^<>]+)>", rule)
+    return re.sub(r"<(?:[^:<>]+:)?([^<>]+)>", r"{\1}", rule), names
+
+
+def _parameter(name: str, doc_type) -> dict:
+    param = PARAMETERS[name]
+    return param(doc_type) if callable(param) else param
+
+
+def _path_parameter(name: str) -> dict:
+    schema: dict = {"type": "string"}
+    if name == "type_id":
+        schema["enum"] = list(DOCUMENT_TYPES)
+    return {"name": name, "in": "path", "required": True, "schema": schema}
+
+
+def _operation(doc: dict, view, method: str, path_params: list[str], doc_type=None) -> dict:
+    status, content, description = doc["ok"]
+    responses: dict = {status: {"description": description}}
+    if content != "none":
+        responses[status]["content"] = CONTENTS[content]
+    responses.update({code: ERRORS[code] for code in doc["errors"]})
+    if not doc["public"]:
+        responses.update(GUARDED)
+    summary = doc["summary"].format(title=doc_type.label if doc_type else "")
+    out: dict = {"summary": summary, "operationId": view.__name__ + (f"_{doc_type.id.replace('-', '_')}" if doc_type else ""),
+                 "responses": responses}
+    description = doc["description"] or (doc_type.description if doc_type else None) or \
+        (view.__doc__ or "").strip().split("\n\n")[0].replace("\n", " ") or None
+    if description:
+        out["description"] = description
+    parameters = [_path_parameter(n) for n in path_params]
+    parameters += [_parameter(n, doc_type) for n in doc["params"]]
+    if parameters:
+        out["parameters"] = parameters
+    body = doc["body"]
+    if body == "type":
+        out["requestBody"] = {"required": True, "content": {"application/json": {
+            "schema": {"$ref": f"#/components/schemas/{_schema_name(doc_type)}"}}}}
+    elif body == "case":
+        out["requestBody"] = {"required": True, "content": {"application/json": {
+            "schema": {"$ref": "#/components/schemas/Case"}}}}
+    elif body == "template":
+        out["requestBody"] = TEMPLATE_BODY
+    elif body == "json-object":
+        out["requestBody"] = {"required": True, "content": {"application/json": {"schema": {"type": "object"}}}}
+    elif body == "any-json":
+        out["requestBody"] = {"required": False, "content": {"application/json": {"schema": {"type": "object"}}}}
+    elif body and body.startswith("json:"):
+        out["requestBody"] = {"required": True, "content": {"application/json": {"schema": JSON_BODIES[body[5:]]}}}
+    if doc["public"]:
+        out["security"] = []
+    return out
+
+
+JSON_BODIES = {"NewToken": NEW_TOKEN_SCHEMA}
+RESPONSE_SCHEMAS = {"create_token": CREATED_TOKEN_SCHEMA,
+                    "list_tokens": {"type": "array", "items": {"$ref": "#/components/schemas/Token"}},
+                    "revoke_token": {"$ref": "#/components/schemas/Token"}}
+
+
+def _base_spec() -> APISpec:
     spec = APISpec(
         title="lnp-docs",
         version="1.0.0",
@@ -89,118 +270,53 @@ def build_spec() -> APISpec:
         "description": "API-tunniste: `lnp tokens create --name NIMI --role worker|convener|admin`. "
                        "Selaimen käyttäjät kirjautuvat osoitteessa /auth/sign-in (istuntoeväste)."})
     spec.options["security"] = [{"bearerAuth": []}]
-
-    def error(text: str, **extra) -> dict:
-        return {"description": text, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
-                **extra}
-
-    # Every authenticated operation can answer these three.
-    guarded = {
-        "401": error("Tunniste puuttuu, on väärä, vanhentunut tai mitätöity",
-                     headers={"WWW-Authenticate": {"schema": {"type": "string"}}}),
-        "403": error("Roolilla ei ole oikeutta tähän"),
-        "429": error("Liian monta pyyntöä", headers={"Retry-After": {"schema": {"type": "integer"},
-                                                                     "description": "sekuntia"}}),
-    }
-    errors = {
-        "400": error("Virheellinen JSON, tuntematon kappale tai tuntematon tiedostomuoto"),
-        "413": error("Pyyntö on liian suuri"),
-        "415": error("Sisältö ei ole JSONia"),
-        "422": error("Tiedoissa on virheitä; errors listaa kentät"),
-        **guarded,
-    }
-    conversion = {
-        "406": error("Accept-otsake ei salli yhtäkään tiedostomuotoa (docx, odt, pdf)"),
-        "503": error("ODT- tai PDF-muunnos ei ole juuri nyt käytettävissä (LibreOffice); katso Retry-After",
-                     headers={"Retry-After": {"schema": {"type": "integer"}, "description": "sekuntia"}}),
-    }
-    not_found = {"404": error("Tuntematon asiakirjatyyppi tai tunniste")}
     for doc_type in DOCUMENT_TYPES.values():
-        name = _schema_name(doc_type)
-        spec.components.schema(name, schema=doc_type.schema)
-        spec.path(
-            path=f"/api/v1/documents/{doc_type.id}",
-            operations={
-                "post": {
-                    "summary": f"{doc_type.label} (.docx, .odt tai .pdf)",
-                    "description": doc_type.description,
-                    "operationId": f"render_{doc_type.id.replace('-', '_')}",
-                    "parameters": [{
-                        "name": "rendition", "in": "query", "required": False,
-                        "schema": {"type": "string", "enum": list(doc_type.renditions), "default": FAMILY},
-                        "description": "family = perheen ja työntekijöiden kappale; network = läheisille "
-                                       "annettava kappale (vain jos perhe on hyväksynyt jakamisen).",
-                    }, {
-                        "name": "format", "in": "query", "required": False,
-                        "schema": {"type": "string", "enum": list(formats.MIMETYPES), "default": formats.DOCX},
-                        "description": "Tiedostomuoto; ohittaa Accept-otsakkeen. odt ja pdf tehdään LibreOfficella "
-                                       "(pdf on PDF/A-2b).",
-                    }, ACCEPT_LANGUAGE],
-                    "requestBody": {"required": True,
-                                    "content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{name}"}}}},
-                    "responses": {
-                        "200": {"description": "Asiakirja pyydetyssä muodossa",
-                                "content": {mimetype: {"schema": {"type": "string", "format": "binary"}}
-                                            for mimetype in formats.MIMETYPES.values()}},
-                        **errors,
-                        **conversion,
-                        **not_found,
-                    },
-                }
-            },
-        )
-    spec.path(path="/api/v1/document-types", operations={"get": {
-        "summary": "Asiakirjatyypit", "responses": {"200": {"description": "Tyypit ja nimet"}, **guarded}}})
-    spec.path(path="/api/v1/document-types/{type_id}/schema", operations={"get": {
-        "summary": "Asiakirjatyypin JSON Schema",
-        "parameters": [{"name": "type_id", "in": "path", "required": True, "schema": {"type": "string"}}],
-        "responses": {"200": {"description": "JSON Schema 2020-12"}, **not_found, **guarded}}})
-    spec.path(path="/api/v1/document-types/{type_id}/example", operations={"get": {
-        "summary": "Esimerkkitapaus (kuvitteellinen) asiakirjan kielellä",
-        "parameters": [{"name": "type_id", "in": "path", "required": True, "schema": {"type": "string"}},
-                       {"name": "language", "in": "query", "required": False,
-                        "schema": {"type": "string", "enum": list(LANGUAGES), "default": DEFAULT},
-                        "description": "Esimerkin kieli: fi, sv tai en."}],
-        "responses": {"200": {"description": "Esimerkki-JSON"}, "400": error("Tuntematon kieli"), **not_found,
-                      **guarded}}})
-    spec.path(path="/api/v1/openapi.json", operations={"get": {
-        "summary": "Tämä OpenAPI-kuvaus", "responses": {"200": {"description": "OpenAPI 3"}, **guarded}}})
-    token_list = {"type": "array", "items": {"$ref": "#/components/schemas/Token"}}
-    spec.path(path="/api/v1/tokens", operations={
-        "get": {"summary": "API-tunnisteet (ylläpitäjä)",
-                "responses": {"200": {"description": "Tunnisteet ilman arvoja",
-                                      "content": {"application/json": {"schema": token_list}}}, **guarded}},
-        "post": {"summary": "Luo API-tunniste (ylläpitäjä); arvo näytetään vain tässä vastauksessa",
-                 "requestBody": {"required": True, "content": {"application/json": {"schema": NEW_TOKEN_SCHEMA}}},
-                 "responses": {"201": {"description": "Tunniste ja sen arvo (token)",
-                                       "content": {"application/json": {"schema": CREATED_TOKEN_SCHEMA}}},
-                               **{k: v for k, v in errors.items() if k != "413"}}},
-    })
-    spec.path(path="/api/v1/tokens/{token_id}", operations={"delete": {
-        "summary": "Mitätöi API-tunniste (ylläpitäjä)",
-        "parameters": [{"name": "token_id", "in": "path", "required": True, "schema": {"type": "string"}}],
-        "responses": {"200": {"description": "Mitätöity tunniste",
-                              "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Token"}}}},
-                      **not_found, **guarded}}})
-    spec.path(path="/healthz", operations={"get": {"summary": "Terveystarkistus", "security": [],
-                                                  "responses": {"200": {"description": "ok"}}}})
+        spec.components.schema(_schema_name(doc_type), schema=doc_type.schema)
+    spec.components.schema("Case", schema=case_schema())
     return spec
 
 
-_OPENAPI: dict | None = None
+def build_spec(app) -> APISpec:
+    """The OpenAPI document of every route in ``app`` whose view declares its operation."""
+    spec = _base_spec()
+    for rule in sorted(app.url_map.iter_rules(), key=lambda r: r.rule):
+        view = app.view_functions[rule.endpoint]
+        doc = getattr(view, "lnp_openapi", None)
+        if doc is None:
+            continue
+        path, names = _path(rule.rule)
+        for method in sorted((rule.methods or set()) - {"HEAD", "OPTIONS"}):
+            if doc["per_type"]:
+                for doc_type in DOCUMENT_TYPES.values():
+                    typed_path = path.replace("{type_id}", doc_type.id)
+                    spec.path(path=typed_path, operations={method.lower(): _operation(
+                        doc, view, method, [n for n in names if n != "type_id"], doc_type)})
+            else:
+                operation_doc = _operation(doc, view, method, names)
+                if view.__name__ in RESPONSE_SCHEMAS:
+                    status = doc["ok"][0]
+                    operation_doc["responses"][status]["content"] = {"application/json": {
+                        "schema": RESPONSE_SCHEMAS[view.__name__]}}
+                spec.path(path=path, operations={method.lower(): operation_doc})
+    return spec
 
 
-def openapi_document() -> dict:
-    global _OPENAPI
-    if _OPENAPI is None:
-        _OPENAPI = build_spec().to_dict()
-    return copy.deepcopy(_OPENAPI)
+def openapi_document(app) -> dict:
+    """The document of ``app``, built once per app."""
+    cached = app.extensions.get("lnp.openapi")
+    if cached is None:
+        cached = app.extensions["lnp.openapi"] = build_spec(app).to_dict()
+    return copy.deepcopy(cached)
+
+
+@functools.cache
+def _components() -> dict:
+    return _base_spec().to_dict()["components"]["schemas"]
 
 
 def json_schema(type_id: str) -> dict:
     """A standalone JSON Schema (2020-12) for one document type, components as ``$defs``."""
-    doc = openapi_document()
-    components = doc["components"]["schemas"]
+    components = copy.deepcopy(_components())
     root_name = _schema_name(DOCUMENT_TYPES[type_id])
     text = json.dumps(components).replace('"#/components/schemas/', '"#/$defs/')
     defs = json.loads(text)

@@ -10,6 +10,7 @@ from __future__ import annotations
 from flask import Blueprint, current_app, g, jsonify, request
 
 from schemas.i18n import LANGUAGES, Msg, gettext
+from service.api import openapi
 from service.formats import DOCX_MIMETYPE
 from service.pipeline import preview as preview_document
 from service.problems import ApiError
@@ -23,6 +24,7 @@ from service.wordtemplates.store import TemplateStore, as_docx, export_file_name
 from service.wordtemplates.upload_safety import MAX_UPLOAD_BYTES, ODT_MIMETYPE, allow_template_upload
 
 bp = Blueprint("templates_api", __name__, url_prefix="/api/v1")
+openapi.guard_queries(bp)
 
 
 def _store() -> TemplateStore:
@@ -66,6 +68,8 @@ def _location(doc_type, language: str, version: int) -> str:
 
 @bp.get("/document-types/<type_id>/fields")
 @role("worker")
+@openapi.operation("Kenttäopas (JSON) kutsujan kielellä (Accept-Language)", params=("accept_language",),
+                   errors=("400", "404"))
 def fields(type_id: str):
     """Field catalogue (kenttäopas) as JSON."""
     return jsonify(field_guide.as_dict(get_type(type_id)))
@@ -73,12 +77,17 @@ def fields(type_id: str):
 
 @bp.get("/document-types/<type_id>/fields.docx")
 @role("worker")
+@openapi.operation("Kenttäopas Word-asiakirjana kutsujan kielellä", params=("accept_language",),
+                   ok=("200", "docx", "Kenttäopas"),
+                   errors=("400", "404"))
 def fields_docx(type_id: str):
     doc_type = get_type(type_id)
     return attachment(field_guide.as_docx(doc_type), field_guide.file_name(doc_type))
 
 
 @bp.post("/templates/<type_id>/check")
+@openapi.operation("Tarkista asiakirjapohja tallentamatta", params=("language",), body="template",
+                   ok=("200", "json", "Tarkistusraportti"), errors=("400", "404", "413", "415", "422", "503"))
 @role("convener")
 def check_template(type_id: str):
     """Check a template without storing it: every finding with its place in Word terms; the dry
@@ -89,6 +98,7 @@ def check_template(type_id: str):
 
 
 @bp.get("/templates")
+@openapi.operation("Asiakirjapohjat ja niiden versiot")
 @role("convener")
 def list_templates():
     """Every type in every language, with its versions."""
@@ -103,6 +113,7 @@ def list_templates():
 
 
 @bp.get("/templates/<type_id>/versions")
+@openapi.operation("Pohjan versiot", params=("language",), errors=("400", "404"))
 @role("convener")
 def list_versions(type_id: str):
     doc_type = get_type(type_id)
@@ -113,6 +124,9 @@ def list_versions(type_id: str):
 
 
 @bp.post("/templates/<type_id>/versions")
+@openapi.operation("Lataa uusi pohjan versio", params=("language",), body="template",
+                   ok=("201", "json", "Tallennettu versio ja sen tarkistusraportti"),
+                   errors=("400", "404", "409", "413", "415", "422", "503"))
 @role("convener")
 def upload(type_id: str):
     """Store a new immutable version of the ``language`` template with its checker report. It is
@@ -128,6 +142,7 @@ def upload(type_id: str):
 
 
 @bp.get("/templates/<type_id>/versions/<version>")
+@openapi.operation("Pohjan version tiedot", params=("language",), errors=("400", "404"))
 @role("convener")
 def show_version(type_id: str, version: str):
     doc_type = get_type(type_id)
@@ -138,6 +153,8 @@ def show_version(type_id: str, version: str):
 
 
 @bp.get("/templates/<type_id>/versions/<version>/file")
+@openapi.operation("Pohjan version tiedosto", params=("language",), ok=("200", "docx", "Pohja (.docx)"),
+                   errors=("400", "404"))
 @role("convener")
 def export(type_id: str, version: str):
     doc_type = get_type(type_id)
@@ -148,6 +165,8 @@ def export(type_id: str, version: str):
 
 
 @bp.post("/templates/<type_id>/versions/<version>/preview")
+@openapi.operation("Esikatsele versiota", params=("language", "case_rendition"), body="any-json",
+                   ok=("200", "docx", "Esikatselu"), errors=("400", "404", "409", "413", "415", "422"))
 @role("convener")
 def preview(type_id: str, version: str):
     """Render a version with the example case of its language, or with the case JSON sent (which
@@ -166,6 +185,7 @@ def preview(type_id: str, version: str):
 
 
 @bp.post("/templates/<type_id>/versions/<version>/activate")
+@openapi.operation("Ota versio käyttöön", params=("language",), errors=("400", "404", "409"))
 @role("convener")
 def activate(type_id: str, version: str):
     doc_type = get_type(type_id)
@@ -175,6 +195,7 @@ def activate(type_id: str, version: str):
 
 
 @bp.post("/templates/<type_id>/rollback")
+@openapi.operation("Palaa edelliseen versioon", params=("language",), errors=("400", "404", "409"))
 @role("convener")
 def rollback(type_id: str):
     """Back to the version of this language active before the current one."""
