@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 import re
+from pathlib import Path
 
 import pytest
 from docx import Document
@@ -132,3 +133,18 @@ def test_the_email_example_fits_the_field(lang):
         worker = friendly(AGREEMENT.fields, "social_worker.work_email", bad)
     assert "hel.fi" not in guardian and "@" in guardian
     assert "hel.fi" in worker
+
+
+ROOT = Path(__file__).resolve().parent.parent
+ISSUE_NUMBER = re.compile(r"(?<![&\w])#\d+\b|\bissues? ?#?\d", re.IGNORECASE)
+
+
+def test_the_readme_and_the_code_speak_of_the_project_not_of_issue_numbers():
+    files = [ROOT / "README.md", *ROOT.glob("*.md")]
+    for folder in ("service", "schemas", "tests", "tools", "bench"):
+        for pattern in ("**/*.py", "**/*.html", "**/*.js", "**/*.md"):
+            files += [p for p in (ROOT / folder).glob(pattern) if "vendor" not in p.parts]
+    found = [f"{path.relative_to(ROOT)}:{number}" for path in sorted(set(files))
+             for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1)
+             if ISSUE_NUMBER.search(line)]
+    assert not found, found

@@ -9,7 +9,7 @@ is lost. Nothing is stored on the server: the form's values travel in the POST b
 document is produced by the API's own ``produce()``, and "Tallenna tiedot" hands the user the
 case JSON to keep.
 
-Each view is a plain function so that an access decorator (issue #7) can be put on it.
+Each view is a plain function with its access declared on it (``@role``, service.web.gate).
 """
 
 from __future__ import annotations
