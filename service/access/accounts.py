@@ -261,10 +261,22 @@ class AccountStore:
         if now - row["last_seen"] > idle_seconds or now - row["created"] > max_seconds:
             self._write("DELETE FROM sessions WHERE id_hash = ?", (id_hash,))
             return None
-        if now - row["last_seen"] > 30:  # one write a half-minute is enough for the idle clock
+        # One write a half-minute is enough for the idle clock (a tenth of a shorter idle limit).
+        if now - row["last_seen"] > min(30, idle_seconds / 10):
             self._write("UPDATE sessions SET last_seen = ? WHERE id_hash = ?", (now, id_hash))
         return Identity("session", row["name"], row["role"], key=f"user:{row['name']}",
                         must_change=bool(row["must_change"]))
+
+    def session_expiry(self, session_id: str, idle_seconds: int, max_seconds: int) -> float | None:
+        """When the session ends if nothing more is done (epoch seconds), or None when it has ended."""
+        row = self._one("SELECT created, last_seen FROM sessions WHERE id_hash = ?", (_sha256(session_id),))
+        if row is None:
+            return None
+        return min(row["last_seen"] + idle_seconds, row["created"] + max_seconds)
+
+    def touch_session(self, session_id: str) -> None:
+        """The user asked to stay signed in: the idle clock starts again now."""
+        self._write("UPDATE sessions SET last_seen = ? WHERE id_hash = ?", (time.time(), _sha256(session_id)))
 
     def close_session(self, session_id: str) -> None:
         self._write("DELETE FROM sessions WHERE id_hash = ?", (_sha256(session_id),))

@@ -45,7 +45,7 @@ from service.pages.formdata import (
 from service.pages.formerrors import context, friendly, item_name
 from service.pages.profile import own_details
 from service.pipeline import produce
-from service.problems import ApiError
+from service.problems import MESSAGES, ApiError
 from service.registry import DOCUMENT_TYPES, FAMILY, NETWORK, DocumentType
 from service.validation import get_type, parse_json
 from service.web import i18n
@@ -105,7 +105,7 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(CSRFError)
     def _csrf_error(exc):
         g.auth_failure = "csrf"
-        if request.blueprint not in ("forms", "template_pages", "i18n"):
+        if request.blueprint not in PAGE_BLUEPRINTS:
             return error_response(400, _("Lomakkeen tarkiste puuttuu tai on vanhentunut. Lataa sivu uudelleen ja "
                                          "yritä taas."))
         return _page_error(400, _("Lomakkeen lähetys hylättiin"),
@@ -122,24 +122,48 @@ def _headers(response):
     return response
 
 
-@bp.errorhandler(ApiError)
-def _api_error(exc: ApiError):
-    return _page_error(exc.status, _("Virhe"), translate(exc.message))
-
+# The blueprints whose answers a person reads in a browser: their errors are pages in the
+# person's words (no API tokens, no Retry-After headers), the JSON API keeps its JSON.
+PAGE_BLUEPRINTS = ("forms", "case_form", "template_pages", "i18n", "auth")
 
 # The error pages' titles and texts (Finnish ids, translated when shown).
 HTTP_ERRORS = {
+    401: (Msg("Kirjaudu sisään"), Msg("Kirjaudu sisään jatkaaksesi.")),
+    403: (Msg("Ei käyttöoikeutta"), Msg("Sinulla ei ole oikeutta tähän toimintoon. Jos tarvitset sen työssäsi, ota "
+                                       "yhteys palvelun ylläpitoon.")),
     404: (Msg("Sivua ei löydy"), Msg("Osoitteessa ei ole lomaketta. Valitse asiakirja etusivulta.")),
     405: (Msg("Virheellinen pyyntö"), Msg("Lomakkeen tiedot lähetetään vain lomakkeen painikkeilla.")),
     413: (Msg("Tiedot ovat liian suuret"), Msg("Lähetetyt tiedot tai tiedosto ovat liian suuria (enintään 512 kt).")),
+    429: (Msg("Liian monta pyyntöä"), Msg("Palveluun on lähetetty lyhyessä ajassa enemmän pyyntöjä kuin se sallii. "
+                                         "Odota minuutti ja yritä sitten uudelleen.")),
+    500: (Msg("Palvelussa tapahtui virhe"), Msg("Pyyntöä ei voitu käsitellä. Yritä uudelleen; jos virhe toistuu, ota "
+                                               "yhteys palvelun ylläpitoon.")),
+    503: (Msg("Palvelu ei ole juuri nyt käytettävissä"), Msg("Yritä hetken kuluttua uudelleen.")),
 }
 HTTP_ERROR_OTHER = (Msg("Virheellinen pyyntö"), Msg("Pyyntöä ei voitu käsitellä."))
 
 
-@bp.errorhandler(HTTPException)
+def _api_error(exc: ApiError):
+    title, text = HTTP_ERRORS.get(exc.status, HTTP_ERROR_OTHER)
+    # A message written for this error (a field, a version that does not exist) says more than
+    # the general one; the general ones are the API's and speak of its tokens and headers.
+    if exc.message != MESSAGES.get(exc.status):
+        text = translate(exc.message)
+    return _page_error(exc.status, gettext(title), gettext(text) if isinstance(text, Msg) else text)
+
+
 def _http_error(exc: HTTPException):
     title, text = HTTP_ERRORS.get(exc.code, HTTP_ERROR_OTHER)
     return _page_error(exc.code or 400, gettext(title), gettext(text))
+
+
+def page_errors(blueprint: Blueprint) -> None:
+    """Errors of the blueprint's views as pages in the reader's language."""
+    blueprint.register_error_handler(ApiError, _api_error)
+    blueprint.register_error_handler(HTTPException, _http_error)
+
+
+page_errors(bp)
 
 
 def _page_error(status: int, title: str, text: str):
@@ -215,6 +239,10 @@ def submit(type_id: str):
         return i18n.remember(make_response(html, status), target)
     if action == "save":
         return _save(doc_type, data)
+    if action == "restore":
+        # Back after signing in again (service.pages.account), or "Pysy kirjautuneena" without
+        # JavaScript: the form as it was sent, nothing done with it yet.
+        return _render(doc_type, data, notice=restored_notice(target), output_format=output_format)
     if action == "produce":
         rendition = target or FAMILY
         if rendition not in doc_type.renditions:
@@ -229,6 +257,13 @@ def submit(type_id: str):
             return _render(doc_type, data, errors=exc.errors, status=422, output_format=output_format)
         return attachment(document.content, document.file_name, document.template, document.mimetype)
     abort(400)
+
+
+def restored_notice(target: str) -> str:
+    if target == "stay":
+        return _("Kirjautumisesi on taas voimassa. Lomakkeen tiedot ovat ennallaan.")
+    return _("Kirjauduit uudelleen, ja lomakkeelle kirjoittamasi tiedot palautettiin. Pyyntöäsi ei ehditty "
+             "käsitellä ennen kuin kirjautuminen päättyi: tarkista tiedot ja valitse painike uudelleen.")
 
 
 def new_document(doc_type: DocumentType, language: str) -> dict:
@@ -431,6 +466,6 @@ def _render(doc_type: DocumentType, data: dict, *, errors=None, focus=None, noti
     html = render_template(
         "forms/form.html", page=page, doc_type=doc_type, formats=FORMATS, output_format=output_format,
         network=NETWORK in doc_type.renditions, notice=notice, notice_details=notice_details or [],
-        open_error=open_error, failure=failure,
+        open_error=open_error, failure=failure, stay_form="lnp-form",
     )
     return html, status

@@ -42,7 +42,91 @@
     }
 
     document.querySelectorAll(".lnp-count[data-count-for]").forEach(counter);
+
+    var dialog = document.getElementById("lnp-session");
+    if (dialog && typeof dialog.showModal === "function") {
+      sessionClock(dialog);
+    }
   });
+
+  // --- the session's idle limit -----------------------------------------------------------
+  // Before the session ends (data-seconds-left, from the server when the page was made) a dialog
+  // says when, and "Pysy kirjautuneena" starts the idle clock again. If it ends anyway, the
+  // dialog says so: the typed values stay on the page, and sending the form asks for a new
+  // sign-in and brings them back (service.pages.account).
+  function sessionClock(dialog) {
+    var title = document.getElementById("lnp-session-title");
+    var text = document.getElementById("lnp-session-text");
+    var stay = document.getElementById("lnp-session-stay");
+    var close = document.getElementById("lnp-session-close");
+    var warn = parseInt(dialog.getAttribute("data-warn"), 10) * 1000;
+    var clock = new Intl.DateTimeFormat(document.documentElement.lang || "fi", { hour: "numeric", minute: "2-digit" });
+    var ending = title.textContent;
+    var warnTimer = null;
+    var endTimer = null;
+    var returnFocus = null;
+
+    function schedule(secondsLeft) {
+      var endsAt = Date.now() + secondsLeft * 1000;
+      clearTimeout(warnTimer);
+      clearTimeout(endTimer);
+      warnTimer = setTimeout(function () { show(endsAt); }, Math.max(0, endsAt - Date.now() - warn));
+      endTimer = setTimeout(ended, Math.max(0, endsAt - Date.now()));
+    }
+
+    function show(endsAt) {
+      title.textContent = ending;
+      text.textContent = text.getAttribute("data-ending").replace("{time}", clock.format(new Date(endsAt)));
+      stay.hidden = false;
+      close.hidden = true;
+      if (!dialog.open) {
+        returnFocus = document.activeElement;
+        dialog.showModal();
+      }
+      stay.focus();
+    }
+
+    function ended() {
+      title.textContent = title.getAttribute("data-ended");
+      text.textContent = text.getAttribute("data-ended");
+      stay.hidden = true;
+      close.hidden = false;
+      if (!dialog.open) {
+        returnFocus = document.activeElement;
+        dialog.showModal();
+      }
+      close.focus();
+    }
+
+    function done() {
+      dialog.close();
+      if (returnFocus && returnFocus.focus) {
+        returnFocus.focus();
+      }
+    }
+
+    stay.addEventListener("click", function () {
+      var token = document.querySelector("input[name=csrf_token]");
+      fetch(dialog.getAttribute("data-keep-alive"), {
+        method: "POST",
+        credentials: "same-origin",
+        headers: { "X-CSRFToken": token ? token.value : "", "Accept": "application/json" }
+      }).then(function (response) {
+        if (!response.ok) {
+          throw new Error("session ended");
+        }
+        return response.json();
+      }).then(function (answer) {
+        schedule(answer.seconds_left);
+        done();
+      }).catch(ended);
+    });
+    close.addEventListener("click", done);
+    // Escape closes the dialog: the clock keeps running, so it comes back when the session ends.
+    dialog.addEventListener("cancel", function () { returnFocus = document.activeElement; });
+
+    schedule(parseInt(dialog.getAttribute("data-seconds-left"), 10));
+  }
 
   // --- how much is left of a text's length cap ------------------------------------------------
   // The words come from the form (data-count-left-one …, in the page's language, "{count}" for
