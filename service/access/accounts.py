@@ -24,6 +24,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
 from schemas.i18n import gettext as _
+from service.access.passwords import weakness
 
 ROLES = ("worker", "convener", "admin")  # each role can do everything the ones before it can
 USER_NAME_RE = re.compile(r"[a-z0-9][a-z0-9._-]{1,63}")
@@ -205,6 +206,11 @@ class AccountStore:
         check_password(new)
         if new == current:
             raise AccountError(_("Uuden salasanan on oltava eri kuin vanha."))
+        details = self.profile(name)
+        reason = weakness(new, [name, details.get("given_names", ""), details.get("surname", ""),
+                                details.get("work_email", "").split("@")[0]])
+        if reason:
+            raise AccountError(reason)
         self._write("UPDATE users SET password_hash = ?, must_change = 0 WHERE name = ?", (_hasher.hash(new), name))
 
     def verify_password(self, name: str, password: str) -> Identity | None:
