@@ -255,8 +255,14 @@ def test_sign_in_without_csrf_token_is_refused(web_app):
     one_time = web_app.extensions["lnp.accounts"].add_user("ilmancsrf", "worker")
     client = browser(web_app)
     client.get("/auth/sign-in", **HTTPS)
-    response = client.post("/auth/sign-in", data={"username": "ilmancsrf", "password": one_time}, **HTTPS)
-    assert response.status_code == 400 and response.get_json()["code"] == 400
+    response = client.post("/auth/sign-in", data={"username": "ilmancsrf", "password": one_time,
+                                                  "next": "/lomakkeet/summary", "carried:case_ref": "LNP-7"}, **HTTPS)
+    # Refused, and said to the person on the sign-in page, which keeps where they were going
+    assert response.status_code == 400 and "<h1>Kirjaudu sisään</h1>" in response.get_data(as_text=True)
+    page = response.get_data(as_text=True)
+    assert "Kirjautumissivu oli vanhentunut" in page and 'value="/lomakkeet/summary"' in page
+    assert 'name="carried:case_ref" value="LNP-7"' in page
+    assert "sid" not in response.headers.get("Set-Cookie", "")
 
 
 def test_cookie_authenticated_posts_need_csrf_but_token_posts_do_not(web_app):
@@ -355,7 +361,9 @@ def test_sign_in_attempts_are_limited_per_name_and_the_name_is_not_logged():
     statuses = [_sign_in(browser(app), typed, "x" * 12).status_code for _ in range(3)]
     assert statuses == [401, 401, 429]
     limited = _sign_in(browser(app), typed, "x" * 12)
-    assert limited.get_json()["code"] == 429 and "Retry-After" in limited.headers
+    # a person at the sign-in page: the page again, saying why, with the time to wait in the header
+    assert limited.status_code == 429 and "Retry-After" in limited.headers
+    assert "Liian monta kirjautumisyritystä" in limited.get_data(as_text=True)
     assert _sign_in(browser(app), "toinen", "x" * 12).status_code == 401  # another name still may try
     assert typed.lower() not in "\n".join(LOG_COLLECTOR.lines[before:]).lower()
 

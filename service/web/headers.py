@@ -6,8 +6,8 @@
   sign-in form has its own, per typed account name and per address. A 429 carries Retry-After
   and the usual JSON error body. The in-memory store counts per gunicorn worker; point
   RATELIMIT_STORAGE_URI at a shared store (e.g. redis://) to count across workers and hosts.
-- CSRF (Flask-WTF's CSRFProtect) with the default check off: auth.authenticate decides which
-  requests need it (all unsafe ones except those carrying a bearer token). The forms of #3 use
+- CSRF (Flask-WTF's CSRFProtect) with the default check off: web.gate.authenticate decides which
+  requests need it (all unsafe ones except those carrying a bearer token). The forms use
   ``csrf_token()`` in their templates as usual; no second CSRFProtect is needed.
 """
 
