@@ -263,14 +263,15 @@ class AccountStore:
 
     def session_expiry(self, session_id: str, idle_seconds: int, max_seconds: int) -> float | None:
         """When the session ends if nothing more is done (epoch seconds), or None when it has ended."""
-        row = self._one("SELECT created, last_seen FROM sessions WHERE id_hash = ?", (_sha256(session_id),))
+        row = self._one(select(sessions.c.created, sessions.c.last_seen)
+                        .where(sessions.c.id_hash == _sha256(session_id)))
         if row is None:
             return None
-        return min(row["last_seen"] + idle_seconds, row["created"] + max_seconds)
+        return min(row.last_seen + idle_seconds, row.created + max_seconds)
 
     def touch_session(self, session_id: str) -> None:
         """The user asked to stay signed in: the idle clock starts again now."""
-        self._write("UPDATE sessions SET last_seen = ? WHERE id_hash = ?", (time.time(), _sha256(session_id)))
+        self._write(update(sessions).where(sessions.c.id_hash == _sha256(session_id)).values(last_seen=time.time()))
 
     def close_session(self, session_id: str) -> None:
         self._write(delete(sessions).where(sessions.c.id_hash == _sha256(session_id)))
