@@ -30,7 +30,7 @@ import sys
 from datetime import date
 from pathlib import Path
 
-from schemas.i18n import DEFAULT, LANGUAGES, Msg, gettext, translate
+from schemas.i18n import DEFAULT, LANGUAGES, Msg, Plural, gettext, translate
 from schemas.i18n import language as messages_in
 from service import formats
 from service.access.accounts import DEFAULT_TOKEN_DAYS, ROLES, AccountError, AccountStore
@@ -137,6 +137,8 @@ def _serve(args) -> int:
 
 
 CANNOT_READ = Msg("virhe: tiedostoa ei voi lukea: {reason}")
+ERRORS = Plural("{count} virhe", "{count} virhettä")
+WARNINGS = Plural("{count} varoitus", "{count} varoitusta")
 
 
 def _output_format(args) -> str:
@@ -189,8 +191,8 @@ def _report_template(doc_type, store: TemplateStore, name: str, problems: list, 
     """Print a template's check: errors, or a dry run with the example of its language and
     unused fields. True when the template is usable."""
     if problems:
-        print(Msg("{template}: {name}: {count} virhettä").format(template=f"{doc_type.id}/{language}", name=name,
-                                                                   count=len(problems)))
+        print(Msg("{template}: {name}: {errors}").format(template=f"{doc_type.id}/{language}", name=name,
+                                                       errors=ERRORS.format(count=len(problems))))
         for problem in problems:
             print(f"  {problem}")
         return False
@@ -238,8 +240,8 @@ def _check_template(args) -> int:
     report = check(data, doc_type, language=args.language)
     errors = sum(f.severity == "virhe" for f in report.findings)
     warnings = sum(f.severity == "varoitus" for f in report.findings)
-    print(Msg("{file}: {errors} virhettä, {warnings} varoitusta").format(file=args.file, errors=errors,
-                                                                      warnings=warnings)
+    print(Msg("{file}: {errors}, {warnings}").format(file=args.file, errors=ERRORS.format(count=errors),
+                                                     warnings=WARNINGS.format(count=warnings))
           + (gettext(", korjattuja tageja") if report.fixed else ""))
     _print_findings(report.findings)
     if report.fixed and args.fixed:
@@ -329,7 +331,8 @@ def _convert_template(args) -> int:
         converter.shutdown()
     report = check(docx, doc_type, language=args.language)
     errors = sum(f.severity == "virhe" for f in report.findings)
-    print(Msg("{source} → {target}: {errors} virhettä").format(source=source.name, target=target.name, errors=errors))
+    print(Msg("{source} → {target}: {errors}").format(source=source.name, target=target.name,
+                                                      errors=ERRORS.format(count=errors)))
     _print_findings(report.findings)
     if not report.ok:
         print(Msg("{file} jätettiin kirjoittamatta: korjaa pohja LibreOfficessa ja muunna uudelleen.").format(

@@ -62,6 +62,8 @@ class DefaultConfig:
     SESSION_COOKIE_SAMESITE = "Lax"
     SESSION_IDLE_SECONDS = 15 * 60
     SESSION_MAX_SECONDS = 8 * 60 * 60
+    # The pages warn this long before an idle session ends and offer to stay signed in.
+    SESSION_WARN_SECONDS = 2 * 60
     PERMANENT_SESSION_LIFETIME = SESSION_MAX_SECONDS
 
     # Per token or user; a worker makes a few documents an hour, an integration maybe a batch.

@@ -16,7 +16,7 @@ from service.database.connection import SQLITE_FILE
 from service.database.tables import sessions, tokens
 from service.instance import SECRETS_FILE, MissingSecrets, ensure_secrets
 from service.web import gate
-from tests.conftest import LOG_COLLECTOR, TEST_CONFIG, bearer, lnp, load_example, sqlite_bytes
+from tests.conftest import LOG_COLLECTOR, TEST_CONFIG, bearer, lnp, load_example, signed_in, sqlite_bytes
 
 CALLERS = ("anonymous",) + ROLES
 SAMPLE_ARGS = {"type_id": "summary", "token_id": "0123456789ab", "version": "0", "language": "sv"}
@@ -255,8 +255,14 @@ def test_sign_in_without_csrf_token_is_refused(web_app):
     one_time = web_app.extensions["lnp.accounts"].add_user("ilmancsrf", "worker")
     client = browser(web_app)
     client.get("/auth/sign-in", **HTTPS)
-    response = client.post("/auth/sign-in", data={"username": "ilmancsrf", "password": one_time}, **HTTPS)
-    assert response.status_code == 400 and response.get_json()["code"] == 400
+    response = client.post("/auth/sign-in", data={"username": "ilmancsrf", "password": one_time,
+                                                  "next": "/lomakkeet/summary", "carried:case_ref": "LNP-7"}, **HTTPS)
+    # Refused, and said to the person on the sign-in page, which keeps where they were going
+    assert response.status_code == 400 and "<h1>Kirjaudu sisään</h1>" in response.get_data(as_text=True)
+    page = response.get_data(as_text=True)
+    assert "Kirjautumissivu oli vanhentunut" in page and 'value="/lomakkeet/summary"' in page
+    assert 'name="carried:case_ref" value="LNP-7"' in page
+    assert "sid" not in response.headers.get("Set-Cookie", "")
 
 
 def test_cookie_authenticated_posts_need_csrf_but_token_posts_do_not(web_app):
@@ -355,9 +361,34 @@ def test_sign_in_attempts_are_limited_per_name_and_the_name_is_not_logged():
     statuses = [_sign_in(browser(app), typed, "x" * 12).status_code for _ in range(3)]
     assert statuses == [401, 401, 429]
     limited = _sign_in(browser(app), typed, "x" * 12)
-    assert limited.get_json()["code"] == 429 and "Retry-After" in limited.headers
+    # a person at the sign-in page: the page again, saying why, with the time to wait in the header
+    assert limited.status_code == 429 and "Retry-After" in limited.headers
+    assert "Liian monta kirjautumisyritystä" in limited.get_data(as_text=True)
     assert _sign_in(browser(app), "toinen", "x" * 12).status_code == 401  # another name still may try
     assert typed.lower() not in "\n".join(LOG_COLLECTOR.lines[before:]).lower()
+
+
+def test_an_attacker_elsewhere_cannot_lock_the_owner_out():
+    """Wrong passwords for an account from one address slow that address down; the owner, from
+    their own address, still signs in (the limit is per account and address, not per account)."""
+    app = _fresh_app(SIGN_IN_RATE_LIMIT="2 per minute")
+    store = app.extensions["lnp.accounts"]
+    one_time = store.add_user("omistaja", "worker")
+    attacker = browser(app)
+    attacker.environ_base["REMOTE_ADDR"] = "198.51.100.7"
+    assert [_sign_in(attacker, "omistaja", "x" * 12).status_code for _ in range(4)] == [401, 401, 429, 429]
+    owner = browser(app)
+    owner.environ_base["REMOTE_ADDR"] = "192.0.2.10"
+    assert _sign_in(owner, "omistaja", one_time).status_code == 302
+
+
+def test_the_current_password_check_is_rate_limited_too():
+    app = _fresh_app(SIGN_IN_RATE_LIMIT="3 per minute")  # signing in changed the one-time password once
+    user = signed_in(app, "worker", name="vaihtaja")
+    token = re.search(r'name="csrf_token" value="([^"]+)"', user.get("/auth/password", **HTTPS).get_data(as_text=True)).group(1)
+    form = {"csrf_token": token, "current": "vaara-salasana-1", "new": "Uusi-pitka-salasana-9", "repeat": "Uusi-pitka-salasana-9"}
+    statuses = [user.post("/auth/password", data=form, **HTTPS).status_code for _ in range(3)]
+    assert statuses == [422, 422, 429]
 
 
 def test_sign_in_attempts_are_limited_per_address():

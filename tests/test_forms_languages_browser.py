@@ -287,7 +287,7 @@ def test_the_switch_on_the_front_page_and_the_error_page_without_javascript(chro
         page.goto(form_url(server, "no-such-type"))
         b.post_and_wait(page, page.locator("#language-sv"))
         assert_page_in(page, "sv")
-        assert page.locator("h1").inner_text() == "Fel"
+        assert page.locator("h1").inner_text() == "Sidan hittades inte"
 
 
 # --- the sign-in page ---------------------------------------------------------------------------------

@@ -70,7 +70,7 @@ def test_data_is_never_evaluated(example):
 
 
 def test_safe_filter_is_removed():
-    with pytest.raises(TemplateInvalid, match="suodatinta"):
+    with pytest.raises(TemplateInvalid, match="Tuntematon suodatin"):
         load("{{ current_situation|safe }}")
 
 

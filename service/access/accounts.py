@@ -23,6 +23,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import delete, exc, insert, select, update
 
 from schemas.i18n import gettext as _
+from service.access.passwords import weakness
 from service.database.connection import Database
 from service.database.tables import profiles, sessions, tokens, users
 
@@ -190,6 +191,11 @@ class AccountStore:
         check_password(new)
         if new == current:
             raise AccountError(_("Uuden salasanan on oltava eri kuin vanha."))
+        details = self.profile(name)
+        reason = weakness(new, [name, details.get("given_names", ""), details.get("surname", ""),
+                                details.get("work_email", "").split("@")[0]])
+        if reason:
+            raise AccountError(reason)
         self._write(update(users).where(users.c.name == name).values(password_hash=_hasher.hash(new),
                                                                      must_change=False))
 
@@ -250,9 +256,22 @@ class AccountStore:
         if now - row.last_seen > idle_seconds or now - row.created > max_seconds:
             self._write(delete(sessions).where(sessions.c.id_hash == id_hash))
             return None
-        if now - row.last_seen > 30:  # one write a half-minute is enough for the idle clock
+        # One write a half-minute is enough for the idle clock (a tenth of a shorter idle limit).
+        if now - row.last_seen > min(30, idle_seconds / 10):
             self._write(update(sessions).where(sessions.c.id_hash == id_hash).values(last_seen=now))
         return Identity("session", row.name, row.role, key=f"user:{row.name}", must_change=bool(row.must_change))
+
+    def session_expiry(self, session_id: str, idle_seconds: int, max_seconds: int) -> float | None:
+        """When the session ends if nothing more is done (epoch seconds), or None when it has ended."""
+        row = self._one(select(sessions.c.created, sessions.c.last_seen)
+                        .where(sessions.c.id_hash == _sha256(session_id)))
+        if row is None:
+            return None
+        return min(row.last_seen + idle_seconds, row.created + max_seconds)
+
+    def touch_session(self, session_id: str) -> None:
+        """The user asked to stay signed in: the idle clock starts again now."""
+        self._write(update(sessions).where(sessions.c.id_hash == _sha256(session_id)).values(last_seen=time.time()))
 
     def close_session(self, session_id: str) -> None:
         self._write(delete(sessions).where(sessions.c.id_hash == _sha256(session_id)))

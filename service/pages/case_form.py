@@ -31,7 +31,7 @@ from service.cases.rules import assess
 from service.fieldtree import Node, tree
 from service.pages import carryover
 from service.pages.formdata import BadPath, apply_action, blank, from_form, to_form
-from service.pages.forms import FORMATS, FormPage, _uploaded_json
+from service.pages.forms import FORMATS, FormPage, _uploaded_json, page_errors, restored_notice
 from service.pages.profile import own_details
 from service.problems import ApiError
 from service.registry import DOCUMENT_TYPES, FAMILY
@@ -42,6 +42,7 @@ from service.web.headers import FORMS_CSP
 from service.web.responses import attachment
 
 bp = Blueprint("case_form", __name__, url_prefix="/tapaus")
+page_errors(bp)
 
 COMMON = "yhteiset"
 OVERVIEW = "yleiskuva"
@@ -222,6 +223,8 @@ def submit():
         return i18n.remember(make_response(html, status), target)
     if action == "save":
         return _save(case)
+    if action == "restore":  # after signing in again, or "Pysy kirjautuneena" without JavaScript
+        return render(case, current_id, page_data=data, notice=restored_notice(target), output_format=output_format)
     if action == "produce":
         type_id, _sep2, rendition = target.partition(":")
         if type_id not in DOCUMENT_TYPES:
@@ -315,6 +318,6 @@ def render(case: dict, section_id: str, *, page_data: dict | None = None, errors
     html = render_template(
         "forms/case.html", page=form_page, section=page_section, sections=sections(), report=report,
         case_json=json.dumps(case, ensure_ascii=False), formats=FORMATS, output_format=output_format,
-        notice=notice, open_error=open_error, failure=failure, overview=OVERVIEW,
+        notice=notice, open_error=open_error, failure=failure, overview=OVERVIEW, stay_form="lnp-form",
     )
     return html, status

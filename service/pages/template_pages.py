@@ -13,6 +13,7 @@ from __future__ import annotations
 from flask import Blueprint, current_app, flash, g, redirect, render_template, request, url_for
 
 from schemas.i18n import LANGUAGES, Msg, UnknownLanguage, gettext, known_language, translate
+from service.pages.forms import page_errors
 from service.pipeline import preview as preview_document
 from service.problems import ApiError
 from service.registry import DOCUMENT_TYPES
@@ -26,6 +27,7 @@ from service.wordtemplates.store import StoreError, TemplateStore, as_docx, expo
 from service.wordtemplates.upload_safety import MAX_UPLOAD_BYTES, allow_template_upload
 
 bp = Blueprint("template_pages", __name__, url_prefix="/pohjat")
+page_errors(bp)
 
 
 def _store() -> TemplateStore:

@@ -6,8 +6,8 @@
   sign-in form has its own, per typed account name and per address. A 429 carries Retry-After
   and the usual JSON error body. The in-memory store counts per gunicorn worker; point
   RATELIMIT_STORAGE_URI at a shared store (e.g. redis://) to count across workers and hosts.
-- CSRF (Flask-WTF's CSRFProtect) with the default check off: auth.authenticate decides which
-  requests need it (all unsafe ones except those carrying a bearer token). The forms of #3 use
+- CSRF (Flask-WTF's CSRFProtect) with the default check off: web.gate.authenticate decides which
+  requests need it (all unsafe ones except those carrying a bearer token). The forms use
   ``csrf_token()`` in their templates as usual; no second CSRFProtect is needed.
 """
 
@@ -46,10 +46,18 @@ def _rate_key() -> str:
 
 
 def _sign_in_key() -> str:
+    # Per account *and* address: wrong passwords sent from elsewhere slow down their sender, and
+    # never lock the account's owner out (a limit per account alone is a lock anyone controls).
     # The name a person typed may be a mistyped password: only its hash reaches the limiter
     # (which logs its keys).
     name = (request.form.get("username") or "").strip().lower()
-    return "sign-in:" + sha256(name.encode("utf-8")).hexdigest()[:32]
+    return "sign-in:" + sha256(f"{name}\0{client_address()}".encode()).hexdigest()[:32]
+
+
+def _password_key() -> str:
+    """The current-password check of the password page: per signed-in user and address."""
+    identity = g.get("identity")
+    return "password:" + sha256(f"{identity.key if identity else '-'}\0{client_address()}".encode()).hexdigest()[:32]
 
 
 def _headers(response):
@@ -67,7 +75,7 @@ def _headers(response):
     return response
 
 
-def init_app(app: Flask, sign_in_endpoint: str = "auth.sign_in") -> None:
+def init_app(app: Flask, sign_in_endpoint: str = "auth.sign_in", password_endpoint: str = "auth.password") -> None:
     """After auth.init_app (the limiter's before_request must run after the gate)."""
     if app.config["PROXY_FIX"]:
         hops = int(app.config["PROXY_FIX"])
@@ -82,6 +90,9 @@ def init_app(app: Flask, sign_in_endpoint: str = "auth.sign_in") -> None:
     view = limiter.limit(lambda: app.config["SIGN_IN_ADDRESS_RATE_LIMIT"], methods=["POST"],
                          key_func=client_address)(view)
     app.view_functions[sign_in_endpoint] = view
+    password_view: Callable = app.view_functions[password_endpoint]
+    app.view_functions[password_endpoint] = limiter.limit(lambda: app.config["SIGN_IN_RATE_LIMIT"], methods=["POST"],
+                                                          key_func=_password_key)(password_view)
     app.extensions["lnp.limiter"] = limiter
     app.after_request(_headers)
 
