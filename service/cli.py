@@ -53,6 +53,7 @@ from service.validation import get_type, parse_json, validate
 from service.wordtemplates import field_guide
 from service.wordtemplates.checker import check
 from service.wordtemplates.store import StoreError, TemplateStore
+from service.wordtemplates.upload_safety import UnsafeTemplate, check_odt_upload
 
 FIRST_ADMIN = "admin"
 LANGUAGE_HELP = "pohjan kieli: fi (oletus), sv tai en"
@@ -256,21 +257,21 @@ def _templates(args) -> int:
                                       for lang in ([args.language] if args.language else LANGUAGES)]:
                 active = store.active_version(type_id, language)
                 print(f"{type_id}/{language}:")
-                for version in store.versions(type_id, language):
-                    mark = "*" if version.version == active else " "
-                    state = gettext("tarkistettu") if version.ok else gettext("VIRHEITÄ")
-                    print(f" {mark} {version.version:>3}  {version.sha256[:12]}  {state:<11}  "
-                          f"{version.uploaded_at or '-':<25}  {version.uploader}")
+                for stored in store.versions(type_id, language):
+                    mark = "*" if stored.version == active else " "
+                    state = gettext("tarkistettu") if stored.ok else gettext("VIRHEITÄ")
+                    print(f" {mark} {stored.version:>3}  {stored.sha256[:12]}  {state:<11}  "
+                          f"{stored.uploaded_at or '-':<25}  {stored.uploader}")
         elif args.action == "upload":
             doc_type = DOCUMENT_TYPES[args.type]
-            version, report = store.upload(doc_type, Path(args.file).read_bytes(), args.by or getpass.getuser(),
-                                           args.language)
-            outcome = gettext("tarkistus läpäisty") if version.ok else \
+            uploaded, report = store.upload(doc_type, Path(args.file).read_bytes(), args.by or getpass.getuser(),
+                                            args.language)
+            outcome = gettext("tarkistus läpäisty") if uploaded.ok else \
                 gettext("tarkistuksessa virheitä: ei voi ottaa käyttöön")
             print(Msg("{template}: tallennettu versio {version} ({outcome})").format(
-                template=f"{args.type}/{args.language}", version=version.version, outcome=outcome))
+                template=f"{args.type}/{args.language}", version=uploaded.version, outcome=outcome))
             _print_findings(report.findings)
-            return 0 if version.ok else 1
+            return 0 if uploaded.ok else 1
         elif args.action == "activate":
             store.activate(DOCUMENT_TYPES[args.type], args.version, args.by or getpass.getuser(), args.language)
             print(Msg("{template}: käytössä versio {version}").format(template=f"{args.type}/{args.language}",
@@ -313,6 +314,11 @@ def _convert_template(args) -> int:
     except OSError as exc:
         print(CANNOT_READ.format(reason=exc.strerror), file=sys.stderr)
         return 2
+    try:
+        check_odt_upload(data)  # before LibreOffice opens it
+    except UnsafeTemplate as exc:
+        print(Msg("virhe: {reasons}").format(reasons=" ".join(exc.messages)), file=sys.stderr)
+        return 2
     converter = ConverterPool(size=1)
     try:
         docx = converter.convert(data, formats.ODT, formats.DOCX)
@@ -338,6 +344,7 @@ def _convert_template(args) -> int:
         return 1
     target.write_bytes(report.fixed or docx)
     print(Msg("{file} ({size} tavua)").format(file=target, size=len(report.fixed or docx)), file=sys.stderr)
+    return 0
 
 
 def _tokens(args) -> int:
@@ -535,8 +542,8 @@ def main(argv: list[str] | None = None) -> int:
     add.add_argument("name")
     add.add_argument("--role", required=True, choices=ROLES)
     users_sub.add_parser("list", help="luettele käyttäjät")
-    for action, text in (("reset-password", "uusi kertakäyttöinen salasana"), ("remove", "poista käyttäjä")):
-        users_sub.add_parser(action, help=text).add_argument("name")
+    for action_name, action_help in (("reset-password", "uusi kertakäyttöinen salasana"), ("remove", "poista käyttäjä")):
+        users_sub.add_parser(action_name, help=action_help).add_argument("name")
     users.set_defaults(func=_users)
 
     audit_cmd = sub.add_parser("audit", help="hae tapahtumalokista (kuka käsitteli mitä)")

@@ -173,7 +173,10 @@ class Database:
     def head(self) -> str:
         from alembic.script import ScriptDirectory
 
-        return ScriptDirectory.from_config(self._alembic()).get_current_head()
+        head = ScriptDirectory.from_config(self._alembic()).get_current_head()
+        if head is None:
+            raise RuntimeError("no migrations in the package")
+        return head
 
     def upgrade(self, target: str = "head") -> None:
         """Run the migrations up to ``target``, in one transaction; concurrent upgrades take turns."""

@@ -245,7 +245,7 @@ class TemplateStore:
                 continue
         else:
             raise StoreError(Msg("Versionumeroa ei saatu varattua."), 503)
-        return Version(type_id=doc_type.id, language=language, version=number, **meta), report
+        return Version(type_id=doc_type.id, language=language, version=number, **meta), report  # type: ignore[arg-type]
 
     def activate(self, doc_type: DocumentType, version: int, actor: str, language: str = DEFAULT) -> None:
         target = self.version(doc_type.id, version, language)
