@@ -41,6 +41,7 @@ from service.registry import DOCUMENT_TYPES  # noqa: E402
 from tests.servers import Postgres, Redis, ServerMissing, free_port  # noqa: E402
 
 LNP = str(Path(sys.executable).with_name("lnp"))
+LOAD_BEFORE = os.getloadavg()[0]  # other work on the same cores shows in every figure
 
 
 def run_lnp(env: dict, *args: str) -> str:
@@ -163,7 +164,8 @@ def main() -> None:
             cost = [database_cost(a, token), database_cost(b, token)]
         rows.append(("2 replicas, PostgreSQL, Redis limits", measured, cost))
 
-    print(f"\n== Replicas over HTTP: {os.cpu_count()} cores for everything, wrk 16 connections in all, "
+    print(f"\n== Replicas over HTTP: {os.cpu_count()} cores for everything (load average before: "
+          f"{LOAD_BEFORE:.1f}), wrk 16 connections in all, "
           f"{args.seconds} s, docx, four types x three languages in turn ==")
     print(f"{'setup':<38} {'documents/s':>11} {'p50 ms':>7} {'p99 ms':>7} {'errors':>6}")
     for name, measured, _ in rows:

@@ -97,7 +97,9 @@ def _init(args) -> int:
         with database.read() as connection:
             empty = instance_folder.is_empty(connection)
         if empty:  # an instance from before the database: its users, templates and audit trail move in
-            return _migrate(folder, database, _secrets(folder, create=False)["AUDIT_KEY"])
+            moved = _migrate(folder, database, _secrets(folder, create=False)["AUDIT_KEY"])
+            if moved:
+                return moved
     if store.users():
         print(f"lnp-docs: instanssi {folder} on valmis; käyttäjät: lnp users list", file=sys.stderr)
         return 0
@@ -405,7 +407,7 @@ def _migrate(folder: Path, database: Database, audit_key: str) -> int:
         print(f"virhe: instanssikansiota {folder} ei siirretty tietokantaan: {exc}", file=sys.stderr)
         return 2
     print(f"Instanssikansio {folder} siirrettiin tietokantaan {database.name}: "
-          + ", ".join(f"{count} {what}" for what, count in moved.items())
+          + ", ".join(f"{what} {count}" for what, count in moved.items())
           + ". Vanhat tiedostot jäivät ennalleen; arkistoi ne, kun palvelu toimii.", file=sys.stderr)
     return 0
 

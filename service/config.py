@@ -70,6 +70,8 @@ class DefaultConfig:
     RATELIMIT_DEFAULT = "300 per minute"
     # memory:// counts per gunicorn worker; redis://host:6379 counts across workers and replicas.
     RATELIMIT_STORAGE_URI = "memory://"
+    # Redis unreachable: count per process in memory until it is back, rather than refuse everyone.
+    RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
     RATELIMIT_HEADERS_ENABLED = True
     # Per typed account name, and per address: argon2 makes each guess slow, these make them few.
     SIGN_IN_RATE_LIMIT = "5 per minute; 30 per hour"

@@ -117,10 +117,14 @@ class Redis:
         if not binary:
             raise ServerMissing("redis-server is missing: install Debian's redis-server (make test does, "
                                 "tools/system-deps.sh)")
+        self.binary = binary
         self.port = free_port()
         self.folder = Path(tempfile.mkdtemp(prefix="lnp-redis-"))
+        self.start()
+
+    def start(self) -> None:
         self.process = subprocess.Popen(
-            [binary, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
+            [self.binary, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
              "--dir", str(self.folder)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         deadline = time.monotonic() + 30
         while True:
@@ -136,9 +140,13 @@ class Redis:
     def url(self) -> str:
         return f"redis://127.0.0.1:{self.port}/0"
 
-    def close(self) -> None:
+    def stop(self) -> None:
         self.process.terminate()
         self.process.wait(timeout=30)
+
+    def close(self) -> None:
+        if self.process.poll() is None:
+            self.stop()
         shutil.rmtree(self.folder, ignore_errors=True)
 
 

@@ -265,3 +265,15 @@ def test_postgresql_stopped_while_documents_are_made(cluster, postgres):
             assert (entry["outcome"], entry["status"], entry["doc_type"]) == ("ok", 200, "summary")
     verified = subprocess.run([LNP, "audit", "verify"], capture_output=True, text=True, env=cluster.env, timeout=120)
     assert verified.returncode == 0 and "kunnossa" in verified.stdout, verified.stdout + verified.stderr
+
+
+def test_redis_stopped_the_limits_count_in_memory_until_it_is_back(cluster, redis_server):
+    worker = {"Authorization": f"Bearer {cluster.token('worker')}"}
+    redis_server.stop()
+    try:
+        for replica in (cluster.a, cluster.b):
+            assert requests.get(f"{replica.url}/api/v1/document-types", headers=worker, timeout=30).status_code == 200
+    finally:
+        redis_server.start()
+    for replica in (cluster.a, cluster.b):
+        assert requests.get(f"{replica.url}/api/v1/document-types", headers=worker, timeout=30).status_code == 200

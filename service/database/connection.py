@@ -174,8 +174,7 @@ class Database:
         from alembic.script import ScriptDirectory
 
         head = ScriptDirectory.from_config(self._alembic()).get_current_head()
-        if head is None:
-            raise RuntimeError("no migrations in the package")
+        assert head is not None, "the package ships its migrations"
         return head
 
     def upgrade(self, target: str = "head") -> None:

@@ -56,7 +56,7 @@ def is_empty(connection: Connection) -> bool:
 
 
 def migrate(database: Database, folder: Path, audit_key: str) -> dict[str, int]:
-    """Move everything; the counts of what was moved."""
+    """Move everything; the counts of what was moved (named for the ``lnp`` command's Finnish)."""
     folder = Path(folder)
     accounts = _accounts(folder / ACCOUNTS_FILE)
     versions, pointers = _templates(folder / TEMPLATES_FOLDER)
@@ -78,9 +78,9 @@ def migrate(database: Database, folder: Path, audit_key: str) -> dict[str, int]:
         key = audit_key.encode("utf-8")
         for line in lines:
             append(connection, key, line)
-    return {"users": len(accounts["users"]), "tokens": len(accounts["tokens"]),
-            "profiles": len(accounts["profiles"]), "sessions": len(accounts["sessions"]),
-            "template versions": len(versions), "active pointers": len(pointers), "audit entries": len(lines)}
+    return {"käyttäjiä": len(accounts["users"]), "API-tunnisteita": len(accounts["tokens"]),
+            "omia tietoja": len(accounts["profiles"]), "istuntoja": len(accounts["sessions"]),
+            "pohjaversioita": len(versions), "käytössä olevia pohjia": len(pointers), "lokimerkintöjä": len(lines)}
 
 
 def _accounts(path: Path) -> dict[str, list[dict]]:

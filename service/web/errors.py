@@ -6,10 +6,10 @@ from __future__ import annotations
 import logging
 from http import HTTPStatus
 
-from flask import Flask, g, jsonify, render_template, request
+from flask import Flask, g, jsonify
 from werkzeug.exceptions import HTTPException
 
-from schemas.i18n import Msg, gettext, translate
+from schemas.i18n import translate
 from service.problems import GENERIC, MESSAGES, ApiError
 
 log = logging.getLogger("lnp")
@@ -34,21 +34,11 @@ def error_response(status: int, message: str | None = None, errors: list[dict] |
     return response
 
 
-UNAVAILABLE_TITLE = Msg("Palvelu ei ole juuri nyt käytettävissä")
-
-
-def _wants_page() -> bool:
-    return request.accept_mimetypes.best_match(["application/json", "text/html"]) == "text/html"
-
-
 def init_app(app: Flask) -> None:
     @app.errorhandler(ApiError)
     def _api_error(exc: ApiError):
         if "Retry-After" in exc.headers:
             g.retry_after = exc.headers["Retry-After"]
-        if exc.status == 503 and _wants_page():  # e.g. the database is down under a browser's sign-in
-            page = render_template("forms/error.html", title=gettext(UNAVAILABLE_TITLE), text=translate(exc.message))
-            return page, 503, exc.headers
         return error_response(exc.status, exc.message, exc.errors, exc.headers)
 
     @app.after_request

@@ -20,6 +20,7 @@ object from start to end, so each document is wholly the old or wholly the new v
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import hashlib
 import json
@@ -229,8 +230,8 @@ class TemplateStore:
             raise StoreError(Msg("Tiedostoa ei voi ottaa asiakirjapohjaksi: {reasons}").format(
                 reasons=" ".join(translate(f.message) for f in report.findings)), 422)
         stored = report.fixed or data
-        meta = {"sha256": hashlib.sha256(stored).hexdigest(), "uploader": uploader, "uploaded_at": _now(),
-                "ok": report.ok, "report": report.as_dict()}
+        version = Version(type_id=doc_type.id, language=language, version=0, sha256=hashlib.sha256(stored).hexdigest(),
+                          uploader=uploader, uploaded_at=_now(), ok=report.ok, report=report.as_dict())
         v = template_versions.c
         for _ in range(20):
             try:
@@ -238,14 +239,15 @@ class TemplateStore:
                     number = connection.execute(select(func.coalesce(func.max(v.version), 0)).where(
                         v.type_id == doc_type.id, v.language == language)).scalar_one() + 1
                     connection.execute(insert(template_versions).values(
-                        type_id=doc_type.id, language=language, version=number, content=stored,
-                        **{**meta, "report": json.dumps(meta["report"], ensure_ascii=False)}))
+                        type_id=doc_type.id, language=language, version=number, content=stored, sha256=version.sha256,
+                        uploader=uploader, uploaded_at=version.uploaded_at, ok=version.ok,
+                        report=json.dumps(version.report, ensure_ascii=False)))
                 break
             except exc.IntegrityError:
                 continue
         else:
             raise StoreError(Msg("Versionumeroa ei saatu varattua."), 503)
-        return Version(type_id=doc_type.id, language=language, version=number, **meta), report  # type: ignore[arg-type]
+        return dataclasses.replace(version, version=number), report
 
     def activate(self, doc_type: DocumentType, version: int, actor: str, language: str = DEFAULT) -> None:
         target = self.version(doc_type.id, version, language)
