@@ -249,7 +249,7 @@ def _paragraph_text(paragraph) -> str:
     return "".join(t.text or "" for t in paragraph.iter(W + "t"))
 
 
-def _is_heading(paragraph, headings: set[str]) -> bool:
+def _is_heading(paragraph, headings: frozenset[str] | set[str]) -> bool:
     style = paragraph.find(f"{W}pPr/{W}pStyle")
     return (style is not None and style.get(W + "val") in headings) or \
         paragraph.find(f"{W}pPr/{W}outlineLvl") is not None
