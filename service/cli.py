@@ -101,21 +101,25 @@ def _init(args) -> int:
             if moved:
                 return moved
     if store.users():
-        print(f"lnp-docs: instanssi {folder} on valmis; käyttäjät: lnp users list", file=sys.stderr)
+        print(Msg("lnp-docs: instanssi {folder} on valmis; käyttäjät: lnp users list").format(folder=folder), file=sys.stderr)
         return 0
     password = store.add_user(FIRST_ADMIN, "admin")
     audit.change("user.add", "ok", target=FIRST_ADMIN, target_role="admin")
-    print(f"""
+    print(FIRST_ADMIN_CREATED.format(port=os.environ.get("LNP_BIND", "127.0.0.1:8000").rsplit(":", 1)[-1],
+                                     name=FIRST_ADMIN, password=password))
+    return 0
+
+
+FIRST_ADMIN_CREATED = Msg("""
 Ensimmäinen ylläpitäjä luotiin. Kirjaudu sisään, kun palvelu on käynnissä:
 
-    osoite:                   http://localhost:{os.environ.get("LNP_BIND", "127.0.0.1:8000").rsplit(":", 1)[-1]}/auth/sign-in
-    käyttäjätunnus:           {FIRST_ADMIN}
+    osoite:                   http://localhost:{port}/auth/sign-in
+    käyttäjätunnus:           {name}
     kertakäyttöinen salasana: {password}
 
 Salasana näytetään vain nyt, eikä sitä tallenneta (vain tiiviste). Palvelu pyytää vaihtamaan sen
 ensimmäisellä kirjautumisella. API-tunniste: .venv/bin/lnp tokens create --name NIMI --role worker
 """)
-    return 0
 
 
 def _serve(args) -> int:
@@ -124,7 +128,7 @@ def _serve(args) -> int:
         load_secrets(config, instance_path())
         check_secrets(config, instance_path())
     except MissingSecrets as exc:
-        print(f"virhe: {exc}", file=sys.stderr)
+        print(Msg("virhe: {reasons}").format(reasons=exc), file=sys.stderr)
         return 2
     _database()  # SQLite is brought up to date here; a shared database behind the code stops here, clearly
     os.environ["LNP_BIND"] = args.bind
@@ -355,19 +359,21 @@ def _tokens(args) -> int:
         if args.action == "create":
             record, value = store.create_token(args.name, args.role, args.days)
             audit.change("token.create", "ok", target=record["id"], target_role=record["role"])
-            print(f"Tunniste {record['id']} ({record['name']}, {record['role']}) voimassa {record['expires']} asti. "
-                  "Arvo näytetään vain nyt:", file=sys.stderr)
+            print(Msg("Tunniste {id} ({name}, {role}) voimassa {expires} asti. Arvo näytetään vain nyt:").format(
+                id=record["id"], name=record["name"], role=record["role"], expires=record["expires"]), file=sys.stderr)
             print(value)
         elif args.action == "revoke":
             record = store.revoke_token(args.id)
             audit.change("token.revoke", "ok", target=record["id"], target_role=record["role"])
-            print(f"Tunniste {record['id']} mitätöity {record['revoked']}.", file=sys.stderr)
+            print(Msg("Tunniste {id} mitätöity {revoked}.").format(id=record["id"], revoked=record["revoked"]),
+                  file=sys.stderr)
         else:
             for token in store.tokens():
-                state = f"mitätöity {token['revoked']}" if token["revoked"] else f"voimassa {token['expires']} asti"
+                state = Msg("mitätöity {time}").format(time=token["revoked"]) if token["revoked"] else \
+                    Msg("voimassa {time} asti").format(time=token["expires"])
                 print(f"{token['id']}  {token['role']:<8}  {state}  {token['name']}")
     except AccountError as exc:
-        print(f"virhe: {exc}", file=sys.stderr)
+        print(Msg("virhe: {reasons}").format(reasons=exc), file=sys.stderr)
         return 2
     return 0
 
@@ -378,24 +384,25 @@ def _users(args) -> int:
         if args.action == "add":
             password = store.add_user(args.name, args.role)
             audit.change("user.add", "ok", target=args.name, target_role=args.role)
-            print(f"Käyttäjä {args.name} ({args.role}) luotiin. Kertakäyttöinen salasana (näytetään vain nyt; "
-                  "vaihdettava ensimmäisellä kirjautumisella):", file=sys.stderr)
+            print(Msg("Käyttäjä {name} ({role}) luotiin. Kertakäyttöinen salasana (näytetään vain nyt; vaihdettava "
+                      "ensimmäisellä kirjautumisella):").format(name=args.name, role=args.role), file=sys.stderr)
             print(password)
         elif args.action == "reset-password":
             password = store.reset_password(args.name)
             audit.change("user.password_reset", "ok", target=args.name)
-            print(f"Käyttäjän {args.name} istunnot päätettiin. Uusi kertakäyttöinen salasana:", file=sys.stderr)
+            print(Msg("Käyttäjän {name} istunnot päätettiin. Uusi kertakäyttöinen salasana:").format(name=args.name),
+                  file=sys.stderr)
             print(password)
         elif args.action == "remove":
             store.remove_user(args.name)
             audit.change("user.remove", "ok", target=args.name)
-            print(f"Käyttäjä {args.name} poistettiin ja hänen istuntonsa päätettiin.", file=sys.stderr)
+            print(Msg("Käyttäjä {name} poistettiin ja hänen istuntonsa päätettiin.").format(name=args.name), file=sys.stderr)
         else:
             for user in store.users():
-                flag = "  (kertakäyttöinen salasana vaihtamatta)" if user["must_change"] else ""
-                print(f"{user['name']:<24} {user['role']:<8} luotu {user['created']}{flag}")
+                flag = "  " + gettext("(kertakäyttöinen salasana vaihtamatta)") if user["must_change"] else ""
+                print(f"{user['name']:<24} {user['role']:<8} " + Msg("luotu {time}").format(time=user["created"]) + flag)
     except AccountError as exc:
-        print(f"virhe: {exc}", file=sys.stderr)
+        print(Msg("virhe: {reasons}").format(reasons=exc), file=sys.stderr)
         return 2
     return 0
 
@@ -429,7 +436,7 @@ def _audit(args) -> int:
     try:
         _, _, auditor = _open_instance(create=False)
     except MissingSecrets as exc:
-        print(f"virhe: {exc}", file=sys.stderr)
+        print(Msg("virhe: {reasons}").format(reasons=exc), file=sys.stderr)
         return 2
     log = auditor.log
     if args.verify:
