@@ -17,7 +17,7 @@ import datetime as dt
 import json
 from dataclasses import dataclass
 
-from flask import Blueprint, Response, abort, current_app, make_response, render_template, request
+from flask import Blueprint, Response, abort, make_response, render_template, request
 
 from schemas.case import MeetingsSchema, PeopleSchema
 from schemas.common import CASE_REF_RE, DocumentSchema
@@ -40,6 +40,7 @@ from service.web import i18n
 from service.web.gate import auditor, role
 from service.web.headers import FORMS_CSP
 from service.web.responses import attachment
+from service.web.shared import converter, template_store
 
 bp = Blueprint("case_form", __name__, url_prefix="/tapaus")
 page_errors(bp)
@@ -272,8 +273,8 @@ def open_file():
 
 def _produce(case: dict, current_id: str, types: str | None, output_format: str, bundle: str | None):
     try:
-        output = produce_case(current_app.extensions["lnp.templates"], case, types, output_format, bundle,
-                              current_app.extensions["lnp.converter"], audit=auditor())
+        output = produce_case(template_store(), case, types, output_format, bundle,
+                              converter(), audit=auditor())
     except ApiError as exc:
         if exc.status == 422 and exc.errors and types:
             type_id = types.split(":", 1)[0]

@@ -26,7 +26,6 @@ from flask import (
     Request,
     Response,
     abort,
-    current_app,
     g,
     make_response,
     render_template,
@@ -65,6 +64,7 @@ from service.web.errors import error_response
 from service.web.gate import auditor, role
 from service.web.headers import FORMS_CSP
 from service.web.responses import attachment
+from service.web.shared import converter, template_store
 
 bp = Blueprint("forms", __name__)
 
@@ -259,8 +259,8 @@ def submit(type_id: str):
         if rendition not in doc_type.renditions:
             abort(400)
         try:
-            document = produce(current_app.extensions["lnp.templates"], doc_type, data, rendition,
-                               output_format, current_app.extensions["lnp.converter"], audit=auditor())
+            document = produce(template_store(), doc_type, data, rendition,
+                               output_format, converter(), audit=auditor())
         except ApiError as exc:
             if exc.status != 422:
                 return _render(doc_type, data, failure=translate(exc.message), status=exc.status,

@@ -26,17 +26,15 @@ from service.validation import get_type, parse_json
 from service.web.gate import auditor, role
 from service.web.headers import FORMS_CSP
 from service.web.responses import attachment
+from service.web.shared import converter, template_store
 from service.wordtemplates import field_guide
 from service.wordtemplates.checker import FIXED, check, severity_name
-from service.wordtemplates.store import BUILTIN, StoreError, TemplateStore, as_docx, export_file_name
+from service.wordtemplates.store import BUILTIN, StoreError, as_docx, export_file_name
 from service.wordtemplates.upload_safety import MAX_UPLOAD_BYTES, allow_template_upload
 
 bp = Blueprint("template_pages", __name__, url_prefix="/pohjat")
 page_errors(bp)
 
-
-def _store() -> TemplateStore:
-    return current_app.extensions["lnp.templates"]
 
 
 def _actor() -> str:
@@ -57,7 +55,7 @@ def _uploaded(field: str, limit: int = MAX_UPLOAD_BYTES) -> bytes | None:
 def _template_upload() -> bytes | None:
     """The chosen template as .docx (an .odt is converted first); StoreError when it cannot be."""
     data = _uploaded("template")
-    return None if data is None else as_docx(data, current_app.extensions["lnp.converter"])
+    return None if data is None else as_docx(data, converter())
 
 
 # A template's language as the pages name it (in the page's language): "ruotsinkielinen pohja".
@@ -123,7 +121,7 @@ def _names():
 @bp.get("/")
 @role("convener")
 def index():
-    store = _store()
+    store = template_store()
     types = []
     for doc_type in DOCUMENT_TYPES.values():
         templates = []
@@ -141,7 +139,7 @@ def index():
 @role("convener")
 def version(type_id: str, language: str, version: int):
     doc_type, language = get_type(type_id), _language(language)
-    store = _store()
+    store = template_store()
     try:
         meta = store.version(doc_type.id, version, language)
     except StoreError as exc:
@@ -181,7 +179,7 @@ def upload(type_id: str, language: str):
         if data is None:
             flash(gettext("Valitse ladattava asiakirjapohja (.docx tai .odt)."), "error")
             return _back_to(doc_type, language)
-        meta, _ = _store().upload(doc_type, data, _actor(), language)
+        meta, _ = template_store().upload(doc_type, data, _actor(), language)
     except StoreError as exc:
         flash(translate(exc.message), "error")
         return _back_to(doc_type, language)
@@ -202,7 +200,7 @@ def upload(type_id: str, language: str):
 @role("convener")
 def activate(type_id: str, language: str, version: int):
     doc_type, language = get_type(type_id), _language(language)
-    store = _store()
+    store = template_store()
     if request.method == "GET" or request.form.get("confirm") != "yes":
         try:
             target = store.version(doc_type.id, version, language)
@@ -225,7 +223,7 @@ def activate(type_id: str, language: str, version: int):
 @role("convener")
 def rollback(type_id: str, language: str):
     doc_type, language = get_type(type_id), _language(language)
-    store = _store()
+    store = template_store()
     if request.method == "GET" or request.form.get("confirm") != "yes":
         history = store.history(doc_type.id, language)
         if len(history) < 2:
@@ -254,7 +252,7 @@ def preview(type_id: str, language: str, version: int):
     back = redirect(url_for(".version", type_id=doc_type.id, language=language, version=version))
     try:
         payload = parse_json(case) if case else doc_type.example(language)
-        document = preview_document(_store(), doc_type, version, payload, language=language, audit=auditor())
+        document = preview_document(template_store(), doc_type, version, payload, language=language, audit=auditor())
     except StoreError as exc:
         flash(translate(exc.message), "error")
         return back
@@ -271,7 +269,7 @@ def preview(type_id: str, language: str, version: int):
 def export(type_id: str, language: str, version: int):
     doc_type, language = get_type(type_id), _language(language)
     try:
-        data = _store().read(doc_type.id, version, language)
+        data = template_store().read(doc_type.id, version, language)
     except StoreError as exc:
         raise ApiError(exc.status, translate(exc.message)) from None
     return attachment(data, export_file_name(doc_type, version, language))
