@@ -202,7 +202,7 @@ def _report_template(doc_type, store: TemplateStore, name: str, problems: list, 
             print(f"  {problem}")
         return False
     template = store.get(doc_type, language)
-    unused = sorted({p for p, _ in doc_type.fields.walk()} - template.used_paths)
+    unused = sorted(doc_type.fields.printable_leaves() - template.used_paths)
     try:
         # The fictitious example, not a case: checked without produce(), so not audited.
         render(template, doc_type.context(validate(doc_type, doc_type.example(language))))
