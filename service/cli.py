@@ -141,6 +141,10 @@ def _serve(args) -> int:
     return 0  # not reached
 
 
+# A command waits for its one LibreOffice worker to start (no request is held up meanwhile; the
+# service's own pool answers 503 after CONVERTER_WAIT_TIMEOUT instead).
+CLI_CONVERTER_WAIT = 90
+
 CANNOT_READ = Msg("virhe: tiedostoa ei voi lukea: {reason}")
 ERRORS = Plural("{count} virhe", "{count} virhettä")
 WARNINGS = Plural("{count} varoitus", "{count} varoitusta")
@@ -168,7 +172,7 @@ def _render(args) -> int:
             audit.document(doc_type.id, args.rendition, "refused", exc.status)
             raise
         if output_format != formats.DOCX:
-            converter = ConverterPool(size=1)
+            converter = ConverterPool(size=1, wait_timeout=CLI_CONVERTER_WAIT)
         document = produce(_store(), doc_type, payload, args.rendition, output_format, converter, audit=audit)
     except ApiError as exc:
         print(Msg("virhe: {message}").format(message=translate(exc.message)), file=sys.stderr)
@@ -325,7 +329,7 @@ def _convert_template(args) -> int:
     except UnsafeTemplate as exc:
         print(Msg("virhe: {reasons}").format(reasons=" ".join(exc.messages)), file=sys.stderr)
         return 2
-    converter = ConverterPool(size=1)
+    converter = ConverterPool(size=1, wait_timeout=CLI_CONVERTER_WAIT)
     try:
         docx = converter.convert(data, formats.ODT, formats.DOCX)
     except ConversionFailed:
