@@ -37,6 +37,7 @@ run: $(BIN)/.installed $(ASSETS) $(CATALOGUES)
 ## Install what is missing, lint, then run the whole test suite.
 test: $(BIN)/.installed $(ASSETS) $(CATALOGUES) system-deps
 	$(BIN)/ruff check service schemas tests bench tools wsgi.py
+	$(BIN)/mypy
 	$(BIN)/pytest
 
 ## LibreOffice and poppler (every rendered document is opened in real LibreOffice) and

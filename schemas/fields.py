@@ -33,6 +33,23 @@ LIST_MAX = 30
 REQUIRED = Msg("Pakollinen tieto puuttuu.")
 NULL = Msg("Tieto ei voi olla tyhjä (null).")
 
+# The schemas' own messages a form rewords (service/pages/formerrors.py imports these: the
+# message object is the rule's key, so a reworded message keeps its friendly form).
+NOT_TEXT = Msg("Odotettiin tekstiä.")
+ONE_LINE = Msg("Rivinvaihto tai sarkain ei ole sallittu tässä kentässä.")
+EMPTY_TEXT = Msg("Teksti ei voi olla tyhjä.")
+BAD_DATE = Msg("Päivämäärä ei ole kelvollinen: käytä muotoa VVVV-KK-PP ja todellista päivää.")
+BAD_DATE_FORMAT = Msg("Päivämäärä ei ole kelvollinen.")
+BAD_YEAR = Msg("Vuosiluku ei ole uskottava.")
+NOT_BOOLEAN = Msg("Odotettiin totuusarvoa true tai false.")
+NOT_INTEGER = Msg("Odotettiin kokonaislukua.")
+BAD_EMAIL = Msg("Sähköpostiosoite ei ole kelvollinen.")
+BAD_PHONE = Msg("Puhelinnumero ei ole kelvollinen (esim. +358 9 310 12345).")
+OUT_OF_RANGE = Msg("Arvon on oltava välillä {min}–{max}.")
+NOT_A_CHOICE = Msg("Sallitut arvot: {choices}.")
+UNKNOWN_LANGUAGE_CODE = Msg("Kielikoodi ei ole tunnettu ISO 639 -koodi (esim. fi, sv, en, so, ar, se).")
+NOT_IN_WORD = Msg("Teksti sisältää merkin {code}, jota ei voi tallentaa Word-asiakirjaan.")
+
 
 def across_fields(method):
     """A rule across a schema's fields, run even when some of its fields failed their own rules,
@@ -93,14 +110,14 @@ def _common(label, help, required, extra=None):
 
 
 def _xml_message(char: str) -> str:
-    return Msg("Teksti sisältää merkin {code}, jota ei voi tallentaa Word-asiakirjaan.").format(code=f"U+{ord(char):04X}")
+    return NOT_IN_WORD.format(code=f"U+{ord(char):04X}")
 
 
 class Text(fields.String):
     """Single-line text: trimmed, no line breaks, no XML-illegal characters."""
 
     multiline = False
-    default_error_messages = {"invalid": Msg("Odotettiin tekstiä."), "invalid_utf8": Msg("Teksti ei ole kelvollista UTF-8:aa.")}
+    default_error_messages = {"invalid": NOT_TEXT, "invalid_utf8": Msg("Teksti ei ole kelvollista UTF-8:aa.")}
 
     def _deserialize(self, value, attr, data, **kwargs):
         if not isinstance(value, str):
@@ -118,9 +135,9 @@ class Text(fields.String):
         if self.multiline:
             text = _OTHER_BREAKS.sub("\n", text)
         if not self.multiline and ("\n" in text or "\t" in text or _OTHER_BREAKS.search(text)):
-            raise ValidationError(Msg("Rivinvaihto tai sarkain ei ole sallittu tässä kentässä."))
+            raise ValidationError(ONE_LINE)
         if not text:
-            raise ValidationError(Msg("Teksti ei voi olla tyhjä."))
+            raise ValidationError(EMPTY_TEXT)
         return text
 
 
@@ -147,8 +164,8 @@ class HetuField(Text):
 
 class Date(fields.Date):
     default_error_messages = {
-        "invalid": Msg("Päivämäärä ei ole kelvollinen: käytä muotoa VVVV-KK-PP ja todellista päivää."),
-        "format": Msg("Päivämäärä ei ole kelvollinen."),
+        "invalid": BAD_DATE,
+        "format": BAD_DATE_FORMAT,
     }
 
     def _deserialize(self, value, attr, data, **kwargs):
@@ -156,7 +173,7 @@ class Date(fields.Date):
             raise self.make_error("invalid")
         date = super()._deserialize(value, attr, data, **kwargs)
         if not (1850 <= date.year <= 2150):
-            raise ValidationError(Msg("Vuosiluku ei ole uskottava."))
+            raise ValidationError(BAD_YEAR)
         return date
 
 
@@ -165,7 +182,7 @@ class Boolean(fields.Boolean):
 
     truthy = {True}
     falsy = {False}
-    default_error_messages = {"invalid": Msg("Odotettiin totuusarvoa true tai false.")}
+    default_error_messages = {"invalid": NOT_BOOLEAN}
 
     def _deserialize(self, value, attr, data, **kwargs):
         if not isinstance(value, bool):
@@ -174,7 +191,7 @@ class Boolean(fields.Boolean):
 
 
 class Integer(fields.Integer):
-    default_error_messages = {"invalid": Msg("Odotettiin kokonaislukua."), "too_large": Msg("Luku on liian suuri.")}
+    default_error_messages = {"invalid": NOT_INTEGER, "too_large": Msg("Luku on liian suuri.")}
 
     def __init__(self, **kwargs):
         super().__init__(strict=True, **kwargs)
@@ -239,7 +256,7 @@ PRIVATE_PHONE_EXAMPLE = "+358 40 123 4567"
 
 def email(label, help=None, *, required=False, example=PRIVATE_EMAIL_EXAMPLE):
     return Text(
-        validate=[_length(254), validate.Email(error=Msg("Sähköpostiosoite ei ole kelvollinen."))],
+        validate=[_length(254), validate.Email(error=BAD_EMAIL)],
         **_common(label, help, required, {"format": "email", "x-widget": "email", "example": example}),
     )
 
@@ -249,7 +266,7 @@ PHONE_RE = r"^\+?[0-9][0-9 ()-]{4,24}$"
 
 def phone(label, help=None, *, required=False, example=PRIVATE_PHONE_EXAMPLE):
     return Text(
-        validate=validate.Regexp(PHONE_RE, error=Msg("Puhelinnumero ei ole kelvollinen (esim. +358 9 310 12345).")),
+        validate=validate.Regexp(PHONE_RE, error=BAD_PHONE),
         **_common(label, help, required, {"x-widget": "tel", "pattern": PHONE_RE, "example": example}),
     )
 
@@ -269,7 +286,7 @@ def integer(label, help=None, *, required=False, minimum=None, maximum=None, def
     kwargs = _common(label, help, required and default is None)
     if default is not None:
         kwargs["load_default"] = default
-    rng = validate.Range(min=minimum, max=maximum, error=Msg("Arvon on oltava välillä {min}–{max}."))
+    rng = validate.Range(min=minimum, max=maximum, error=OUT_OF_RANGE)
     return Integer(validate=rng, **kwargs)
 
 
@@ -277,7 +294,7 @@ def choice(label, choices: Choices, help=None, *, required=False, default=None):
     kwargs = _common(label, help, required and default is None, {"x-choices": choices.name})
     if default is not None:
         kwargs["load_default"] = default
-    return Text(validate=validate.OneOf(choices.codes, error=Msg("Sallitut arvot: {choices}.")), **kwargs)
+    return Text(validate=validate.OneOf(choices.codes, error=NOT_A_CHOICE), **kwargs)
 
 
 def nested(schema, label, help=None, *, required=False):
@@ -313,7 +330,7 @@ def language_code(label, help=None, *, required=False, default=None):
     kwargs = _common(label, help, required and default is None, {"x-widget": "language"})
     if default is not None:
         kwargs["load_default"] = default
-    error = Msg("Kielikoodi ei ole tunnettu ISO 639 -koodi (esim. fi, sv, en, so, ar, se).")
+    error = UNKNOWN_LANGUAGE_CODE
     return Text(validate=validate.OneOf(_LANGUAGE_CODES, error=error), **kwargs)
 
 

@@ -172,26 +172,29 @@ class Plural(Msg):
     Its message id is the singular; the extractor reads both forms (``Plural`` is an
     ``ngettext`` keyword in tools/messages.py)."""
 
+    plural_form: str
+    count_key: str  # not "count": that is str.count
+
     def __new__(cls, singular: str, plural: str, count: str = "count"):
         obj = super().__new__(cls, singular)
-        obj.plural = plural
-        obj.count = count
+        obj.plural_form = plural
+        obj.count_key = count
         return obj
 
     def __reduce__(self):
-        return Plural, (str.__str__(self), self.plural, self.count)
+        return Plural, (str.__str__(self), self.plural_form, self.count_key)
 
     def format(self, *args, **kwargs) -> Formatted:  # noqa: A003 - str's own name
-        text = ngettext(str.__str__(self), self.plural, int(kwargs[self.count]))
+        text = ngettext(str.__str__(self), self.plural_form, int(kwargs[self.count_key]))
         return Formatted(text.format(*args, **kwargs), msgid=str.__str__(self))
 
     def __mod__(self, values) -> Formatted:
-        return Formatted(ngettext(str.__str__(self), self.plural, int(values[self.count])) % values,
+        return Formatted(ngettext(str.__str__(self), self.plural_form, int(values[self.count_key])) % values,
                          msgid=str.__str__(self))
 
     def forms(self, lang: str | None = None) -> list[str]:
         """Every form of the message in ``lang`` (for recognising a formatted one)."""
-        return list(dict.fromkeys(ngettext(str.__str__(self), self.plural, n, lang) for n in (1, 2, 5, 21)))
+        return list(dict.fromkeys(ngettext(str.__str__(self), self.plural_form, n, lang) for n in (1, 2, 5, 21)))
 
 
 N_ = Msg  # the marker the message extractor looks for
@@ -217,4 +220,4 @@ def known_language(code: object) -> str:
     chosen: ``code`` when it is fi, sv or en, else UnknownLanguage."""
     if code not in LANGUAGES:
         raise UnknownLanguage(code)
-    return code  # type: ignore[return-value]
+    return str(code)

@@ -53,6 +53,7 @@ from service.validation import get_type, parse_json, validate
 from service.wordtemplates import field_guide
 from service.wordtemplates.checker import check
 from service.wordtemplates.store import StoreError, TemplateStore
+from service.wordtemplates.upload_safety import UnsafeTemplate, check_odt_upload
 
 FIRST_ADMIN = "admin"
 LANGUAGE_HELP = "pohjan kieli: fi (oletus), sv tai en"
@@ -100,21 +101,25 @@ def _init(args) -> int:
             if moved:
                 return moved
     if store.users():
-        print(f"lnp-docs: instanssi {folder} on valmis; käyttäjät: lnp users list", file=sys.stderr)
+        print(Msg("lnp-docs: instanssi {folder} on valmis; käyttäjät: lnp users list").format(folder=folder), file=sys.stderr)
         return 0
     password = store.add_user(FIRST_ADMIN, "admin")
     audit.change("user.add", "ok", target=FIRST_ADMIN, target_role="admin")
-    print(f"""
+    print(FIRST_ADMIN_CREATED.format(port=os.environ.get("LNP_BIND", "127.0.0.1:8000").rsplit(":", 1)[-1],
+                                     name=FIRST_ADMIN, password=password))
+    return 0
+
+
+FIRST_ADMIN_CREATED = Msg("""
 Ensimmäinen ylläpitäjä luotiin. Kirjaudu sisään, kun palvelu on käynnissä:
 
-    osoite:                   http://localhost:{os.environ.get("LNP_BIND", "127.0.0.1:8000").rsplit(":", 1)[-1]}/auth/sign-in
-    käyttäjätunnus:           {FIRST_ADMIN}
+    osoite:                   http://localhost:{port}/auth/sign-in
+    käyttäjätunnus:           {name}
     kertakäyttöinen salasana: {password}
 
 Salasana näytetään vain nyt, eikä sitä tallenneta (vain tiiviste). Palvelu pyytää vaihtamaan sen
 ensimmäisellä kirjautumisella. API-tunniste: .venv/bin/lnp tokens create --name NIMI --role worker
 """)
-    return 0
 
 
 def _serve(args) -> int:
@@ -123,7 +128,7 @@ def _serve(args) -> int:
         load_secrets(config, instance_path())
         check_secrets(config, instance_path())
     except MissingSecrets as exc:
-        print(f"virhe: {exc}", file=sys.stderr)
+        print(Msg("virhe: {reasons}").format(reasons=exc), file=sys.stderr)
         return 2
     _database()  # SQLite is brought up to date here; a shared database behind the code stops here, clearly
     os.environ["LNP_BIND"] = args.bind
@@ -135,6 +140,10 @@ def _serve(args) -> int:
     os.execv(str(gunicorn), [str(gunicorn), "--config", str(conf), "wsgi:app"])
     return 0  # not reached
 
+
+# A command waits for its one LibreOffice worker to start (no request is held up meanwhile; the
+# service's own pool answers 503 after CONVERTER_WAIT_TIMEOUT instead).
+CLI_CONVERTER_WAIT = 90
 
 CANNOT_READ = Msg("virhe: tiedostoa ei voi lukea: {reason}")
 ERRORS = Plural("{count} virhe", "{count} virhettä")
@@ -163,7 +172,7 @@ def _render(args) -> int:
             audit.document(doc_type.id, args.rendition, "refused", exc.status)
             raise
         if output_format != formats.DOCX:
-            converter = ConverterPool(size=1)
+            converter = ConverterPool(size=1, wait_timeout=CLI_CONVERTER_WAIT)
         document = produce(_store(), doc_type, payload, args.rendition, output_format, converter, audit=audit)
     except ApiError as exc:
         print(Msg("virhe: {message}").format(message=translate(exc.message)), file=sys.stderr)
@@ -197,7 +206,7 @@ def _report_template(doc_type, store: TemplateStore, name: str, problems: list, 
             print(f"  {problem}")
         return False
     template = store.get(doc_type, language)
-    unused = sorted({p for p, _ in doc_type.fields.walk()} - template.used_paths)
+    unused = sorted(doc_type.fields.printable_leaves() - template.used_paths)
     try:
         # The fictitious example, not a case: checked without produce(), so not audited.
         render(template, doc_type.context(validate(doc_type, doc_type.example(language))))
@@ -258,21 +267,21 @@ def _templates(args) -> int:
                                       for lang in ([args.language] if args.language else LANGUAGES)]:
                 active = store.active_version(type_id, language)
                 print(f"{type_id}/{language}:")
-                for version in store.versions(type_id, language):
-                    mark = "*" if version.version == active else " "
-                    state = gettext("tarkistettu") if version.ok else gettext("VIRHEITÄ")
-                    print(f" {mark} {version.version:>3}  {version.sha256[:12]}  {state:<11}  "
-                          f"{version.uploaded_at or '-':<25}  {version.uploader}")
+                for stored in store.versions(type_id, language):
+                    mark = "*" if stored.version == active else " "
+                    state = gettext("tarkistettu") if stored.ok else gettext("VIRHEITÄ")
+                    print(f" {mark} {stored.version:>3}  {stored.sha256[:12]}  {state:<11}  "
+                          f"{stored.uploaded_at or '-':<25}  {stored.uploader}")
         elif args.action == "upload":
             doc_type = DOCUMENT_TYPES[args.type]
-            version, report = store.upload(doc_type, Path(args.file).read_bytes(), args.by or getpass.getuser(),
-                                           args.language)
-            outcome = gettext("tarkistus läpäisty") if version.ok else \
+            uploaded, report = store.upload(doc_type, Path(args.file).read_bytes(), args.by or getpass.getuser(),
+                                            args.language)
+            outcome = gettext("tarkistus läpäisty") if uploaded.ok else \
                 gettext("tarkistuksessa virheitä: ei voi ottaa käyttöön")
             print(Msg("{template}: tallennettu versio {version} ({outcome})").format(
-                template=f"{args.type}/{args.language}", version=version.version, outcome=outcome))
+                template=f"{args.type}/{args.language}", version=uploaded.version, outcome=outcome))
             _print_findings(report.findings)
-            return 0 if version.ok else 1
+            return 0 if uploaded.ok else 1
         elif args.action == "activate":
             store.activate(DOCUMENT_TYPES[args.type], args.version, args.by or getpass.getuser(), args.language)
             print(Msg("{template}: käytössä versio {version}").format(template=f"{args.type}/{args.language}",
@@ -315,7 +324,12 @@ def _convert_template(args) -> int:
     except OSError as exc:
         print(CANNOT_READ.format(reason=exc.strerror), file=sys.stderr)
         return 2
-    converter = ConverterPool(size=1)
+    try:
+        check_odt_upload(data)  # before LibreOffice opens it
+    except UnsafeTemplate as exc:
+        print(Msg("virhe: {reasons}").format(reasons=" ".join(exc.messages)), file=sys.stderr)
+        return 2
+    converter = ConverterPool(size=1, wait_timeout=CLI_CONVERTER_WAIT)
     try:
         docx = converter.convert(data, formats.ODT, formats.DOCX)
     except ConversionFailed:
@@ -340,6 +354,7 @@ def _convert_template(args) -> int:
         return 1
     target.write_bytes(report.fixed or docx)
     print(Msg("{file} ({size} tavua)").format(file=target, size=len(report.fixed or docx)), file=sys.stderr)
+    return 0
 
 
 def _tokens(args) -> int:
@@ -348,19 +363,21 @@ def _tokens(args) -> int:
         if args.action == "create":
             record, value = store.create_token(args.name, args.role, args.days)
             audit.change("token.create", "ok", target=record["id"], target_role=record["role"])
-            print(f"Tunniste {record['id']} ({record['name']}, {record['role']}) voimassa {record['expires']} asti. "
-                  "Arvo näytetään vain nyt:", file=sys.stderr)
+            print(Msg("Tunniste {id} ({name}, {role}) voimassa {expires} asti. Arvo näytetään vain nyt:").format(
+                id=record["id"], name=record["name"], role=record["role"], expires=record["expires"]), file=sys.stderr)
             print(value)
         elif args.action == "revoke":
             record = store.revoke_token(args.id)
             audit.change("token.revoke", "ok", target=record["id"], target_role=record["role"])
-            print(f"Tunniste {record['id']} mitätöity {record['revoked']}.", file=sys.stderr)
+            print(Msg("Tunniste {id} mitätöity {revoked}.").format(id=record["id"], revoked=record["revoked"]),
+                  file=sys.stderr)
         else:
             for token in store.tokens():
-                state = f"mitätöity {token['revoked']}" if token["revoked"] else f"voimassa {token['expires']} asti"
+                state = Msg("mitätöity {time}").format(time=token["revoked"]) if token["revoked"] else \
+                    Msg("voimassa {time} asti").format(time=token["expires"])
                 print(f"{token['id']}  {token['role']:<8}  {state}  {token['name']}")
     except AccountError as exc:
-        print(f"virhe: {exc}", file=sys.stderr)
+        print(Msg("virhe: {reasons}").format(reasons=exc), file=sys.stderr)
         return 2
     return 0
 
@@ -371,24 +388,25 @@ def _users(args) -> int:
         if args.action == "add":
             password = store.add_user(args.name, args.role)
             audit.change("user.add", "ok", target=args.name, target_role=args.role)
-            print(f"Käyttäjä {args.name} ({args.role}) luotiin. Kertakäyttöinen salasana (näytetään vain nyt; "
-                  "vaihdettava ensimmäisellä kirjautumisella):", file=sys.stderr)
+            print(Msg("Käyttäjä {name} ({role}) luotiin. Kertakäyttöinen salasana (näytetään vain nyt; vaihdettava "
+                      "ensimmäisellä kirjautumisella):").format(name=args.name, role=args.role), file=sys.stderr)
             print(password)
         elif args.action == "reset-password":
             password = store.reset_password(args.name)
             audit.change("user.password_reset", "ok", target=args.name)
-            print(f"Käyttäjän {args.name} istunnot päätettiin. Uusi kertakäyttöinen salasana:", file=sys.stderr)
+            print(Msg("Käyttäjän {name} istunnot päätettiin. Uusi kertakäyttöinen salasana:").format(name=args.name),
+                  file=sys.stderr)
             print(password)
         elif args.action == "remove":
             store.remove_user(args.name)
             audit.change("user.remove", "ok", target=args.name)
-            print(f"Käyttäjä {args.name} poistettiin ja hänen istuntonsa päätettiin.", file=sys.stderr)
+            print(Msg("Käyttäjä {name} poistettiin ja hänen istuntonsa päätettiin.").format(name=args.name), file=sys.stderr)
         else:
             for user in store.users():
-                flag = "  (kertakäyttöinen salasana vaihtamatta)" if user["must_change"] else ""
-                print(f"{user['name']:<24} {user['role']:<8} luotu {user['created']}{flag}")
+                flag = "  " + gettext("(kertakäyttöinen salasana vaihtamatta)") if user["must_change"] else ""
+                print(f"{user['name']:<24} {user['role']:<8} " + Msg("luotu {time}").format(time=user["created"]) + flag)
     except AccountError as exc:
-        print(f"virhe: {exc}", file=sys.stderr)
+        print(Msg("virhe: {reasons}").format(reasons=exc), file=sys.stderr)
         return 2
     return 0
 
@@ -422,7 +440,7 @@ def _audit(args) -> int:
     try:
         _, _, auditor = _open_instance(create=False)
     except MissingSecrets as exc:
-        print(f"virhe: {exc}", file=sys.stderr)
+        print(Msg("virhe: {reasons}").format(reasons=exc), file=sys.stderr)
         return 2
     log = auditor.log
     if args.verify:
@@ -537,8 +555,8 @@ def main(argv: list[str] | None = None) -> int:
     add.add_argument("name")
     add.add_argument("--role", required=True, choices=ROLES)
     users_sub.add_parser("list", help="luettele käyttäjät")
-    for action, text in (("reset-password", "uusi kertakäyttöinen salasana"), ("remove", "poista käyttäjä")):
-        users_sub.add_parser(action, help=text).add_argument("name")
+    for action_name, action_help in (("reset-password", "uusi kertakäyttöinen salasana"), ("remove", "poista käyttäjä")):
+        users_sub.add_parser(action_name, help=action_help).add_argument("name")
     users.set_defaults(func=_users)
 
     audit_cmd = sub.add_parser("audit", help="hae tapahtumalokista (kuka käsitteli mitä)")

@@ -307,3 +307,23 @@ def test_a_long_text_says_its_cap_also_without_javascript(client):
     assert counter.group(1) == "Enintään 4\xa0000 merkkiä."
     assert 'data-count-left-other="Jäljellä {count} merkkiä"' in html
     assert 'data-count-over-one="{count} merkki liikaa"' in html
+
+
+def test_the_friendly_wording_keys_are_the_schemas_own_messages():
+    """Every message a form rewords is the schemas' own message object, imported, never a copy of
+    its text: rewording a message in schemas/fields.py keeps its friendly form."""
+    from schemas import fields
+    from service.pages import formerrors
+
+    exported = {id(value) for value in vars(fields).values() if isinstance(value, str)}
+    rules = [formerrors.EMPTY, formerrors.AS_IS_WITH_LABEL] + [ids for ids, _ in formerrors.LABEL_RULES] + \
+        [ids for ids, _ in formerrors.EXAMPLE_RULES]
+    copies = [message for ids in rules for message in ids if id(message) not in exported]
+    assert copies == []
+    # and the rule still recognises the message as the schema raises it, in every language
+    from schemas.i18n import language
+
+    for lang in ("fi", "sv", "en"):
+        with language(lang):
+            root = DOCUMENT_TYPES["summary"].fields
+            assert friendly(root, "document_date", fields.BAD_DATE) != fields.BAD_DATE.rstrip(".")

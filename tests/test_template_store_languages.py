@@ -268,7 +268,8 @@ def test_pages_upload_and_activate_a_swedish_version(client):
     assert "Kysymykset, ruotsinkielinen pohja: versio 1" in page and "tarkistus läpäisty" in page
     preview = client.post("/pohjat/questions/sv/versiot/1/esikatsele", data={"csrf_token": page_token(client)})
     assert preview.status_code == 200 and "RUOTSI-S" in all_text(preview.data)
-    activated = client.post("/pohjat/questions/sv/versiot/1/ota-kayttoon", data={"csrf_token": page_token(client)})
+    activated = client.post("/pohjat/questions/sv/versiot/1/ota-kayttoon",
+                            data={"csrf_token": page_token(client), "confirm": "yes"})
     assert activated.headers["Location"].endswith("/pohjat/#tyyppi-questions-sv")
     index = client.get("/pohjat/").get_data(as_text=True)
     assert "Kysymykset, ruotsinkielinen pohja: versio 1 on nyt käytössä." in index
@@ -279,7 +280,7 @@ def test_pages_upload_and_activate_a_swedish_version(client):
     assert rendered_version(client, "questions", "fi")[0].startswith("0 ")
     exported = client.get("/pohjat/questions/sv/versiot/1/tiedosto")
     assert "RUOTSI-S" in all_text(exported.data)
-    client.post("/pohjat/questions/sv/palauta", data={"csrf_token": page_token(client)})
+    client.post("/pohjat/questions/sv/palauta", data={"csrf_token": page_token(client), "confirm": "yes"})
     assert client.get("/pohjat/").get_data(as_text=True).count("Käytössä versio 0.") == 12
 
 

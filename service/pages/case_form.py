@@ -17,7 +17,7 @@ import datetime as dt
 import json
 from dataclasses import dataclass
 
-from flask import Blueprint, Response, abort, current_app, make_response, render_template, request
+from flask import Blueprint, Response, abort, make_response, render_template, request
 
 from schemas.case import MeetingsSchema, PeopleSchema
 from schemas.common import CASE_REF_RE, DocumentSchema
@@ -31,15 +31,15 @@ from service.cases.rules import assess
 from service.fieldtree import Node, tree
 from service.pages import carryover
 from service.pages.formdata import BadPath, apply_action, blank, from_form, to_form
-from service.pages.forms import FORMATS, FormPage, _uploaded_json, page_errors, restored_notice
+from service.pages.forms import FORMATS, FormPage, _uploaded_json, page_errors, page_headers, restored_notice
 from service.pages.profile import own_details
 from service.problems import ApiError
 from service.registry import DOCUMENT_TYPES, FAMILY
 from service.validation import parse_json
 from service.web import i18n
 from service.web.gate import auditor, role
-from service.web.headers import FORMS_CSP
 from service.web.responses import attachment
+from service.web.shared import converter, template_store
 
 bp = Blueprint("case_form", __name__, url_prefix="/tapaus")
 page_errors(bp)
@@ -48,12 +48,7 @@ COMMON = "yhteiset"
 OVERVIEW = "yleiskuva"
 
 
-@bp.after_request
-def _headers(response):
-    response.headers["Cache-Control"] = "no-store"
-    response.headers["Content-Security-Policy"] = FORMS_CSP
-    response.headers["X-Frame-Options"] = "DENY"
-    return response
+bp.after_request(page_headers)
 
 
 @dataclass(frozen=True)
@@ -272,8 +267,8 @@ def open_file():
 
 def _produce(case: dict, current_id: str, types: str | None, output_format: str, bundle: str | None):
     try:
-        output = produce_case(current_app.extensions["lnp.templates"], case, types, output_format, bundle,
-                              current_app.extensions["lnp.converter"], audit=auditor())
+        output = produce_case(template_store(), case, types, output_format, bundle,
+                              converter(), audit=auditor())
     except ApiError as exc:
         if exc.status == 422 and exc.errors and types:
             type_id = types.split(":", 1)[0]

@@ -20,7 +20,18 @@ import json
 
 from babel import Locale
 from babel.numbers import format_decimal
-from flask import Blueprint, Flask, Response, abort, current_app, g, make_response, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Flask,
+    Request,
+    Response,
+    abort,
+    g,
+    make_response,
+    render_template,
+    request,
+    url_for,
+)
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
@@ -53,6 +64,7 @@ from service.web.errors import error_response
 from service.web.gate import auditor, role
 from service.web.headers import FORMS_CSP
 from service.web.responses import attachment
+from service.web.shared import converter, template_store
 
 bp = Blueprint("forms", __name__)
 
@@ -71,14 +83,14 @@ COUNT_OVER = Plural("{count} merkki liikaa", "{count} merkkiä liikaa")
 def count_texts() -> dict[str, str]:
     """The counter's words in the page's language, each plural form with its ``{count}`` left
     for the script (fi, sv and en have the CLDR plural categories one and other)."""
-    return {f"{name}-{category}": ngettext(str.__str__(message), message.plural, n)
+    return {f"{name}-{category}": ngettext(str.__str__(message), message.plural_form, n)
             for name, message in (("left", COUNT_LEFT), ("over", COUNT_OVER))
             for category, n in (("one", 1), ("other", 2))}
 
 
 # --- set-up --------------------------------------------------------------------------------
 
-class InMemoryRequest(Flask.request_class):
+class InMemoryRequest(Request):
     """Uploads stay in memory: werkzeug would spool a larger file to a temporary file on disk,
     and case data must never touch the server's disk. MAX_CONTENT_LENGTH bounds the memory."""
 
@@ -115,7 +127,8 @@ def init_app(app: Flask) -> None:
 
 
 @bp.after_request
-def _headers(response):
+def page_headers(response):
+    """The form pages' headers (the case form's too): no caching, the forms' CSP, no framing."""
     response.headers["Cache-Control"] = "no-store"
     response.headers["Content-Security-Policy"] = FORMS_CSP
     response.headers["X-Frame-Options"] = "DENY"
@@ -144,16 +157,15 @@ HTTP_ERROR_OTHER = (Msg("Virheellinen pyyntö"), Msg("Pyyntöä ei voitu käsite
 
 
 def _api_error(exc: ApiError):
-    title, text = HTTP_ERRORS.get(exc.status, HTTP_ERROR_OTHER)
+    title, general = HTTP_ERRORS.get(exc.status, HTTP_ERROR_OTHER)
     # A message written for this error (a field, a version that does not exist) says more than
     # the general one; the general ones are the API's and speak of its tokens and headers.
-    if exc.message != MESSAGES.get(exc.status):
-        text = translate(exc.message)
-    return _page_error(exc.status, gettext(title), gettext(text) if isinstance(text, Msg) else text)
+    text = translate(exc.message) if exc.message != MESSAGES.get(exc.status) else gettext(general)
+    return _page_error(exc.status, gettext(title), text)
 
 
 def _http_error(exc: HTTPException):
-    title, text = HTTP_ERRORS.get(exc.code, HTTP_ERROR_OTHER)
+    title, text = HTTP_ERRORS.get(exc.code or 400, HTTP_ERROR_OTHER)
     return _page_error(exc.code or 400, gettext(title), gettext(text))
 
 
@@ -248,8 +260,8 @@ def submit(type_id: str):
         if rendition not in doc_type.renditions:
             abort(400)
         try:
-            document = produce(current_app.extensions["lnp.templates"], doc_type, data, rendition,
-                               output_format, current_app.extensions["lnp.converter"], audit=auditor())
+            document = produce(template_store(), doc_type, data, rendition,
+                               output_format, converter(), audit=auditor())
         except ApiError as exc:
             if exc.status != 422:
                 return _render(doc_type, data, failure=translate(exc.message), status=exc.status,
@@ -309,7 +321,7 @@ def _save(doc_type: DocumentType, data: dict):
     # The file name carries the type and the case reference only, and only a reference that is
     # a valid pseudonymous one (no identity code, nothing else typed by mistake).
     # Named in the document's own language, like the document made from it.
-    language = data.get("language") if data.get("language") in LANGUAGES else DEFAULT
+    language = str(data["language"]) if data.get("language") in LANGUAGES else DEFAULT
     if isinstance(case_ref, str) and CASE_REF_RE.match(case_ref.strip()) and not HETU_LIKE_RE.search(case_ref):
         name = doc_type.file_name(case_ref.strip(), extension="json", language=language)
     else:
@@ -448,7 +460,7 @@ def language_options(ui_language: str) -> list[tuple[str, str]]:
     if ui_language not in _LANGUAGES:
         accepted = Locale(DEFAULT).languages
         names = {**accepted, **Locale("en").languages, **Locale(ui_language).languages}
-        named = {code: names[code] for code in accepted}
+        named: dict[str, str] = {str(code): str(names[code]) for code in accepted}
         common = [(code, named[code]) for code in COMMON_LANGUAGES if code in named]
         rest = sorted(((c, n) for c, n in named.items() if c not in COMMON_LANGUAGES),
                       key=lambda cn: (cn[1].casefold(), cn[0]))
