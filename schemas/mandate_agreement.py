@@ -96,7 +96,7 @@ class MandateAgreementSchema(DocumentSchema):
 
     @across_fields
     def _agreement_rules(self, data, original_data=None, **kwargs):
-        errors = {}
+        errors: dict = {}
         on = data.get("document_date")
         file_copy_known = not failed(data, original_data, "file_copy")
         for index, child, sent in entries(data, original_data, "children"):

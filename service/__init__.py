@@ -10,6 +10,7 @@ import uuid
 from pathlib import Path
 
 from flask import Flask, g, jsonify, request
+from flask.json.provider import DefaultJSONProvider
 
 from schemas import i18n as schema_i18n
 from service.config import CATALOGUE_DIR
@@ -50,7 +51,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     load_secrets(app.config, folder)
     check_secrets(app.config, folder)  # no secrets, no service: there are no defaults to fall back on
     _warn_if_proxy_headers_can_be_forged(app.config)
-    app.json.ensure_ascii = False  # type: ignore[attr-defined]  # DefaultJSONProvider has it
+    if isinstance(app.json, DefaultJSONProvider):  # Flask's own provider: letters as they are (ä, not \u00e4)
+        app.json.ensure_ascii = False
     ensure_folder(folder)
 
     # The state (accounts, sessions, tokens, template versions, the audit trail) is in the database:

@@ -165,7 +165,17 @@ def test_unknown_type(client, example):
 
 
 def test_method_not_allowed(client):
-    assert_error_shape(client.get("/api/v1/documents/summary"), 405)
+    response = client.get("/api/v1/documents/summary")
+    assert_error_shape(response, 405)
+    allowed = response.headers["Allow"].split(", ")
+    assert "POST" in allowed and "GET" not in allowed
+
+
+def test_the_json_keeps_its_letters_unescaped(client, example):
+    payload = example("summary")
+    del payload["document_date"]
+    response = post_json(client, "summary", payload)
+    assert "Päiväys".encode() in response.data and b"\\u00e4" not in response.data
 
 
 def test_empty_body(client):

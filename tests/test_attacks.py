@@ -196,6 +196,15 @@ def test_the_budget_is_what_stops_loops_not_something_else(context):
         assert ENV.from_string(nested(3, "x")).render(context) == "x" * 1000
 
 
+def test_joining_two_texts_is_capped_at_the_value_limit():
+    half = "x" * (sandbox.MAX_VALUE // 2)
+    with render_budget():
+        assert len(ENV.from_string("{{ a + b }}").render(a=half, b=half)) == sandbox.MAX_VALUE
+    with pytest.raises(BudgetExceeded, match="value too large"):
+        with render_budget():
+            ENV.from_string("{{ a + b }}").render(a=half, b=half + "x")
+
+
 # --- the budget leaves real documents alone ------------------------------------------------------
 
 def _largest(schema, data):

@@ -8,6 +8,7 @@ import copy
 import functools
 import json
 import re
+from collections.abc import Callable
 
 from apispec import APISpec
 from apispec.ext.marshmallow import MarshmallowPlugin
@@ -17,7 +18,7 @@ from schemas.i18n import DEFAULT, LANGUAGES, Msg
 from service import formats
 from service.cases.compose import case_schema
 from service.problems import ApiError
-from service.registry import DOCUMENT_TYPES, FAMILY
+from service.registry import DOCUMENT_TYPES, FAMILY, DocumentType
 
 ERROR_SCHEMA = {
     "type": "object",
@@ -126,7 +127,7 @@ GUARDED = {
     "429": _error("Liian monta pyyntöä", headers=RETRY_AFTER),
     "503": ERRORS["503"],
 }
-PARAMETERS = {
+PARAMETERS: dict[str, dict | Callable[[DocumentType], dict]] = {
     "rendition": lambda doc_type: {
         "name": "rendition", "in": "query", "required": False,
         "schema": {"type": "string", "enum": list(doc_type.renditions), "default": FAMILY},
@@ -197,9 +198,9 @@ def _path(rule: str) -> tuple[str, list[str]]:
     return re.sub(r"<(?:[^:<>]+:)?([^<>]+)>", r"{\1}", rule), names
 
 
-def _parameter(name: str, doc_type) -> dict:
+def _parameter(name: str, doc_type: DocumentType) -> dict:
     param = PARAMETERS[name]
-    return param(doc_type) if callable(param) else param  # type: ignore[return-value]
+    return param(doc_type) if callable(param) else param
 
 
 def _path_parameter(name: str) -> dict:

@@ -299,7 +299,7 @@ def render(case: dict, section_id: str, *, page_data: dict | None = None, errors
            open_error=None, failure=None, status=200, output_format=formats.DOCX):
     page_section = section(section_id)
     data = page_data if page_data is not None else _page_data(case, section_id)
-    form_page = FormPage(page_section, data, errors, focus)  # type: ignore[arg-type]
+    form_page = FormPage(page_section, data, errors, focus)
     report = None
     if section_id == OVERVIEW:
         try:

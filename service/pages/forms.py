@@ -17,6 +17,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import json
+from typing import Protocol
 
 from babel import Locale
 from babel.numbers import format_decimal
@@ -367,10 +368,20 @@ def _open_into(doc_type: DocumentType, payload: dict):
     return _render(doc_type, opened.data, notice=notice, notice_details=[d for d in details if d[1]])
 
 
+class FormFields(Protocol):
+    """What a form is made from: a document type, a page of the case form, the account's own details."""
+
+    @property
+    def id(self) -> str: ...
+
+    @property
+    def fields(self) -> Node: ...
+
+
 class FormPage:
     """What the form template reads: the tree, the values, the errors and the focus."""
 
-    def __init__(self, doc_type: DocumentType, data: dict, errors: list[dict] | None, focus: str | None):
+    def __init__(self, doc_type: FormFields, data: dict, errors: list[dict] | None, focus: str | None):
         self.doc_type = doc_type
         self.root = doc_type.fields
         self.data = data

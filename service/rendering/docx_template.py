@@ -261,6 +261,7 @@ class _Analyser:
 
     def unknown(self, n, name, known, where=None, kind="field"):
         close = difflib.get_close_matches(name, list(known), n=1)
+        message: str
         if kind == "filter":
             message = Msg("Tuntematon suodatin «{name}».").format(name=name)
         elif kind == "test":

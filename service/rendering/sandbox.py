@@ -205,8 +205,8 @@ class BudgetedSandbox(ImmutableSandboxedEnvironment):
             if isinstance(left, int) and isinstance(right, int) and left.bit_length() + right.bit_length() > 256:
                 raise SecurityError("number out of range")
         elif operator == "+":
-            sizes = (_sized(left), _sized(right))
-            if None not in sizes and sum(sizes) > MAX_VALUE:
+            left_size, right_size = _sized(left), _sized(right)
+            if left_size is not None and right_size is not None and left_size + right_size > MAX_VALUE:
                 raise BudgetExceeded("value too large")
         return _small(super().call_binop(context, operator, left, right))
 

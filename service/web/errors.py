@@ -7,7 +7,7 @@ import logging
 from http import HTTPStatus
 
 from flask import Flask, g, jsonify
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, MethodNotAllowed
 
 from schemas.i18n import translate
 from service.problems import GENERIC, MESSAGES, ApiError
@@ -52,8 +52,8 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def _http_error(exc: HTTPException):
         response = error_response(exc.code or 500)
-        if getattr(exc, "valid_methods", None):  # a 405 must say what is allowed (RFC 9110)
-            response.headers["Allow"] = ", ".join(exc.valid_methods)  # type: ignore[attr-defined]
+        if isinstance(exc, MethodNotAllowed) and exc.valid_methods:  # a 405 must say what is allowed (RFC 9110)
+            response.headers["Allow"] = ", ".join(exc.valid_methods)
         return response
 
     @app.errorhandler(Exception)

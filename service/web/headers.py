@@ -79,7 +79,7 @@ def init_app(app: Flask, sign_in_endpoint: str = "auth.sign_in", password_endpoi
     """After auth.init_app (the limiter's before_request must run after the gate)."""
     if app.config["PROXY_FIX"]:
         hops = int(app.config["PROXY_FIX"])
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]  # Flask's documented way to wrap its WSGI app
     app.config["WTF_CSRF_CHECK_DEFAULT"] = False
     csrf.init_app(app)
     # One limiter per app: a Limiter keeps the first app's limits, and tests build several apps.
