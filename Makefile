@@ -37,6 +37,7 @@ run: $(BIN)/.installed $(ASSETS) $(CATALOGUES)
 ## Install what is missing, lint, then run the whole test suite.
 test: $(BIN)/.installed $(ASSETS) $(CATALOGUES) system-deps
 	$(BIN)/ruff check service schemas tests bench tools wsgi.py
+	$(BIN)/mypy
 	$(BIN)/pytest
 
 ## LibreOffice and poppler (every rendered document is opened in real LibreOffice) and
@@ -50,10 +51,12 @@ check-templates: $(BIN)/.installed $(CATALOGUES)
 clean:
 	rm -rf $(VENV) .pytest_cache node_modules service/pages/static/vendor
 
-## Benchmark: plain docxtpl vs the engine, memory over 100,000 renders, HTTP under wrk.
-bench: $(BIN)/.installed $(CATALOGUES)
+## Benchmark: plain docxtpl vs the engine, memory over 100,000 renders, HTTP under wrk; then one
+## replica on SQLite against two on PostgreSQL and Redis, and the database's share of a request.
+bench: $(BIN)/.installed $(CATALOGUES) system-deps
 	@command -v wrk >/dev/null 2>&1 || { [ "$$(id -u)" -eq 0 ] && apt-get install -y -qq wrk >/dev/null; } || { echo "bench: install wrk (apt-get install wrk)"; exit 1; }
 	$(BIN)/python bench/bench.py
+	$(BIN)/python bench/replicas.py
 
 ## Benchmark: LibreOffice converter: cold start, warm PDF per type, throughput with 2 workers, HTTP.
 bench-convert: $(BIN)/.installed $(CATALOGUES) system-deps

@@ -35,7 +35,8 @@ from throwaway import serve  # noqa: E402  (bench/throwaway.py)
 
 from service.access import audit  # noqa: E402
 from service.conversion.pool import ConverterPool  # noqa: E402
-from service.instance import AUDIT_FILE, ensure_secrets, load_secrets  # noqa: E402
+from service.database.connection import Database, database_url  # noqa: E402
+from service.instance import ensure_secrets, load_secrets  # noqa: E402
 from service.pipeline import produce  # noqa: E402
 from service.registry import DOCUMENT_TYPES  # noqa: E402
 from service.wordtemplates.store import TemplateStore  # noqa: E402
@@ -186,7 +187,9 @@ def throwaway_auditor() -> audit.Auditor:
     ensure_secrets(folder)
     config: dict = {}
     load_secrets(config, folder)
-    return audit.Auditor.command(audit.AuditLog(folder / AUDIT_FILE, config["AUDIT_KEY"]))
+    database = Database(database_url(folder))
+    database.upgrade()
+    return audit.Auditor.command(audit.AuditLog(database, config["AUDIT_KEY"]))
 
 
 AUDITOR = throwaway_auditor()

@@ -21,7 +21,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from service.access.accounts import AccountStore
-from service.instance import ACCOUNTS_FILE, ensure_secrets
+from service.database.connection import Database, database_url
+from service.instance import ensure_secrets
 from service.registry import DOCUMENT_TYPES
 
 START_SECONDS = 60
@@ -53,7 +54,9 @@ def serve(workers: int = 2) -> Iterator[Service]:
     lnp = str(Path(sys.executable).with_name("lnp"))
     with tempfile.TemporaryDirectory(prefix="lnp-bench-") as folder:
         ensure_secrets(Path(folder))
-        token = AccountStore(Path(folder) / ACCOUNTS_FILE).create_token("bench", "worker")[1]
+        database = Database(database_url(Path(folder)))
+        database.upgrade()
+        token = AccountStore(database).create_token("bench", "worker")[1]
         env = {**os.environ, "LNP_INSTANCE_PATH": folder, "LNP_RATELIMIT_DEFAULT": "1000000 per minute"}
         process = subprocess.Popen([lnp, "serve", "--bind", f"127.0.0.1:{port}", "--workers", str(workers)],
                                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)

@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import re
 
-from marshmallow import ValidationError, validates, validates_schema
+from marshmallow import ValidationError, validates
 
 from .common import ChildSchema, CoordinatorSchema, GuardianSchema, ParticipatingWorkerSchema, WorkerSchema
-from .fields import StrictSchema, date, listing, nested, nested_item, text
+from .fields import StrictSchema, across_fields, date, entries, failed, listing, nested, nested_item, text
 from .i18n import Msg
 
 REF_RE = r"^[a-z][a-z0-9_-]{0,19}$"
@@ -45,7 +45,8 @@ class CaseChildSchema(_Named, ChildSchema):
 
 class CaseGuardianSchema(_Named, GuardianSchema):
     children = listing(text("Lapsi", max_length=20), "Kenen lasten huoltaja tai vanhempi",
-                       "Lasten tunnisteet; tyhjä = kaikkien tapauksen lasten.", max_items=10, item="lapsi")
+                       "Lapset, joiden huoltaja tai vanhempi henkilö on. Jätä tyhjäksi, jos hän on kaikkien tapauksen "
+                       "lasten huoltaja tai vanhempi.", max_items=10, item="lapsi")
 
 
 class CaseWorkerSchema(_Named, ParticipatingWorkerSchema):
@@ -62,21 +63,28 @@ class PeopleSchema(StrictSchema):
     workers = listing(nested_item(CaseWorkerSchema), "Osallistuvat työntekijät",
                       "Työntekijät, jotka kutsutaan antamaan tietoa.", max_items=15, item="työntekijä")
 
-    @validates_schema
-    def _references(self, data, **kwargs):
+    @across_fields
+    def _references(self, data, original_data=None, **kwargs):
         """Every id is unique in the case, and a guardian's children are children of the case."""
         errors: dict = {}
         seen: set[str] = set()
         for group in ("children", "guardians", "workers"):
-            for index, person in enumerate(data.get(group) or []):
+            for index, person, _sent in entries(data, original_data, group):
                 pid = person.get("id")
+                if pid is None:
+                    continue
                 if pid in seen:
                     errors.setdefault(group, {}).setdefault(index, {})["id"] = [
                         Msg("Sama tunniste on jo toisella henkilöllä.")]
                 seen.add(pid)
-        child_ids = {c.get("id") for c in data.get("children") or []}
-        for index, guardian in enumerate(data.get("guardians") or []):
-            unknown = [ref for ref in guardian.get("children") or [] if ref not in child_ids]
+        # A child whose entry failed may be the one a guardian refers to: then no reference is judged.
+        children = entries(data, original_data, "children")
+        sent_children = original_data.get("children") if isinstance(original_data, dict) else None
+        all_known = isinstance(sent_children, list) and len(children) == len(sent_children) \
+            and not any(failed(child, sent, "id") for _index, child, sent in children)
+        child_ids = {child.get("id") for _index, child, _sent in children}
+        for index, guardian, _sent in entries(data, original_data, "guardians") if all_known else []:
+            unknown = [ref for ref in guardian.get("children") or [] if isinstance(ref, str) and ref not in child_ids]
             if unknown:
                 errors.setdefault("guardians", {}).setdefault(index, {})["children"] = [
                     Msg("Tapauksessa ei ole lasta tunnisteella {refs}.").format(refs=", ".join(unknown))]

@@ -5,17 +5,21 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-from marshmallow import ValidationError, validates, validates_schema
+from marshmallow import ValidationError, validates
 
 from . import choices
 from .fields import (
     NAME_MAX,
+    WORK_EMAIL_EXAMPLE,
+    WORK_PHONE_EXAMPLE,
     StrictSchema,
+    across_fields,
     age_on,
     boolean,
     choice,
     date,
     email,
+    failed,
     hetu,
     integer,
     language_code,
@@ -36,7 +40,7 @@ CASE_REF_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,39}$")
 
 class PersonNameSchema(StrictSchema):
     given_names = text("Etunimet", "Kaikki etunimet väestötietojärjestelmän mukaan (enintään neljä).",
-                       required=True, max_length=NAME_MAX)
+                       required=True, max_length=NAME_MAX, plural=True)
     calling_name = text("Kutsumanimi", "Yksi etunimistä.", max_length=NAME_MAX)
     surname = text("Sukunimi", required=True, max_length=NAME_MAX)
 
@@ -45,8 +49,8 @@ class PersonNameSchema(StrictSchema):
         if len(value.split()) > 4:
             raise ValidationError(Msg("Etunimiä voi olla enintään neljä (etu- ja sukunimilaki 946/2017)."))
 
-    @validates_schema
-    def _calling_name_is_given_name(self, data, **kwargs):
+    @across_fields
+    def _calling_name_is_given_name(self, data, original_data=None, **kwargs):
         calling = data.get("calling_name")
         given = data.get("given_names")
         if calling and given and calling.casefold() not in {n.casefold() for n in given.split()}:
@@ -61,12 +65,14 @@ def contact(field):
 
 
 def non_disclosure_field():
-    return boolean(
+    field = boolean(
         "Turvakielto",
         "Henkilöllä on turvakielto (väestötietolaki 36 §): hänen osoitettaan, puhelinnumeroaan, "
         "sähköpostiaan tai koulua ei tulosteta mihinkään asiakirjaan, vain nimi ja rooli.",
         default=False,
     )
+    field.metadata["x-service-only"] = True  # read by the service (it withholds), never printed
+    return field
 
 
 class PostalAddressSchema(StrictSchema):
@@ -75,9 +81,11 @@ class PostalAddressSchema(StrictSchema):
     post_office = text("Postitoimipaikka", required=True, max_length=NAME_MAX)
     country = text("Maa", "Vain jos muu kuin Suomi.", max_length=NAME_MAX)
 
-    @validates_schema
-    def _finnish_postal_code(self, data, **kwargs):
+    @across_fields
+    def _finnish_postal_code(self, data, original_data=None, **kwargs):
         code = data.get("postal_code")
+        if failed(data, original_data, "country"):
+            return
         in_finland = (data.get("country") or "suomi").casefold() in FINLAND
         if code and in_finland and not re.fullmatch(r"\d{5}", code):
             raise ValidationError(Msg("Suomalainen postinumero on viisi numeroa."), "postal_code")
@@ -89,7 +97,7 @@ class ChildSchema(PersonNameSchema):
     birth_date = date("Syntymäaika", required=True)
     hetu = hetu(
         "Henkilötunnus",
-        "Vain arkistokappaleeseen (Arkistokappale, file_copy = true); ei koskaan läheisille meneviin "
+        "Tulostetaan vain arkistokappaleeseen (valitse Arkistokappale), ei koskaan läheisille annettaviin "
         "asiakirjoihin.",
     )
     school_or_daycare = contact(text("Koulu tai päiväkoti"))
@@ -99,8 +107,8 @@ class ChildSchema(PersonNameSchema):
     )
     non_disclosure = non_disclosure_field()
 
-    @validates_schema
-    def _birth_date_matches_hetu(self, data, **kwargs):
+    @across_fields
+    def _birth_date_matches_hetu(self, data, original_data=None, **kwargs):
         birth, code = data.get("birth_date"), data.get("hetu")
         if birth and birth > dt.date.today():
             raise ValidationError(Msg("Syntymäaika on tulevaisuudessa."), "birth_date")
@@ -126,7 +134,7 @@ class GuardianSchema(PersonNameSchema):
     phone = contact(phone("Puhelin"))
     email = contact(email("Sähköposti"))
     postal_address = contact(nested(PostalAddressSchema, "Postiosoite"))
-    language = language_code("Asiointikieli", "ISO 639 -kielikoodi, esim. fi, sv, so.", required=True)
+    language = language_code("Asiointikieli", "Kieli, jolla henkilön kanssa asioidaan.", required=True)
     interpreter_needed = boolean("Tulkki tarvitaan", default=False)
     non_disclosure = non_disclosure_field()
 
@@ -137,8 +145,8 @@ class WorkerSchema(StrictSchema):
     title = text("Ammattinimike", "Esim. sosiaalityöntekijä.", required=True)
     organisation = text("Organisaatio", required=True)
     unit = text("Yksikkö", required=True)
-    work_phone = phone("Työpuhelin", required=True)
-    work_email = email("Työsähköposti", required=True)
+    work_phone = phone("Työpuhelin", required=True, example=WORK_PHONE_EXAMPLE)
+    work_email = email("Työsähköposti", required=True, example=WORK_EMAIL_EXAMPLE)
 
 
 class CoordinatorSchema(WorkerSchema):
@@ -152,8 +160,8 @@ class ParticipatingWorkerSchema(StrictSchema):
     surname = text("Sukunimi", required=True, max_length=NAME_MAX)
     title = text("Rooli tai ammattinimike", required=True)
     organisation = text("Organisaatio", required=True)
-    work_phone = phone("Työpuhelin")
-    work_email = email("Työsähköposti")
+    work_phone = phone("Työpuhelin", example=WORK_PHONE_EXAMPLE)
+    work_email = email("Työsähköposti", example=WORK_EMAIL_EXAMPLE)
     contribution = long_text("Mitä tietoa tuo kokoukseen", required=True, max_length=800)
 
 
@@ -161,8 +169,8 @@ class DateRangeSchema(StrictSchema):
     start = date("Alkaen", required=True)
     end = date("Päättyen")
 
-    @validates_schema
-    def _ordered(self, data, **kwargs):
+    @across_fields
+    def _ordered(self, data, original_data=None, **kwargs):
         if data.get("start") and data.get("end") and data["end"] < data["start"]:
             raise ValidationError(Msg("Päättymispäivä on ennen alkamispäivää."), "end")
 
@@ -193,7 +201,8 @@ class DocumentSchema(StrictSchema):
     )
     language = choice("Asiakirjan kieli", choices.DOCUMENT_LANGUAGE, default="fi")
     document_date = date("Päiväys", required=True)
-    version = integer("Versio", "1 = ensimmäinen versio.", minimum=1, maximum=99, default=1)
+    version = integer("Versio", "Ensimmäinen versio on 1; korjattu asiakirja saa seuraavan numeron.",
+                      minimum=1, maximum=99, default=1)
 
     @classmethod
     def initial_values(cls, language: str = DEFAULT) -> dict:
@@ -226,6 +235,7 @@ def children_brief_field():
 
 
 def children_twelve_or_older(children, on: dt.date):
-    return [c for c in children if age_on(c["birth_date"], on) >= 12]
+    return [c for c in children if isinstance(c, dict) and isinstance(c.get("birth_date"), dt.date)
+            and age_on(c["birth_date"], on) >= 12]
 
 

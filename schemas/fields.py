@@ -11,10 +11,11 @@ import datetime as dt
 import re
 
 from babel import Locale
-from marshmallow import RAISE, Schema, ValidationError, fields, validate
+from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
+from marshmallow.utils import is_collection
 
 from .hetu import HetuError, parse_hetu
-from .i18n import Msg
+from .i18n import Msg, Plural
 
 # XML 1.0 allows TAB, LF, CR and the ranges below; anything else cannot go into a .docx.
 _XML_ILLEGAL = re.compile("[^\t\n\r\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
@@ -32,6 +33,49 @@ LIST_MAX = 30
 REQUIRED = Msg("Pakollinen tieto puuttuu.")
 NULL = Msg("Tieto ei voi olla tyhjä (null).")
 
+# The schemas' own messages a form rewords (service/pages/formerrors.py imports these: the
+# message object is the rule's key, so a reworded message keeps its friendly form).
+NOT_TEXT = Msg("Odotettiin tekstiä.")
+ONE_LINE = Msg("Rivinvaihto tai sarkain ei ole sallittu tässä kentässä.")
+EMPTY_TEXT = Msg("Teksti ei voi olla tyhjä.")
+BAD_DATE = Msg("Päivämäärä ei ole kelvollinen: käytä muotoa VVVV-KK-PP ja todellista päivää.")
+BAD_DATE_FORMAT = Msg("Päivämäärä ei ole kelvollinen.")
+BAD_YEAR = Msg("Vuosiluku ei ole uskottava.")
+NOT_BOOLEAN = Msg("Odotettiin totuusarvoa true tai false.")
+NOT_INTEGER = Msg("Odotettiin kokonaislukua.")
+BAD_EMAIL = Msg("Sähköpostiosoite ei ole kelvollinen.")
+BAD_PHONE = Msg("Puhelinnumero ei ole kelvollinen (esim. +358 9 310 12345).")
+OUT_OF_RANGE = Msg("Arvon on oltava välillä {min}–{max}.")
+NOT_A_CHOICE = Msg("Sallitut arvot: {choices}.")
+UNKNOWN_LANGUAGE_CODE = Msg("Kielikoodi ei ole tunnettu ISO 639 -koodi (esim. fi, sv, en, so, ar, se).")
+NOT_IN_WORD = Msg("Teksti sisältää merkin {code}, jota ei voi tallentaa Word-asiakirjaan.")
+
+
+def across_fields(method):
+    """A rule across a schema's fields, run even when some of its fields failed their own rules,
+    so that a case's every problem is reported at once (marshmallow skips a schema's rules after
+    a field error by default). The rule is given the values that passed and the object as sent
+    (``original_data``): a key may be absent because it failed (:func:`failed`), and a list's
+    entry may be incomplete or None (:func:`entries`)."""
+    return validates_schema(skip_on_field_errors=False, pass_original=True)(method)
+
+
+def entries(data: dict, original, key: str) -> list[tuple[int, dict, dict]]:
+    """(index, entry that passed its own rules as far as it did, entry as sent) of the list
+    ``key``, for the entries that are objects on both sides."""
+    passed = data.get(key)
+    sent = original.get(key) if isinstance(original, dict) else None
+    if not isinstance(passed, list) or not isinstance(sent, list):
+        return []
+    return [(index, entry, raw) for index, (entry, raw) in enumerate(zip(passed, sent))
+            if isinstance(entry, dict) and isinstance(raw, dict)]
+
+
+def failed(data: dict, original, key: str) -> bool:
+    """``key`` was sent but did not pass its own rules (it is reported already, and a rule across
+    fields must not read its absence as "not given")."""
+    return isinstance(original, dict) and key in original and key not in data
+
 
 class StrictSchema(Schema):
     """Base for every schema: unknown keys are errors, messages are in Finnish."""
@@ -46,6 +90,8 @@ class StrictSchema(Schema):
 
 
 def _meta(label: str, help: str | None, extra: dict | None = None) -> dict:
+    """``x-plural``: the label is a plural noun ("Etunimet", "First names"), so a message about the
+    field agrees with it ("Etunimet puuttuvat")."""
     meta = {"title": label}
     if help:
         meta["description"] = help
@@ -64,14 +110,14 @@ def _common(label, help, required, extra=None):
 
 
 def _xml_message(char: str) -> str:
-    return Msg("Teksti sisältää merkin {code}, jota ei voi tallentaa Word-asiakirjaan.").format(code=f"U+{ord(char):04X}")
+    return NOT_IN_WORD.format(code=f"U+{ord(char):04X}")
 
 
 class Text(fields.String):
     """Single-line text: trimmed, no line breaks, no XML-illegal characters."""
 
     multiline = False
-    default_error_messages = {"invalid": Msg("Odotettiin tekstiä."), "invalid_utf8": Msg("Teksti ei ole kelvollista UTF-8:aa.")}
+    default_error_messages = {"invalid": NOT_TEXT, "invalid_utf8": Msg("Teksti ei ole kelvollista UTF-8:aa.")}
 
     def _deserialize(self, value, attr, data, **kwargs):
         if not isinstance(value, str):
@@ -89,9 +135,9 @@ class Text(fields.String):
         if self.multiline:
             text = _OTHER_BREAKS.sub("\n", text)
         if not self.multiline and ("\n" in text or "\t" in text or _OTHER_BREAKS.search(text)):
-            raise ValidationError(Msg("Rivinvaihto tai sarkain ei ole sallittu tässä kentässä."))
+            raise ValidationError(ONE_LINE)
         if not text:
-            raise ValidationError(Msg("Teksti ei voi olla tyhjä."))
+            raise ValidationError(EMPTY_TEXT)
         return text
 
 
@@ -118,8 +164,8 @@ class HetuField(Text):
 
 class Date(fields.Date):
     default_error_messages = {
-        "invalid": Msg("Päivämäärä ei ole kelvollinen: käytä muotoa VVVV-KK-PP ja todellista päivää."),
-        "format": Msg("Päivämäärä ei ole kelvollinen."),
+        "invalid": BAD_DATE,
+        "format": BAD_DATE_FORMAT,
     }
 
     def _deserialize(self, value, attr, data, **kwargs):
@@ -127,7 +173,7 @@ class Date(fields.Date):
             raise self.make_error("invalid")
         date = super()._deserialize(value, attr, data, **kwargs)
         if not (1850 <= date.year <= 2150):
-            raise ValidationError(Msg("Vuosiluku ei ole uskottava."))
+            raise ValidationError(BAD_YEAR)
         return date
 
 
@@ -136,7 +182,7 @@ class Boolean(fields.Boolean):
 
     truthy = {True}
     falsy = {False}
-    default_error_messages = {"invalid": Msg("Odotettiin totuusarvoa true tai false.")}
+    default_error_messages = {"invalid": NOT_BOOLEAN}
 
     def _deserialize(self, value, attr, data, **kwargs):
         if not isinstance(value, bool):
@@ -145,7 +191,7 @@ class Boolean(fields.Boolean):
 
 
 class Integer(fields.Integer):
-    default_error_messages = {"invalid": Msg("Odotettiin kokonaislukua."), "too_large": Msg("Luku on liian suuri.")}
+    default_error_messages = {"invalid": NOT_INTEGER, "too_large": Msg("Luku on liian suuri.")}
 
     def __init__(self, **kwargs):
         super().__init__(strict=True, **kwargs)
@@ -163,19 +209,36 @@ class Nested(fields.Nested):
 class List(fields.List):
     default_error_messages = {"invalid": Msg("Odotettiin luetteloa (JSON-taulukko).")}
 
+    def _deserialize(self, value, attr, data, **kwargs):
+        """As marshmallow's, but an entry that failed stays in its place as None (marshmallow
+        drops it), so that a rule across fields still finds entry ``i`` at index ``i``."""
+        if not is_collection(value):
+            raise self.make_error("invalid")
+        result, errors = [], {}
+        for index, each in enumerate(value):
+            try:
+                result.append(self.inner.deserialize(each, **kwargs))
+            except ValidationError as error:
+                result.append(error.valid_data if isinstance(error.valid_data, dict) else None)
+                errors[index] = error.messages
+        if errors:
+            raise ValidationError(errors, valid_data=result)
+        return result
+
 
 # ---------------------------------------------------------------------------------------------
 # Constructors used by the schemas. They keep the label next to the field and apply the length
 # caps in one place.
 
 
-def text(label, help=None, *, required=False, max_length=SHORT_MAX, example=None):
-    return Text(validate=_length(max_length), **_common(label, help, required, _ex(example)))
+def text(label, help=None, *, required=False, max_length=SHORT_MAX, example=None, plural=False):
+    return Text(validate=_length(max_length), **_common(label, help, required, {**_ex(example), **_plural(plural)}))
 
 
-def long_text(label, help=None, *, required=False, max_length=LONG_MAX, example=None):
+def long_text(label, help=None, *, required=False, max_length=LONG_MAX, example=None, plural=False):
     extra = {"x-widget": "textarea"}
     extra.update(_ex(example))
+    extra.update(_plural(plural))
     return LongText(validate=_length(max_length), **_common(label, help, required, extra))
 
 
@@ -183,20 +246,28 @@ def hetu(label="Henkilötunnus", help=None, *, required=False):
     return HetuField(**_common(label, help, required, {"x-widget": "hetu", "pattern": r"^\d{6}[-+A-FU-Y]\d{3}[0-9A-FHJ-NPR-Y]$"}))
 
 
-def email(label, help=None, *, required=False):
+# Examples the forms give with an address or number that is not valid (Finnish message ids,
+# translated: a worker's address is the city's, a family member's is their own).
+WORK_EMAIL_EXAMPLE = "etunimi.sukunimi@hel.fi"
+PRIVATE_EMAIL_EXAMPLE = "nimi@esimerkki.fi"
+WORK_PHONE_EXAMPLE = "+358 9 310 12345"
+PRIVATE_PHONE_EXAMPLE = "+358 40 123 4567"
+
+
+def email(label, help=None, *, required=False, example=PRIVATE_EMAIL_EXAMPLE):
     return Text(
-        validate=[_length(254), validate.Email(error=Msg("Sähköpostiosoite ei ole kelvollinen."))],
-        **_common(label, help, required, {"format": "email", "x-widget": "email"}),
+        validate=[_length(254), validate.Email(error=BAD_EMAIL)],
+        **_common(label, help, required, {"format": "email", "x-widget": "email", "example": example}),
     )
 
 
 PHONE_RE = r"^\+?[0-9][0-9 ()-]{4,24}$"
 
 
-def phone(label, help=None, *, required=False):
+def phone(label, help=None, *, required=False, example=PRIVATE_PHONE_EXAMPLE):
     return Text(
-        validate=validate.Regexp(PHONE_RE, error=Msg("Puhelinnumero ei ole kelvollinen (esim. +358 9 310 12345).")),
-        **_common(label, help, required, {"x-widget": "tel", "pattern": PHONE_RE}),
+        validate=validate.Regexp(PHONE_RE, error=BAD_PHONE),
+        **_common(label, help, required, {"x-widget": "tel", "pattern": PHONE_RE, "example": example}),
     )
 
 
@@ -215,7 +286,7 @@ def integer(label, help=None, *, required=False, minimum=None, maximum=None, def
     kwargs = _common(label, help, required and default is None)
     if default is not None:
         kwargs["load_default"] = default
-    rng = validate.Range(min=minimum, max=maximum, error=Msg("Arvon on oltava välillä {min}–{max}."))
+    rng = validate.Range(min=minimum, max=maximum, error=OUT_OF_RANGE)
     return Integer(validate=rng, **kwargs)
 
 
@@ -223,7 +294,7 @@ def choice(label, choices: Choices, help=None, *, required=False, default=None):
     kwargs = _common(label, help, required and default is None, {"x-choices": choices.name})
     if default is not None:
         kwargs["load_default"] = default
-    return Text(validate=validate.OneOf(choices.codes, error=Msg("Sallitut arvot: {choices}.")), **kwargs)
+    return Text(validate=validate.OneOf(choices.codes, error=NOT_A_CHOICE), **kwargs)
 
 
 def nested(schema, label, help=None, *, required=False):
@@ -259,7 +330,7 @@ def language_code(label, help=None, *, required=False, default=None):
     kwargs = _common(label, help, required and default is None, {"x-widget": "language"})
     if default is not None:
         kwargs["load_default"] = default
-    error = Msg("Kielikoodi ei ole tunnettu ISO 639 -koodi (esim. fi, sv, en, so, ar, se).")
+    error = UNKNOWN_LANGUAGE_CODE
     return Text(validate=validate.OneOf(_LANGUAGE_CODES, error=error), **kwargs)
 
 
@@ -267,16 +338,29 @@ def _ex(example):
     return {"example": example} if example is not None else {}
 
 
+def _plural(plural: bool) -> dict:
+    return {"x-plural": True} if plural else {}
+
+
+# Messages with a count, in the plural form the count asks for (schemas.i18n.Plural).
+TOO_LONG = Plural("Teksti on liian pitkä (enintään {max} merkki).", "Teksti on liian pitkä (enintään {max} merkkiä).",
+                  count="max")
+LIST_EXACTLY = Plural("Luettelossa on oltava tasan {equal} kohta.", "Luettelossa on oltava tasan {equal} kohtaa.",
+                      count="equal")
+LIST_BETWEEN = Plural("Luettelossa on oltava {min}–{max} kohta.", "Luettelossa on oltava {min}–{max} kohtaa.",
+                      count="max")
+LIST_AT_MOST = Plural("Luettelossa voi olla enintään {max} kohta.", "Luettelossa voi olla enintään {max} kohtaa.",
+                      count="max")
+
+
 def _length(maximum):
-    return validate.Length(max=maximum, error=Msg("Teksti on liian pitkä (enintään {max} merkkiä)."))
+    return validate.Length(max=maximum, error=TOO_LONG)
 
 
 def _items(minimum, maximum):
-    if minimum:
-        error = Msg("Luettelossa on oltava {min}–{max} kohtaa.")
-    else:
-        error = Msg("Luettelossa voi olla enintään {max} kohtaa.")
-    return validate.Length(min=minimum, max=maximum, error=error)
+    if minimum and minimum == maximum:
+        return validate.Length(equal=minimum, error=LIST_EXACTLY)
+    return validate.Length(min=minimum, max=maximum, error=LIST_BETWEEN if minimum else LIST_AT_MOST)
 
 
 class Choices:

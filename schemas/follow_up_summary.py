@@ -34,7 +34,7 @@ class FollowUpSummarySchema(DocumentSchema):
     worked_well = listing(nested_item(WorkedWellSchema), "Toimineet osat",
                           "Mitkä suunnitelman osat toimivat ja voivat jatkua.", required=True, item="toiminut osa")
     to_refine = listing(nested_item(ToRefineSchema), "Tarkennettavaa ja miten", required=True, item="tarkennus")
-    new_concerns = long_text("Uudet huolet tai muutokset")
+    new_concerns = long_text("Uudet huolet tai muutokset", plural=True)
     cooperation = long_text("Yhteistyön sujuminen",
                             "Miten työskentely asiakkaan ja läheisten kanssa on sujunut suunnitelman mukaan.",
                             required=True)

@@ -164,6 +164,39 @@ def msgid(message: object) -> str:
     return str.__str__(message) if isinstance(message, str) else str(message)
 
 
+class Plural(Msg):
+    """A Finnish message with a singular and a plural form, chosen when it is formatted by the
+    number in the value ``count`` names, with the plural rule of the message language (the
+    catalogue's Plural-Forms, from Babel): "1 virhe" / "2 virhettä", "1 item" / "2 items".
+
+    Its message id is the singular; the extractor reads both forms (``Plural`` is an
+    ``ngettext`` keyword in tools/messages.py)."""
+
+    plural_form: str
+    count_key: str  # not "count": that is str.count
+
+    def __new__(cls, singular: str, plural: str, count: str = "count"):
+        obj = super().__new__(cls, singular)
+        obj.plural_form = plural
+        obj.count_key = count
+        return obj
+
+    def __reduce__(self):
+        return Plural, (str.__str__(self), self.plural_form, self.count_key)
+
+    def format(self, *args, **kwargs) -> Formatted:  # noqa: A003 - str's own name
+        text = ngettext(str.__str__(self), self.plural_form, int(kwargs[self.count_key]))
+        return Formatted(text.format(*args, **kwargs), msgid=str.__str__(self))
+
+    def __mod__(self, values) -> Formatted:
+        return Formatted(ngettext(str.__str__(self), self.plural_form, int(values[self.count_key])) % values,
+                         msgid=str.__str__(self))
+
+    def forms(self, lang: str | None = None) -> list[str]:
+        """Every form of the message in ``lang`` (for recognising a formatted one)."""
+        return list(dict.fromkeys(ngettext(str.__str__(self), self.plural_form, n, lang) for n in (1, 2, 5, 21)))
+
+
 N_ = Msg  # the marker the message extractor looks for
 
 
@@ -187,4 +220,4 @@ def known_language(code: object) -> str:
     chosen: ``code`` when it is fi, sv or en, else UnknownLanguage."""
     if code not in LANGUAGES:
         raise UnknownLanguage(code)
-    return code  # type: ignore[return-value]
+    return str(code)

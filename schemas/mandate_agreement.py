@@ -1,6 +1,6 @@
 """Toimeksiantosopimus – mandate agreement (domain spec §4.1)."""
 
-from marshmallow import ValidationError, validates_schema
+from marshmallow import ValidationError
 
 from . import choices
 from .common import (
@@ -15,8 +15,11 @@ from .common import (
 )
 from .fields import (
     StrictSchema,
+    across_fields,
     boolean,
     choice,
+    entries,
+    failed,
     language_code,
     listing,
     long_text,
@@ -42,7 +45,8 @@ class InterpretingSchema(StrictSchema):
 class AccessibilitySchema(StrictSchema):
     meeting_language = language_code("Kokouskieli", default="fi")
     interpreting = listing(nested_item(InterpretingSchema), "Tulkkaus", max_items=10, item="tulkkaus")
-    needs = long_text("Erityistarpeet", "Esim. esteettömyys, kuulon apuvälineet.", max_length=800)
+    needs = long_text("Erityistarpeet", "Esim. esteettömyys, kuulon apuvälineet.", max_length=800,
+                      plural=True)
 
 
 class ConsentSchema(StrictSchema):
@@ -56,7 +60,7 @@ class ConsentSchema(StrictSchema):
         "Tiedot annetaan läheisille vain siltä osin kuin perhe on ne hyväksynyt.",
         required=True,
     )
-    scope_note = long_text("Suostumuksen rajaukset", max_length=800)
+    scope_note = long_text("Suostumuksen rajaukset", max_length=800, plural=True)
 
 
 class MandateAgreementSchema(DocumentSchema):
@@ -78,7 +82,8 @@ class MandateAgreementSchema(DocumentSchema):
                        required=True, min_items=1, max_items=15, item_max=500, item="käsiteltävä asia")
     participating_workers = listing(
         nested_item(ParticipatingWorkerSchema), "Osallistuvat työntekijät",
-        "Työntekijät, jotka kutsutaan antamaan tietoa. Tyhjä = vain vastuusosiaalityöntekijä.",
+        "Työntekijät, jotka kutsutaan antamaan tietoa. Jätä tyhjäksi, jos kokoukseen tulee vain "
+        "vastuusosiaalityöntekijä.",
         required=True, max_items=15, item="työntekijä",
     )
     child_participation = nested(ChildParticipationSchema, "Lapsen osallistuminen", required=True)
@@ -89,22 +94,26 @@ class MandateAgreementSchema(DocumentSchema):
     target_window = nested(DateRangeSchema, "Tavoiteaika kokoukselle")
     consent = nested(ConsentSchema, "Suostumus tietojen luovuttamiseen", required=True)
 
-    @validates_schema
-    def _agreement_rules(self, data, **kwargs):
+    @across_fields
+    def _agreement_rules(self, data, original_data=None, **kwargs):
         errors = {}
         on = data.get("document_date")
-        for index, child in enumerate(data.get("children") or []):
-            if child.get("hetu") and not data.get("file_copy"):
+        file_copy_known = not failed(data, original_data, "file_copy")
+        for index, child, sent in entries(data, original_data, "children"):
+            if child.get("hetu") and file_copy_known and not data.get("file_copy"):
                 errors.setdefault("children", {}).setdefault(index, {})["hetu"] = [
-                    Msg("Henkilötunnus tulostetaan vain arkistokappaleeseen: valitse Arkistokappale (file_copy = true) "
-                    "tai jätä tunnus pois.")
+                    Msg("Henkilötunnus tulostetaan vain arkistokappaleeseen: valitse Arkistokappale tai jätä "
+                        "tunnus pois.")
                 ]
-            if on and child in children_twelve_or_older([child], on) and child.get("own_consent") is not True:
+            if on and children_twelve_or_older([child], on) and child.get("own_consent") is not True \
+                    and not failed(child, sent, "own_consent"):
                 errors.setdefault("children", {}).setdefault(index, {})["own_consent"] = [
                     Msg("12 vuotta täyttäneen lapsen oma suostumus vaaditaan (LSL 21 §).")
                 ]
-        guardians = data.get("guardians") or []
-        if guardians and not any(g.get("is_guardian") for g in guardians):
+        guardians = entries(data, original_data, "guardians")
+        marked = [guardian.get("is_guardian") for _index, guardian, sent in guardians
+                  if not failed(guardian, sent, "is_guardian")]
+        if guardians and len(marked) == len(guardians) and not any(marked):
             errors["guardians"] = [Msg("Vähintään yhden henkilön on oltava lapsen huoltaja.")]
         if errors:
             raise ValidationError(errors)

@@ -63,7 +63,7 @@ class QuestionsSchema(DocumentSchema):
 
     @validates("standard_questions")
     def _each_standard_question_once(self, value, **kwargs):
-        keys = [q.get("key") for q in value]
+        keys = [q.get("key") if isinstance(q, dict) else None for q in value]  # a null item: not a question
         if len(set(keys)) != len(keys) or set(keys) != set(STANDARD_QUESTIONS):
             raise ValidationError(Msg("Jokaisen viiden yleisen kysymyksen on oltava mukana kerran."))
 

@@ -30,13 +30,14 @@ class ServiceSchema(StrictSchema):
 
 
 class ChildViewsSchema(StrictSchema):
-    text = long_text("Lapsen näkemys ja toiveet", "Jos näkemystä ei saatu, kerro miksi.", required=True)
+    text = long_text("Lapsen näkemys ja toiveet", "Jos näkemystä ei saatu, kerro miksi.", required=True,
+                     plural=True)
     source = choice("Miten näkemys saatiin", choices.VIEWS_SOURCE, required=True)
 
 
 class GuardianViewSchema(StrictSchema):
     name = text("Kenen näkemys", "Esim. äiti Sanna.", required=True)
-    view = long_text("Näkemys ja toiveet", required=True, max_length=2000)
+    view = long_text("Näkemys ja toiveet", required=True, max_length=2000, plural=True)
 
 
 class SummarySchema(DocumentSchema):
@@ -45,7 +46,7 @@ class SummarySchema(DocumentSchema):
     background = nested(BackgroundSchema, "Työskentelyn tausta", required=True)
     current_situation = long_text("Tilanne nyt", "Faktat, ei tulkintoja tai kuulopuheita.", required=True)
     services = listing(nested_item(ServiceSchema), "Tehty työ ja palvelut",
-                       "Tyhjä luettelo = palveluja ei ole ollut.", required=True, item="palvelu")
+                       "Jätä tyhjäksi, jos palveluja ei ole ollut.", required=True, item="palvelu")
     other_support = long_text("Muu tuki", max_length=2000)
     strengths = text_list("Vahvuudet ja voimavarat, mikä toimii", required=True, min_items=1, item="vahvuus")
     concerns = text_list("Huolet", required=True, min_items=1, item="huoli")

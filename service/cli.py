@@ -11,9 +11,13 @@
     lnp tokens create --name NAME --role ROLE [--days 90] | list | revoke ID
     lnp users add NAME --role ROLE | list | reset-password NAME | remove NAME
     lnp audit [--actor A] [--since DATE] [--until DATE] [--case CASE_REF] [--action A]
+    lnp audit verify                           the hash chain, from the first entry to the last
+    lnp db upgrade                             bring the database's schema up to date
+    lnp db migrate-instance [FOLDER]           move an instance folder from before the database into it
 
-Everything but serve and check-templates works on the instance folder (LNP_INSTANCE_PATH, or
-./instance) and writes what it changes or renders to its audit log, as ``cli:<os user>``.
+Everything but serve and check-templates works on the instance's database (LNP_DATABASE_URL, or
+SQLite in the instance folder LNP_INSTANCE_PATH, or ./instance) and writes what it changes or
+renders to its audit trail, as ``cli:<os user>``.
 """
 
 from __future__ import annotations
@@ -26,15 +30,15 @@ import sys
 from datetime import date
 from pathlib import Path
 
-from schemas.i18n import DEFAULT, LANGUAGES, Msg, gettext, translate
+from schemas.i18n import DEFAULT, LANGUAGES, Msg, Plural, gettext, translate
 from schemas.i18n import language as messages_in
 from service import formats
 from service.access.accounts import DEFAULT_TOKEN_DAYS, ROLES, AccountError, AccountStore
 from service.access.audit import AuditLog, Auditor
 from service.conversion.pool import ConversionFailed, ConverterPool, ConverterUnavailable
+from service.database import instance_folder
+from service.database.connection import Database, DatabaseUnavailable, SchemaOutdated, database_url
 from service.instance import (
-    ACCOUNTS_FILE,
-    AUDIT_FILE,
     MissingSecrets,
     check_secrets,
     ensure_secrets,
@@ -49,45 +53,73 @@ from service.validation import get_type, parse_json, validate
 from service.wordtemplates import field_guide
 from service.wordtemplates.checker import check
 from service.wordtemplates.store import StoreError, TemplateStore
+from service.wordtemplates.upload_safety import UnsafeTemplate, check_odt_upload
 
 FIRST_ADMIN = "admin"
 LANGUAGE_HELP = "pohjan kieli: fi (oletus), sv tai en"
 
 
+def _database(upgrade: bool | None = None) -> Database:
+    """The instance's database; SQLite's schema is brought up to date (as by the service)."""
+    database = Database(database_url(instance_path()))
+    if upgrade is None:  # as the service decides (DATABASE_AUTO_UPGRADE)
+        upgrade = database.sqlite or os.environ.get("LNP_DATABASE_AUTO_UPGRADE", "").lower() in ("1", "true")
+    database.ensure_schema(upgrade=upgrade)
+    return database
+
+
 def _store() -> TemplateStore:
-    return TemplateStore(instance_path() / "templates")
+    return TemplateStore(_database())
 
 
-def _open_instance(create: bool = True) -> tuple[Path, AccountStore, Auditor]:
-    """The instance's account store, and its audit log with this command's user as the actor."""
-    folder = instance_path()
+def _secrets(folder: Path, create: bool) -> dict:
     if create and ensure_secrets(folder):
         print(f"Uudet salaisuudet kirjoitettiin tiedostoon {folder / 'secrets.json'} (oikeudet 0600).", file=sys.stderr)
     config: dict = {}
     load_secrets(config, folder)
     check_secrets(config, folder)
-    auditor = Auditor.command(AuditLog(folder / AUDIT_FILE, config["AUDIT_KEY"]))
-    return folder, AccountStore(folder / ACCOUNTS_FILE), auditor
+    return config
+
+
+def _open_instance(create: bool = True, upgrade: bool | None = None) -> tuple[Path, AccountStore, Auditor]:
+    """The instance's account store, and its audit trail with this command's user as the actor."""
+    folder = instance_path()
+    config = _secrets(folder, create)
+    database = _database(upgrade)
+    auditor = Auditor.command(AuditLog(database, config["AUDIT_KEY"]))
+    return folder, AccountStore(database), auditor
 
 
 def _init(args) -> int:
-    folder, store, audit = _open_instance()
+    folder, store, audit = _open_instance(upgrade=True)
+    database = store.database
+    if instance_folder.has_legacy_state(folder):
+        with database.read() as connection:
+            empty = instance_folder.is_empty(connection)
+        if empty:  # an instance from before the database: its users, templates and audit trail move in
+            moved = _migrate(folder, database, _secrets(folder, create=False)["AUDIT_KEY"])
+            if moved:
+                return moved
     if store.users():
-        print(f"lnp-docs: instanssi {folder} on valmis; käyttäjät: lnp users list", file=sys.stderr)
+        print(Msg("lnp-docs: instanssi {folder} on valmis; käyttäjät: lnp users list").format(folder=folder), file=sys.stderr)
         return 0
     password = store.add_user(FIRST_ADMIN, "admin")
     audit.change("user.add", "ok", target=FIRST_ADMIN, target_role="admin")
-    print(f"""
+    print(FIRST_ADMIN_CREATED.format(port=os.environ.get("LNP_BIND", "127.0.0.1:8000").rsplit(":", 1)[-1],
+                                     name=FIRST_ADMIN, password=password))
+    return 0
+
+
+FIRST_ADMIN_CREATED = Msg("""
 Ensimmäinen ylläpitäjä luotiin. Kirjaudu sisään, kun palvelu on käynnissä:
 
-    osoite:                   http://localhost:{os.environ.get("LNP_BIND", "127.0.0.1:8000").rsplit(":", 1)[-1]}/auth/sign-in
-    käyttäjätunnus:           {FIRST_ADMIN}
+    osoite:                   http://localhost:{port}/auth/sign-in
+    käyttäjätunnus:           {name}
     kertakäyttöinen salasana: {password}
 
 Salasana näytetään vain nyt, eikä sitä tallenneta (vain tiiviste). Palvelu pyytää vaihtamaan sen
 ensimmäisellä kirjautumisella. API-tunniste: .venv/bin/lnp tokens create --name NIMI --role worker
 """)
-    return 0
 
 
 def _serve(args) -> int:
@@ -96,8 +128,9 @@ def _serve(args) -> int:
         load_secrets(config, instance_path())
         check_secrets(config, instance_path())
     except MissingSecrets as exc:
-        print(f"virhe: {exc}", file=sys.stderr)
+        print(Msg("virhe: {reasons}").format(reasons=exc), file=sys.stderr)
         return 2
+    _database()  # SQLite is brought up to date here; a shared database behind the code stops here, clearly
     os.environ["LNP_BIND"] = args.bind
     os.environ["LNP_WORKERS"] = str(args.workers)
     conf = Path(__file__).with_name("gunicorn_conf.py")
@@ -108,7 +141,13 @@ def _serve(args) -> int:
     return 0  # not reached
 
 
+# A command waits for its one LibreOffice worker to start (no request is held up meanwhile; the
+# service's own pool answers 503 after CONVERTER_WAIT_TIMEOUT instead).
+CLI_CONVERTER_WAIT = 90
+
 CANNOT_READ = Msg("virhe: tiedostoa ei voi lukea: {reason}")
+ERRORS = Plural("{count} virhe", "{count} virhettä")
+WARNINGS = Plural("{count} varoitus", "{count} varoitusta")
 
 
 def _output_format(args) -> str:
@@ -133,7 +172,7 @@ def _render(args) -> int:
             audit.document(doc_type.id, args.rendition, "refused", exc.status)
             raise
         if output_format != formats.DOCX:
-            converter = ConverterPool(size=1)
+            converter = ConverterPool(size=1, wait_timeout=CLI_CONVERTER_WAIT)
         document = produce(_store(), doc_type, payload, args.rendition, output_format, converter, audit=audit)
     except ApiError as exc:
         print(Msg("virhe: {message}").format(message=translate(exc.message)), file=sys.stderr)
@@ -161,13 +200,13 @@ def _report_template(doc_type, store: TemplateStore, name: str, problems: list, 
     """Print a template's check: errors, or a dry run with the example of its language and
     unused fields. True when the template is usable."""
     if problems:
-        print(Msg("{template}: {name}: {count} virhettä").format(template=f"{doc_type.id}/{language}", name=name,
-                                                                   count=len(problems)))
+        print(Msg("{template}: {name}: {errors}").format(template=f"{doc_type.id}/{language}", name=name,
+                                                       errors=ERRORS.format(count=len(problems))))
         for problem in problems:
             print(f"  {problem}")
         return False
     template = store.get(doc_type, language)
-    unused = sorted({p for p, _ in doc_type.fields.walk()} - template.used_paths)
+    unused = sorted(doc_type.fields.printable_leaves() - template.used_paths)
     try:
         # The fictitious example, not a case: checked without produce(), so not audited.
         render(template, doc_type.context(validate(doc_type, doc_type.example(language))))
@@ -210,8 +249,8 @@ def _check_template(args) -> int:
     report = check(data, doc_type, language=args.language)
     errors = sum(f.severity == "virhe" for f in report.findings)
     warnings = sum(f.severity == "varoitus" for f in report.findings)
-    print(Msg("{file}: {errors} virhettä, {warnings} varoitusta").format(file=args.file, errors=errors,
-                                                                      warnings=warnings)
+    print(Msg("{file}: {errors}, {warnings}").format(file=args.file, errors=ERRORS.format(count=errors),
+                                                     warnings=WARNINGS.format(count=warnings))
           + (gettext(", korjattuja tageja") if report.fixed else ""))
     _print_findings(report.findings)
     if report.fixed and args.fixed:
@@ -228,21 +267,21 @@ def _templates(args) -> int:
                                       for lang in ([args.language] if args.language else LANGUAGES)]:
                 active = store.active_version(type_id, language)
                 print(f"{type_id}/{language}:")
-                for version in store.versions(type_id, language):
-                    mark = "*" if version.version == active else " "
-                    state = gettext("tarkistettu") if version.ok else gettext("VIRHEITÄ")
-                    print(f" {mark} {version.version:>3}  {version.sha256[:12]}  {state:<11}  "
-                          f"{version.uploaded_at or '-':<25}  {version.uploader}")
+                for stored in store.versions(type_id, language):
+                    mark = "*" if stored.version == active else " "
+                    state = gettext("tarkistettu") if stored.ok else gettext("VIRHEITÄ")
+                    print(f" {mark} {stored.version:>3}  {stored.sha256[:12]}  {state:<11}  "
+                          f"{stored.uploaded_at or '-':<25}  {stored.uploader}")
         elif args.action == "upload":
             doc_type = DOCUMENT_TYPES[args.type]
-            version, report = store.upload(doc_type, Path(args.file).read_bytes(), args.by or getpass.getuser(),
-                                           args.language)
-            outcome = gettext("tarkistus läpäisty") if version.ok else \
+            uploaded, report = store.upload(doc_type, Path(args.file).read_bytes(), args.by or getpass.getuser(),
+                                            args.language)
+            outcome = gettext("tarkistus läpäisty") if uploaded.ok else \
                 gettext("tarkistuksessa virheitä: ei voi ottaa käyttöön")
             print(Msg("{template}: tallennettu versio {version} ({outcome})").format(
-                template=f"{args.type}/{args.language}", version=version.version, outcome=outcome))
+                template=f"{args.type}/{args.language}", version=uploaded.version, outcome=outcome))
             _print_findings(report.findings)
-            return 0 if version.ok else 1
+            return 0 if uploaded.ok else 1
         elif args.action == "activate":
             store.activate(DOCUMENT_TYPES[args.type], args.version, args.by or getpass.getuser(), args.language)
             print(Msg("{template}: käytössä versio {version}").format(template=f"{args.type}/{args.language}",
@@ -285,7 +324,12 @@ def _convert_template(args) -> int:
     except OSError as exc:
         print(CANNOT_READ.format(reason=exc.strerror), file=sys.stderr)
         return 2
-    converter = ConverterPool(size=1)
+    try:
+        check_odt_upload(data)  # before LibreOffice opens it
+    except UnsafeTemplate as exc:
+        print(Msg("virhe: {reasons}").format(reasons=" ".join(exc.messages)), file=sys.stderr)
+        return 2
+    converter = ConverterPool(size=1, wait_timeout=CLI_CONVERTER_WAIT)
     try:
         docx = converter.convert(data, formats.ODT, formats.DOCX)
     except ConversionFailed:
@@ -301,7 +345,8 @@ def _convert_template(args) -> int:
         converter.shutdown()
     report = check(docx, doc_type, language=args.language)
     errors = sum(f.severity == "virhe" for f in report.findings)
-    print(Msg("{source} → {target}: {errors} virhettä").format(source=source.name, target=target.name, errors=errors))
+    print(Msg("{source} → {target}: {errors}").format(source=source.name, target=target.name,
+                                                      errors=ERRORS.format(count=errors)))
     _print_findings(report.findings)
     if not report.ok:
         print(Msg("{file} jätettiin kirjoittamatta: korjaa pohja LibreOfficessa ja muunna uudelleen.").format(
@@ -309,6 +354,7 @@ def _convert_template(args) -> int:
         return 1
     target.write_bytes(report.fixed or docx)
     print(Msg("{file} ({size} tavua)").format(file=target, size=len(report.fixed or docx)), file=sys.stderr)
+    return 0
 
 
 def _tokens(args) -> int:
@@ -317,19 +363,21 @@ def _tokens(args) -> int:
         if args.action == "create":
             record, value = store.create_token(args.name, args.role, args.days)
             audit.change("token.create", "ok", target=record["id"], target_role=record["role"])
-            print(f"Tunniste {record['id']} ({record['name']}, {record['role']}) voimassa {record['expires']} asti. "
-                  "Arvo näytetään vain nyt:", file=sys.stderr)
+            print(Msg("Tunniste {id} ({name}, {role}) voimassa {expires} asti. Arvo näytetään vain nyt:").format(
+                id=record["id"], name=record["name"], role=record["role"], expires=record["expires"]), file=sys.stderr)
             print(value)
         elif args.action == "revoke":
             record = store.revoke_token(args.id)
             audit.change("token.revoke", "ok", target=record["id"], target_role=record["role"])
-            print(f"Tunniste {record['id']} mitätöity {record['revoked']}.", file=sys.stderr)
+            print(Msg("Tunniste {id} mitätöity {revoked}.").format(id=record["id"], revoked=record["revoked"]),
+                  file=sys.stderr)
         else:
             for token in store.tokens():
-                state = f"mitätöity {token['revoked']}" if token["revoked"] else f"voimassa {token['expires']} asti"
+                state = Msg("mitätöity {time}").format(time=token["revoked"]) if token["revoked"] else \
+                    Msg("voimassa {time} asti").format(time=token["expires"])
                 print(f"{token['id']}  {token['role']:<8}  {state}  {token['name']}")
     except AccountError as exc:
-        print(f"virhe: {exc}", file=sys.stderr)
+        print(Msg("virhe: {reasons}").format(reasons=exc), file=sys.stderr)
         return 2
     return 0
 
@@ -340,35 +388,69 @@ def _users(args) -> int:
         if args.action == "add":
             password = store.add_user(args.name, args.role)
             audit.change("user.add", "ok", target=args.name, target_role=args.role)
-            print(f"Käyttäjä {args.name} ({args.role}) luotiin. Kertakäyttöinen salasana (näytetään vain nyt; "
-                  "vaihdettava ensimmäisellä kirjautumisella):", file=sys.stderr)
+            print(Msg("Käyttäjä {name} ({role}) luotiin. Kertakäyttöinen salasana (näytetään vain nyt; vaihdettava "
+                      "ensimmäisellä kirjautumisella):").format(name=args.name, role=args.role), file=sys.stderr)
             print(password)
         elif args.action == "reset-password":
             password = store.reset_password(args.name)
             audit.change("user.password_reset", "ok", target=args.name)
-            print(f"Käyttäjän {args.name} istunnot päätettiin. Uusi kertakäyttöinen salasana:", file=sys.stderr)
+            print(Msg("Käyttäjän {name} istunnot päätettiin. Uusi kertakäyttöinen salasana:").format(name=args.name),
+                  file=sys.stderr)
             print(password)
         elif args.action == "remove":
             store.remove_user(args.name)
             audit.change("user.remove", "ok", target=args.name)
-            print(f"Käyttäjä {args.name} poistettiin ja hänen istuntonsa päätettiin.", file=sys.stderr)
+            print(Msg("Käyttäjä {name} poistettiin ja hänen istuntonsa päätettiin.").format(name=args.name), file=sys.stderr)
         else:
             for user in store.users():
-                flag = "  (kertakäyttöinen salasana vaihtamatta)" if user["must_change"] else ""
-                print(f"{user['name']:<24} {user['role']:<8} luotu {user['created']}{flag}")
+                flag = "  " + gettext("(kertakäyttöinen salasana vaihtamatta)") if user["must_change"] else ""
+                print(f"{user['name']:<24} {user['role']:<8} " + Msg("luotu {time}").format(time=user["created"]) + flag)
     except AccountError as exc:
-        print(f"virhe: {exc}", file=sys.stderr)
+        print(Msg("virhe: {reasons}").format(reasons=exc), file=sys.stderr)
         return 2
     return 0
+
+
+def _migrate(folder: Path, database: Database, audit_key: str) -> int:
+    try:
+        moved = instance_folder.migrate(database, folder, audit_key)
+    except (instance_folder.MigrationError, OSError, ValueError, KeyError) as exc:
+        print(f"virhe: instanssikansiota {folder} ei siirretty tietokantaan: {exc}", file=sys.stderr)
+        return 2
+    print(f"Instanssikansio {folder} siirrettiin tietokantaan {database.name}: "
+          + ", ".join(f"{what} {count}" for what, count in moved.items())
+          + ". Vanhat tiedostot jäivät ennalleen; arkistoi ne, kun palvelu toimii.", file=sys.stderr)
+    return 0
+
+
+def _db(args) -> int:
+    database = Database(database_url(instance_path()))
+    if args.action == "upgrade":
+        before = database.revision()
+        database.upgrade()
+        print(f"{database.name}: skeema {before or '-'} → {database.revision()}", file=sys.stderr)
+        return 0
+    folder = Path(args.folder).resolve() if args.folder else instance_path()
+    config = _secrets(folder, create=False)
+    database.ensure_schema(upgrade=True)
+    return _migrate(folder, database, config["AUDIT_KEY"])
 
 
 def _audit(args) -> int:
     try:
         _, _, auditor = _open_instance(create=False)
     except MissingSecrets as exc:
-        print(f"virhe: {exc}", file=sys.stderr)
+        print(Msg("virhe: {reasons}").format(reasons=exc), file=sys.stderr)
         return 2
     log = auditor.log
+    if args.verify:
+        verdict = log.verify()
+        for problem in verdict.problems:
+            print(f"virhe: {problem}", file=sys.stderr)
+        state = "kunnossa" if verdict.ok else "RIKKI"
+        print(f"tapahtumaloki {state}: {verdict.entries} merkintää, viimeinen {verdict.head_seq} "
+              f"tiiviste {verdict.head_hash}")
+        return 0 if verdict.ok else 1
     case = log.case_hash(args.case) if args.case else None
     for entry in log.entries():
         day = entry["time"][:10]
@@ -473,8 +555,8 @@ def main(argv: list[str] | None = None) -> int:
     add.add_argument("name")
     add.add_argument("--role", required=True, choices=ROLES)
     users_sub.add_parser("list", help="luettele käyttäjät")
-    for action, text in (("reset-password", "uusi kertakäyttöinen salasana"), ("remove", "poista käyttäjä")):
-        users_sub.add_parser(action, help=text).add_argument("name")
+    for action_name, action_help in (("reset-password", "uusi kertakäyttöinen salasana"), ("remove", "poista käyttäjä")):
+        users_sub.add_parser(action_name, help=action_help).add_argument("name")
     users.set_defaults(func=_users)
 
     audit_cmd = sub.add_parser("audit", help="hae tapahtumalokista (kuka käsitteli mitä)")
@@ -483,11 +565,26 @@ def main(argv: list[str] | None = None) -> int:
     audit_cmd.add_argument("--until", type=date.fromisoformat, help="päivään VVVV-KK-PP asti (UTC)")
     audit_cmd.add_argument("--case", help="asian tunnus (case_ref); haetaan sen avaimellisella tiivisteellä")
     audit_cmd.add_argument("--action", help="esim. document.render, token.create, auth.sign_in")
+    audit_cmd.add_argument("verify", nargs="?", choices=["verify"],
+                           help="tarkista tiivisteketju: poistettu tai muutettu merkintä löytyy")
     audit_cmd.set_defaults(func=_audit)
+
+    db = sub.add_parser("db", help="tietokanta: skeeman päivitys ja vanhan instanssikansion siirto")
+    db_sub = db.add_subparsers(dest="action", required=True)
+    db_sub.add_parser("upgrade", help="päivitä tietokannan skeema (aja kerran ennen uusien replikoiden käynnistystä)")
+    migrate = db_sub.add_parser("migrate-instance", help="siirrä vanhan instanssikansion käyttäjät, pohjat ja "
+                                                         "tapahtumaloki tietokantaan")
+    migrate.add_argument("folder", nargs="?", help="instanssikansio (oletus: LNP_INSTANCE_PATH tai ./instance)")
+    db.set_defaults(func=_db)
 
     args = parser.parse_args(argv)
     with messages_in(args.ui_language):
-        return args.func(args)
+        try:
+            return args.func(args)
+        except (DatabaseUnavailable, SchemaOutdated) as exc:
+            message = translate(exc.message) if isinstance(exc, DatabaseUnavailable) else str(exc)
+            print(Msg("virhe: {message}").format(message=message), file=sys.stderr)
+            return 3
 
 
 if __name__ == "__main__":

@@ -19,6 +19,16 @@ class DefaultConfig:
     MAX_JSON_BYTES = 512 * 1024
     TEMPLATES_DIR = None  # None = the built-in templates_docx/
 
+    # Where the state lives (service/database). None: SQLite in the instance folder (lnp.sqlite3).
+    # postgresql://user:password@host/db for several replicas sharing one state.
+    DATABASE_URL = None
+    # Bring the schema up to date when the service starts. None: only on SQLite (the file is the
+    # instance's own); a shared database is upgraded once with `lnp db upgrade`, not by whichever
+    # replica of a rolling update starts first.
+    DATABASE_AUTO_UPGRADE = None
+    # Also print each audit entry as one JSON line on standard output, for the city's log system.
+    AUDIT_STDOUT = False
+
     # LibreOffice converter for odt and pdf (service/conversion); docx never waits for it.
     # Workers per server process. None: one per core, shared out among gunicorn's worker
     # processes (LNP_WORKERS), since a sync worker converts one document at a time.
@@ -52,11 +62,16 @@ class DefaultConfig:
     SESSION_COOKIE_SAMESITE = "Lax"
     SESSION_IDLE_SECONDS = 15 * 60
     SESSION_MAX_SECONDS = 8 * 60 * 60
+    # The pages warn this long before an idle session ends and offer to stay signed in.
+    SESSION_WARN_SECONDS = 2 * 60
     PERMANENT_SESSION_LIFETIME = SESSION_MAX_SECONDS
 
     # Per token or user; a worker makes a few documents an hour, an integration maybe a batch.
     RATELIMIT_DEFAULT = "300 per minute"
+    # memory:// counts per gunicorn worker; redis://host:6379 counts across workers and replicas.
     RATELIMIT_STORAGE_URI = "memory://"
+    # Redis unreachable: count per process in memory until it is back, rather than refuse everyone.
+    RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
     RATELIMIT_HEADERS_ENABLED = True
     # Per typed account name, and per address: argon2 makes each guess slow, these make them few.
     SIGN_IN_RATE_LIMIT = "5 per minute; 30 per hour"

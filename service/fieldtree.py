@@ -29,9 +29,13 @@ class Node:
     min_items: int = 0
     max_items: int | None = None
     item_label: str = ""  # metadata "x-item-label": one entry of a list, in Finnish
+    plural: bool = False  # metadata "x-plural": the label is a plural noun ("Etunimet")
+    example: str | None = None  # metadata "example"
+    max_length: int | None = None  # a text's length cap (its Length validator)
     # What a rendition or a protected person withholds from the template context (registry):
     contact: bool = False  # metadata "x-contact": a person's address, phone, e-mail or school
     network_hidden: bool = False  # metadata "x-network-hidden": never in the relatives' copy
+    service_only: bool = False  # metadata "x-service-only": read by the service, never printed
 
     @property
     def each(self) -> Node:
@@ -39,6 +43,10 @@ class Node:
         if self.item is None:
             raise TypeError(f"a {self.kind} node has no entries")
         return self.item
+
+    def printable_leaves(self) -> set[str]:
+        """Every leaf path a template may be expected to print (not the service's own markers)."""
+        return {path for path, leaf in self.walk() if not leaf.service_only}
 
     def walk(self, path: str = "") -> Iterator[tuple[str, Node]]:
         """Every leaf path: ``children[].given_names``."""
@@ -65,24 +73,27 @@ def _field_node(fld: fields.Field) -> Node:
     default = fld.load_default
     base = {"required": fld.required, "label": meta.get("title", ""), "help": meta.get("description", ""),
             "widget": meta.get("x-widget"), "default": None if default is missing else default,
-            "contact": bool(meta.get("x-contact")), "network_hidden": bool(meta.get("x-network-hidden"))}
+            "contact": bool(meta.get("x-contact")), "network_hidden": bool(meta.get("x-network-hidden")),
+            "service_only": bool(meta.get("x-service-only")),
+            "plural": bool(meta.get("x-plural")), "example": meta.get("example")}
+    lengths = [v for v in fld.validators if isinstance(v, validate.Length)]
     if isinstance(fld, fields.Nested):
         node = tree(fld.schema)
         node.required, node.label, node.help = base["required"], base["label"], base["help"]
         node.contact, node.network_hidden = base["contact"], base["network_hidden"]
         return node
     if isinstance(fld, fields.List):
-        lengths = [v for v in fld.validators if isinstance(v, validate.Length)]
+        low = lengths[0].min if not lengths or lengths[0].equal is None else lengths[0].equal
+        high = lengths[0].max if not lengths or lengths[0].equal is None else lengths[0].equal
         return Node("list", item=_field_node(fld.inner), item_label=meta.get("x-item-label", ""),
-                    min_items=lengths[0].min or 0 if lengths else 0,
-                    max_items=lengths[0].max if lengths else None, **base)
+                    min_items=(low or 0) if lengths else 0, max_items=high if lengths else None, **base)
     if isinstance(fld, Date):
         return Node("date", **base)
     if isinstance(fld, Boolean):
         return Node("bool", **base)
     if isinstance(fld, Integer):
         return Node("int", **base)
-    return Node("str", choices=meta.get("x-choices"), **base)
+    return Node("str", choices=meta.get("x-choices"), max_length=lengths[0].max if lengths else None, **base)
 
 
 def fill_absent(node: Node, data):

@@ -38,6 +38,11 @@ def pre_fork(server, worker):  # noqa: D103
 
 
 def post_worker_init(worker):  # noqa: D103
+    # create_app closed the master's database connections before the fork; should any be open
+    # now, the worker forgets them without closing them (they are the master's) and opens its own.
+    database = worker.wsgi.extensions.get("lnp.database")
+    if database is not None:
+        database.after_fork()
     converter = worker.wsgi.extensions.get("lnp.converter")
     if converter is not None:
         converter.start()

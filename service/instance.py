@@ -1,4 +1,5 @@
-"""The instance folder: the secrets file, the account database and the audit log.
+"""The instance folder: the secrets file and, unless LNP_DATABASE_URL names a shared database, the
+SQLite database (lnp.sqlite3, see service.database).
 
 Secrets come from the environment (``LNP_SECRET_KEY``, ``LNP_AUDIT_KEY``) or from
 ``secrets.json`` in the instance folder; the code holds no default. ``lnp init`` (run by
@@ -18,8 +19,10 @@ from service.registry import ROOT
 
 INSTANCE_ENV = "LNP_INSTANCE_PATH"
 SECRETS_FILE = "secrets.json"
+# What instances kept before the database; ``lnp db migrate-instance`` moves them into it.
 ACCOUNTS_FILE = "accounts.sqlite3"
 AUDIT_FILE = "audit.jsonl"
+TEMPLATES_FOLDER = "templates"
 REQUIRED_SECRETS = ("SECRET_KEY", "AUDIT_KEY")
 MIN_SECRET_LENGTH = 32
 

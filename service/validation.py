@@ -98,17 +98,21 @@ def validate(doc_type: DocumentType, payload: object, rendition: str = FAMILY) -
                        .format(allowed=allowed))
     if not isinstance(payload, dict):
         raise ApiError(422, errors=[{"path": "", "label": "", "message": Msg("Odotettiin JSON-objektia.")}])
+    errors: list[dict] = []
     try:
         data = schema_for(doc_type).load(payload)
     except ValidationError as exc:
-        raise ApiError(422, errors=flatten(exc.messages, doc_type.fields)) from None
-    if rendition == NETWORK and not data["sharing"]["approved_for_network"]:
-        raise ApiError(422, errors=[{
+        errors = flatten(exc.messages, doc_type.fields)
+        data = exc.valid_data if isinstance(exc.valid_data, dict) else {}
+    # The relatives' copy is refused with every other problem of the case, not after them.
+    sharing = data.get("sharing") if isinstance(data.get("sharing"), dict) else {}
+    if rendition == NETWORK and sharing.get("approved_for_network") is False:
+        errors.append({
             "path": "sharing.approved_for_network",
             "label": gettext(doc_type.fields.children["sharing"].children["approved_for_network"].label),
             "message": Msg("Perhe ei ole hyväksynyt tietoja jaettavaksi läheisille, joten läheisille "
                            "annettavaa kappaletta ei voi tehdä."),
-        }])
+        })
+    if errors:
+        raise ApiError(422, errors=errors)
     return data
-
-

@@ -54,13 +54,32 @@ def command_audit(instance):
     """Tests that call produce() outside a request act like the ``lnp`` command: audited as
     cli:<user> in the session's audit log (``cli_auditor()`` for helpers that are not tests)."""
     from service.access.audit import AuditLog, Auditor
-    from service.instance import AUDIT_FILE, load_secrets
+    from service.database.connection import Database, database_url
+    from service.instance import load_secrets
 
     config: dict = {}
     load_secrets(config, instance)
-    _AUDITOR[:] = [Auditor.command(AuditLog(instance / AUDIT_FILE, config["AUDIT_KEY"]))]
+    database = Database(database_url(instance))
+    database.ensure_schema(upgrade=True)
+    _AUDITOR[:] = [Auditor.command(AuditLog(database, config["AUDIT_KEY"]))]
     yield _AUDITOR[0]
     _AUDITOR.clear()
+    # Everything the run's in-process apps, `lnp` commands and gunicorn workers wrote to the
+    # session's database: the file whole, the audit chain unbroken.
+    from sqlalchemy import text
+
+    with database.read() as connection:
+        assert connection.execute(text("PRAGMA integrity_check")).scalar_one() == "ok"
+    verdict = AuditLog(database, config["AUDIT_KEY"]).verify()
+    assert verdict.ok, verdict.problems
+
+
+def sqlite_bytes(folder: Path) -> bytes:
+    """Everything an instance's SQLite database holds on disk (the file and its write-ahead log)."""
+    from service.database.connection import SQLITE_FILE
+
+    return b"".join(path.read_bytes() for path in (folder / SQLITE_FILE, folder / f"{SQLITE_FILE}-wal")
+                    if path.exists())
 
 
 def cli_auditor():

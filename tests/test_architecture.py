@@ -4,7 +4,7 @@
 The rules:
 - ``schemas/`` imports nothing of ``service/``.
 - The core (registry, field tree, formats, problems, validation, the pipeline, rendering,
-  conversion, Word-template lifecycle, access) imports no Flask, Werkzeug or Flask extension.
+  conversion, Word-template lifecycle, access, database) imports no Flask, Werkzeug or Flask extension.
 - The API (``service/api``) and the pages (``service/pages``) never import each other.
 - No import circles between modules.
 - A module in ``service/`` sits in the package whose job it is: the top level holds only the
@@ -23,11 +23,12 @@ ROOT = Path(__file__).resolve().parent.parent
 
 CORE = ("service.registry", "service.fieldtree", "service.formats", "service.problems", "service.validation",
         "service.pipeline", "service.config", "service.instance", "service.rendering", "service.conversion",
-        "service.wordtemplates", "service.access", "service.cases")
+        "service.wordtemplates", "service.access", "service.cases", "service.database")
 WEB_LIBRARIES = ("flask", "werkzeug", "flask_wtf", "flask_limiter", "flask_babel")
 TOP_LEVEL = {"__init__", "config", "instance", "registry", "fieldtree", "formats", "problems", "validation",
              "pipeline", "cli", "gunicorn_conf"}
-PACKAGES = {"access", "api", "cases", "conversion", "pages", "rendering", "web", "wordtemplates", "translations"}
+PACKAGES = {"access", "api", "cases", "conversion", "database", "pages", "rendering", "web", "wordtemplates",
+            "translations"}
 
 
 def module_name(path: Path) -> str:

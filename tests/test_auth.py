@@ -4,17 +4,19 @@ sessions, CSRF, the SSO header, rate limits, secrets and security headers."""
 from __future__ import annotations
 
 import re
-import sqlite3
 import tempfile
 from pathlib import Path
 
 import pytest
+from sqlalchemy import func, select, update
 
 from service import create_app
 from service.access.accounts import ROLES, rank
-from service.instance import ACCOUNTS_FILE, SECRETS_FILE, MissingSecrets, ensure_secrets
+from service.database.connection import SQLITE_FILE
+from service.database.tables import sessions, tokens
+from service.instance import SECRETS_FILE, MissingSecrets, ensure_secrets
 from service.web import gate
-from tests.conftest import LOG_COLLECTOR, TEST_CONFIG, bearer, lnp, load_example, signed_in
+from tests.conftest import LOG_COLLECTOR, TEST_CONFIG, bearer, lnp, load_example, signed_in, sqlite_bytes
 
 CALLERS = ("anonymous",) + ROLES
 SAMPLE_ARGS = {"type_id": "summary", "token_id": "0123456789ab", "version": "0", "language": "sv"}
@@ -117,8 +119,8 @@ def test_a_convener_route_declared_by_another_blueprint_is_enforced():
 def _expired_token(app) -> str:
     store = app.extensions["lnp.accounts"]
     record, value = store.create_token("expired", "admin", days=1)
-    with sqlite3.connect(store.path) as con:
-        con.execute("UPDATE tokens SET expires = '2000-01-01T00:00:00+00:00' WHERE id = ?", (record["id"],))
+    with store.database.write() as con:
+        con.execute(update(tokens).where(tokens.c.id == record["id"]).values(expires="2000-01-01T00:00:00+00:00"))
     return value
 
 
@@ -173,7 +175,7 @@ def test_a_revoked_token_stops_working_at_once(app):
 
 
 def test_tokens_are_stored_only_as_hashes(app, tokens):
-    raw = Path(app.extensions["lnp.accounts"].path).read_bytes()
+    raw = sqlite_bytes(Path(app.instance_path))
     for value in tokens.values():
         secret = value.split("_", 2)[2]  # lnp_<hex id>_<secret>; the secret itself may hold "_"
         assert len(secret) >= 40
@@ -253,8 +255,14 @@ def test_sign_in_without_csrf_token_is_refused(web_app):
     one_time = web_app.extensions["lnp.accounts"].add_user("ilmancsrf", "worker")
     client = browser(web_app)
     client.get("/auth/sign-in", **HTTPS)
-    response = client.post("/auth/sign-in", data={"username": "ilmancsrf", "password": one_time}, **HTTPS)
-    assert response.status_code == 400 and response.get_json()["code"] == 400
+    response = client.post("/auth/sign-in", data={"username": "ilmancsrf", "password": one_time,
+                                                  "next": "/lomakkeet/summary", "carried:case_ref": "LNP-7"}, **HTTPS)
+    # Refused, and said to the person on the sign-in page, which keeps where they were going
+    assert response.status_code == 400 and "<h1>Kirjaudu sisään</h1>" in response.get_data(as_text=True)
+    page = response.get_data(as_text=True)
+    assert "Kirjautumissivu oli vanhentunut" in page and 'value="/lomakkeet/summary"' in page
+    assert 'name="carried:case_ref" value="LNP-7"' in page
+    assert "sid" not in response.headers.get("Set-Cookie", "")
 
 
 def test_cookie_authenticated_posts_need_csrf_but_token_posts_do_not(web_app):
@@ -281,11 +289,12 @@ def test_sign_out_ends_the_session_on_the_server(web_app):
 def test_an_idle_or_old_session_expires(web_app, column, seconds):
     client = _signed_in_user(web_app)
     assert client.get("/api/v1/document-types", **HTTPS).status_code == 200
-    with sqlite3.connect(web_app.extensions["lnp.accounts"].path) as con:  # the clock moves on
-        con.execute(f"UPDATE sessions SET {column} = {column} - ?", (seconds,))
+    database = web_app.extensions["lnp.accounts"].database
+    with database.write() as con:  # the clock moves on
+        con.execute(update(sessions).values({column: sessions.c[column] - seconds}))
     assert client.get("/api/v1/document-types", **HTTPS).status_code == 401
-    with sqlite3.connect(web_app.extensions["lnp.accounts"].path) as con:
-        assert con.execute("SELECT count(*) FROM sessions").fetchone()[0] == 0
+    with database.read() as con:
+        assert con.execute(select(func.count()).select_from(sessions)).scalar_one() == 0
 
 
 def test_a_browser_without_a_session_is_sent_to_sign_in(app):
@@ -352,7 +361,9 @@ def test_sign_in_attempts_are_limited_per_name_and_the_name_is_not_logged():
     statuses = [_sign_in(browser(app), typed, "x" * 12).status_code for _ in range(3)]
     assert statuses == [401, 401, 429]
     limited = _sign_in(browser(app), typed, "x" * 12)
-    assert limited.get_json()["code"] == 429 and "Retry-After" in limited.headers
+    # a person at the sign-in page: the page again, saying why, with the time to wait in the header
+    assert limited.status_code == 429 and "Retry-After" in limited.headers
+    assert "Liian monta kirjautumisyritystä" in limited.get_data(as_text=True)
     assert _sign_in(browser(app), "toinen", "x" * 12).status_code == 401  # another name still may try
     assert typed.lower() not in "\n".join(LOG_COLLECTOR.lines[before:]).lower()
 
@@ -409,7 +420,7 @@ def test_secrets_from_the_environment_are_enough(tmp_path, monkeypatch):
     monkeypatch.setenv("LNP_AUDIT_KEY", "a" * 40)
     app = create_app({**TEST_CONFIG, "INSTANCE_PATH": str(tmp_path)})
     assert app.config["SECRET_KEY"] == "s" * 40 and not (tmp_path / SECRETS_FILE).exists()
-    assert (tmp_path / ACCOUNTS_FILE).stat().st_mode & 0o077 == 0
+    assert (tmp_path / SQLITE_FILE).stat().st_mode & 0o077 == 0
 
 
 def test_lnp_init_writes_private_secrets_and_a_first_admin(tmp_path, monkeypatch):
@@ -420,7 +431,7 @@ def test_lnp_init_writes_private_secrets_and_a_first_admin(tmp_path, monkeypatch
     folder = tmp_path / "fresh"
     assert (folder / SECRETS_FILE).stat().st_mode & 0o777 == 0o600
     assert folder.stat().st_mode & 0o777 == 0o700
-    assert password.encode() not in (folder / ACCOUNTS_FILE).read_bytes()
+    assert password.encode() not in sqlite_bytes(folder)
     again = lnp("init")
     assert "salasana" not in again.stdout.decode()
     app = create_app({**TEST_CONFIG, "INSTANCE_PATH": str(folder)})

@@ -248,7 +248,10 @@ def test_an_incomplete_document_is_a_422_naming_the_case_field(worker):
     assert [e["path"] for e in response.get_json()["errors"]] == ["documents.summary.lead_in"]
 
 
-def test_all_ready_documents_as_one_pdf(worker):
+def test_all_ready_documents_as_one_pdf(worker, app):
+    pool = app.extensions["lnp.converter"]
+    pool.start()
+    assert pool.wait_ready(120)  # a bound for a busy machine, not a measurement
     response = post_case(worker, "documents", example_case(), types="mandate-agreement,summary",
                          format="pdf", bundle="single")
     assert response.status_code == 200, response.get_json()

@@ -58,3 +58,17 @@ def test_check_templates():
         for lang in ("fi", "sv", "en"):  # every type in every language
             assert f"{type_id}/{lang}: {lang}/{type_id}.docx (versio 0): kunnossa; esimerkkitapaus täyttyy" in out
     assert "varoitus" not in out
+
+
+def test_the_user_and_token_commands_speak_the_ui_language():
+    added = lnp("--ui-language", "sv", "users", "add", "svenska-anvandare", "--role", "worker")
+    assert "Användaren svenska-anvandare (worker) skapades" in added.stderr.decode()
+    listed = lnp("--ui-language", "en", "users", "list").stdout.decode()
+    assert "created " in listed and "(one-time password not changed)" in listed
+    created = lnp("--ui-language", "en", "tokens", "create", "--name", "english-token", "--role", "worker")
+    assert "valid until" in created.stderr.decode()
+    token_id = created.stdout.decode().strip().split("_")[1]
+    revoked = lnp("--ui-language", "sv", "tokens", "revoke", token_id)
+    assert f"Nyckeln {token_id} återkallades" in revoked.stderr.decode()
+    removed = lnp("--ui-language", "sv", "users", "remove", "svenska-anvandare")
+    assert "togs bort" in removed.stderr.decode()

@@ -58,7 +58,7 @@ def test_finalize_refuses_containers():
     assert f.finalize(dt.date(2022, 1, 25)) == "25.1.2022"
 
 
-# --- Swedish and English (issue #8) ------------------------------------------------------------
+# --- Swedish and English ----------------------------------------------------------------------
 
 def test_dates_in_swedish_and_english():
     day = dt.date(2022, 1, 25)

@@ -273,3 +273,57 @@ def test_a_new_questions_form_shows_the_five_standard_questions(client):
     page = client.get("/lomakkeet/questions").get_data(as_text=True)
     assert "Miten suunnitelman toteutumista seurataan?" in page
     assert "Milloin pidetään seurantakokous ja keitä siihen kutsutaan?" in page
+
+
+# --- lists and length caps -----------------------------------------------------------------------
+
+def test_the_five_standard_questions_are_filled_in_not_added_or_removed(client):
+    html = client.get("/lomakkeet/questions").get_data(as_text=True)
+    assert html.count('name="standard_questions[') >= 5
+    for action in ("remove:standard_questions[", "up:standard_questions[", "down:standard_questions[",
+                   "add:standard_questions\""):
+        assert f'value="{action}' not in html, action
+    assert "Enintään 5 kohtaa" not in html
+    assert 'value="remove:case_questions[0]"' not in html  # the only one of at least one
+    form = to_form(DOCUMENT_TYPES["questions"].fields, load_example("questions"))
+    response = post_form(client, "questions", form, action="remove:standard_questions[0]")
+    assert response.status_code == 200
+    assert 'name="standard_questions.__count" value="5"' in response.get_data(as_text=True)
+
+
+def test_an_entry_is_removable_only_above_the_least_number(client):
+    html = client.get("/lomakkeet/summary").get_data(as_text=True)
+    assert 'value="remove:children[0]"' not in html
+    form = MultiDict({"children.__count": "1", "children[0].first_name": "Elle"})
+    html = post_form(client, "summary", form, action="add:children").get_data(as_text=True)
+    assert 'value="remove:children[0]"' in html and 'value="remove:children[1]"' in html
+
+
+def test_a_long_text_says_its_cap_also_without_javascript(client):
+    html = client.get("/lomakkeet/summary").get_data(as_text=True)
+    textarea = re.search(r'<textarea[^>]*id="f-current_situation"[^>]*>', html).group(0)
+    assert "f-current_situation-count" in re.search(r'aria-describedby="([^"]+)"', textarea).group(1)
+    counter = re.search(r'<span[^>]*id="f-current_situation-count"[^>]*>([^<]*)</span>', html)
+    assert counter.group(1) == "Enintään 4\xa0000 merkkiä."
+    assert 'data-count-left-other="Jäljellä {count} merkkiä"' in html
+    assert 'data-count-over-one="{count} merkki liikaa"' in html
+
+
+def test_the_friendly_wording_keys_are_the_schemas_own_messages():
+    """Every message a form rewords is the schemas' own message object, imported, never a copy of
+    its text: rewording a message in schemas/fields.py keeps its friendly form."""
+    from schemas import fields
+    from service.pages import formerrors
+
+    exported = {id(value) for value in vars(fields).values() if isinstance(value, str)}
+    rules = [formerrors.EMPTY, formerrors.AS_IS_WITH_LABEL] + [ids for ids, _ in formerrors.LABEL_RULES] + \
+        [ids for ids, _ in formerrors.EXAMPLE_RULES]
+    copies = [message for ids in rules for message in ids if id(message) not in exported]
+    assert copies == []
+    # and the rule still recognises the message as the schema raises it, in every language
+    from schemas.i18n import language
+
+    for lang in ("fi", "sv", "en"):
+        with language(lang):
+            root = DOCUMENT_TYPES["summary"].fields
+            assert friendly(root, "document_date", fields.BAD_DATE) != fields.BAD_DATE.rstrip(".")

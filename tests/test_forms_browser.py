@@ -323,3 +323,28 @@ def test_a_post_without_credentials_is_refused_before_anything_is_read(server):
     response = requests.post(form_url(server, "summary"), data={"action": "save", "case_ref": "LNP-1"}, timeout=10)
     assert response.status_code == 401
     assert "LNP-1" not in response.text
+
+
+# --- length caps as one types --------------------------------------------------------------------
+
+@pytest.mark.parametrize("locale, left, over", [
+    ("fi-FI", "Jäljellä 3\xa0990 merkkiä", "1 merkki liikaa"),
+    ("sv-FI", "3\xa0990 tecken kvar", "1 tecken för mycket"),
+    ("en-GB", "3,990 characters left", "1 character too many"),
+])
+def test_a_capped_field_counts_what_is_left_as_one_types(chromium, server, tokens, locale, left, over):
+    with b.signed_in_page(chromium, tokens["worker"], locale=locale) as page:
+        page.goto(form_url(server, "summary"))
+        b.field(page, "current_situation").fill("x" * 10)
+        counter = page.locator("#f-current_situation-count")
+        assert counter.inner_text() == left
+        case_ref = page.locator("#f-case_ref-count")
+        b.field(page, "case_ref").fill("LNP-1")
+        assert case_ref.is_hidden()  # a one-line text shows its count only near the cap
+        b.field(page, "case_ref").fill("L" * 41)
+        assert case_ref.is_visible() and case_ref.inner_text() == over
+        assert "lnp-count--over" in case_ref.get_attribute("class")
+        page.wait_for_timeout(1200)  # the pause after which a screen reader hears the count
+        assert page.locator("#f-case_ref-count + [aria-live]").inner_text() == over
+        b.axe_clean(page)
+        assert not page.problems, page.problems

@@ -287,7 +287,7 @@ def test_the_switch_on_the_front_page_and_the_error_page_without_javascript(chro
         page.goto(form_url(server, "no-such-type"))
         b.post_and_wait(page, page.locator("#language-sv"))
         assert_page_in(page, "sv")
-        assert page.locator("h1").inner_text() == "Fel"
+        assert page.locator("h1").inner_text() == "Sidan hittades inte"
 
 
 # --- the sign-in page ---------------------------------------------------------------------------------
@@ -337,11 +337,11 @@ def test_the_switch_on_the_sign_in_page(chromium, server, app):
         page.locator("#new").fill("oikein-pitka-salasana-1")
         page.locator("#repeat").fill("oikein-pitka-salasana-1")
         b.post_and_wait(page, page.locator("main button[type=submit]"))
-        assert page.locator("h1").inner_text() == "Inloggad"
+        assert page.locator("h1").inner_text() == "Mitt konto"
         assert page.get_by_role("status").inner_text() == "Lösenordet har bytts."
         b.axe_clean(page)
         b.post_and_wait(page, page.locator("#language-en"))
-        assert page.locator("h1").inner_text() == "Signed in"
+        assert page.locator("h1").inner_text() == "My account"
         # The wrong password's page is a 401 by design (Chromium logs every 4xx page); nothing else.
         assert [p for p in page.problems if "status of 401" not in p] == [], page.problems
     finally:

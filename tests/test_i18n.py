@@ -1,4 +1,4 @@
-"""Issue #8: messages in fi, sv and en — the catalogues, Accept-Language, validation messages,
+"""Messages in fi, sv and en — the catalogues, Accept-Language, validation messages,
 the template checker and the field catalogue in the reader's language."""
 
 from __future__ import annotations
@@ -73,13 +73,13 @@ def test_translations_are_not_copies_of_the_finnish(collected):
 # --- Msg ----------------------------------------------------------------------------------------
 
 def test_a_message_follows_the_language_it_is_used_in():
-    message = Msg("Teksti on liian pitkä (enintään {max} merkkiä).")
+    message = Msg("Arvon on oltava välillä {min}–{max}.")
     with language("fi"):
-        assert message.format(max=5) == "Teksti on liian pitkä (enintään 5 merkkiä)."
+        assert message.format(min=1, max=5) == "Arvon on oltava välillä 1–5."
     for lang in OTHER:
         with language(lang):
-            text = message.format(max=5)
-        assert "5" in text and "merkkiä" not in text
+            text = message.format(min=1, max=5)
+        assert "5" in text and "Arvon" not in text
         assert text.msgid == str.__str__(message)
 
 
@@ -205,7 +205,8 @@ def test_checker_reports_in_the_conveners_language(lang):
     locations = {f.location for f in report.findings if f.severity == "virhe"}
     if lang == "fi":
         assert unknown_field.startswith("Tuntematon kenttä")
-        assert all(loc.startswith("leipäteksti, kappale") for loc in locations)
+        # "leipäteksti, kappale 3", or under the heading above it: "leipäteksti, otsikon «…» alla, kappale 2"
+        assert all(loc.startswith("leipäteksti, ") and "kappale" in loc for loc in locations)
     else:
         assert "Tuntematon" not in unknown_field + unknown_filter
         assert not any("leipäteksti" in loc or "kappale" in loc for loc in locations)

@@ -171,6 +171,12 @@ def test_standard_questions_must_be_the_five(example):
     assert "viiden" in errors_of("questions", payload)["standard_questions"]
 
 
+def test_a_null_standard_question_is_an_error_not_a_crash(example):
+    payload = example("questions")
+    payload["standard_questions"][0] = None
+    assert "viiden" in errors_of("questions", payload)["standard_questions"]
+
+
 def test_case_ref_cannot_hold_an_identity_code(example):
     payload = example("summary")
     payload["case_ref"] = "LNP-010516B903X"

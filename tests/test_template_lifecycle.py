@@ -204,25 +204,24 @@ def test_cli_lifecycle_and_a_failed_write(tmp_path):
     listing = run_cli("templates", "list", "--type", "questions", env_instance=instance).stdout
     assert " *   1 " in listing
 
-    # The disk "fills up": the next upload cannot write its file (RLIMIT_FSIZE, a real EFBIG).
+    # The disk "fills up": the database cannot write the next upload (RLIMIT_FSIZE, a real EFBIG).
     failed = run_cli("templates", "upload", "questions", str(new), env_instance=instance, limit_bytes=4096)
-    assert failed.returncode == 1 and "ei voitu tallentaa" in failed.stderr
-    assert not (instance / "templates" / "questions" / "fi" / "v0002").exists()
+    assert failed.returncode != 0 and "mitään tallennettu" in failed.stderr
     listing = run_cli("templates", "list", "--type", "questions", env_instance=instance).stdout
     assert " *   1 " in listing and "   2 " not in listing
 
-    # An activation whose pointer cannot be written leaves the active version as it was.
+    # An activation that cannot be written leaves the active version as it was.
     again = run_cli("templates", "upload", "questions", str(new), env_instance=instance)
     assert again.returncode == 0
     failed = run_cli("templates", "activate", "questions", "2", env_instance=instance, limit_bytes=16)
-    assert failed.returncode == 1 and "aktiivinen versio ei muuttunut" in failed.stderr
-    assert json.loads((instance / "templates" / "questions" / "fi" / "active.json").read_text())["version"] == 1
+    assert failed.returncode != 0 and "mitään tallennettu" in failed.stderr
+    assert " *   1 " in run_cli("templates", "list", "--type", "questions", env_instance=instance).stdout
 
     out = tmp_path / "vienti.docx"
     assert run_cli("templates", "export", "questions", "1", "-o", str(out), env_instance=instance).returncode == 0
     assert "VERSIO-B" in all_text(out.read_bytes())
     assert run_cli("templates", "rollback", "questions", env_instance=instance).returncode == 0
-    assert json.loads((instance / "templates" / "questions" / "fi" / "active.json").read_text())["version"] == 0
+    assert " *   0 " in run_cli("templates", "list", "--type", "questions", env_instance=instance).stdout
 
 
 def test_cli_check_template():

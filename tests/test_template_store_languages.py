@@ -11,8 +11,10 @@ import shutil
 import subprocess
 
 import pytest
+from sqlalchemy import select
 
 from service import create_app
+from service.database.tables import template_versions
 from service.instance import ensure_secrets
 from service.pipeline import check_all, produce
 from service.registry import DOCUMENT_TYPES, TEMPLATES_DIR
@@ -20,6 +22,7 @@ from service.wordtemplates.checker import check
 from service.wordtemplates.store import StoreError, TemplateStore, export_file_name
 from tests.conftest import TEST_CONFIG, cli_auditor, client_with_token, post_json
 from tests.docxtext import all_text, header_footer_text
+from tests.servers import database, postgres  # noqa: F401
 from tests.test_template_lifecycle import DOCX, SAMPLES, app, client, run_cli, upload, variant  # noqa: F401
 
 LANGUAGES = ("fi", "sv", "en")
@@ -54,8 +57,8 @@ def rendered_version(client, type_id, language) -> tuple[str, str]:
 
 # --- the store ----------------------------------------------------------------------------
 
-def test_every_language_starts_at_its_own_builtin(tmp_path):
-    store = TemplateStore(tmp_path / "templates")
+def test_every_language_starts_at_its_own_builtin(database):
+    store = TemplateStore(database)
     for type_id, doc_type in DOCUMENT_TYPES.items():
         for language in LANGUAGES:
             template = store.get(doc_type, language)
@@ -66,8 +69,8 @@ def test_every_language_starts_at_its_own_builtin(tmp_path):
             assert builtin.language == language and builtin.as_dict()["language"] == language
 
 
-def test_a_swedish_version_leaves_finnish_and_english_alone_and_vice_versa(tmp_path):
-    store = TemplateStore(tmp_path / "templates")
+def test_a_swedish_version_leaves_finnish_and_english_alone_and_vice_versa(database):
+    store = TemplateStore(database)
     summary = DOCUMENT_TYPES["summary"]
     sv, _ = store.upload(summary, variant("summary", "RUOTSI-1", "sv"), "testi", "sv")
     assert (sv.version, sv.language, sv.ok) == (1, "sv", True), sv.report
@@ -87,16 +90,17 @@ def test_a_swedish_version_leaves_finnish_and_english_alone_and_vice_versa(tmp_p
     assert store.active_version("summary", "sv") == 0 and store.active_version("summary", "fi") == 1
     assert store.read("summary", 1, "sv") != store.read("summary", 1, "fi")
 
-    folder = tmp_path / "templates" / "summary"
-    assert sorted(p.name for p in (folder / "sv").iterdir()) == ["active.json", "v0001"]
-    assert json.loads((folder / "fi" / "active.json").read_text())["version"] == 1
-    assert json.loads((folder / "sv" / "v0001" / "meta.json").read_text())["language"] == "sv"
+    assert [v.version for v in store.versions("summary", "sv")] == [0, 1]
+    assert store.history("summary", "fi") == [0, 1] and store.history("summary", "sv") == [0]
+    assert [(a["version"], a["action"]) for a in store.activations("summary", "sv")] == [(1, "activate"),
+                                                                                        (0, "rollback")]
+    assert store.version("summary", 1, "sv").as_dict()["language"] == "sv"
     with pytest.raises(StoreError):
         store.version("summary", 1, "en")
 
 
-def test_a_loaded_template_prints_its_language(tmp_path):
-    store = TemplateStore(tmp_path / "templates")
+def test_a_loaded_template_prints_its_language(database):
+    store = TemplateStore(database)
     doc_type = DOCUMENT_TYPES["summary"]
     payload = example("summary", "en")
     document = produce(store, doc_type, payload, audit=cli_auditor())
@@ -107,8 +111,8 @@ def test_a_loaded_template_prints_its_language(tmp_path):
     assert f"{day.day} {day:%B} {day.year}" in text  # the English date filter: 25 September 2026
 
 
-def test_an_unknown_language_is_refused_by_the_store(tmp_path):
-    store = TemplateStore(tmp_path / "templates")
+def test_an_unknown_language_is_refused_by_the_store(database):
+    store = TemplateStore(database)
     doc_type = DOCUMENT_TYPES["summary"]
     for call in (lambda: store.get(doc_type, "de"), lambda: store.versions("summary", "../fi"),
                  lambda: store.upload(doc_type, variant("summary", "X"), "testi", "xx"),
@@ -116,7 +120,8 @@ def test_an_unknown_language_is_refused_by_the_store(tmp_path):
         with pytest.raises(StoreError) as refused:
             call()
         assert refused.value.status == 400 and "fi (suomi), sv (ruotsi) ja en (englanti)" in refused.value.message
-    assert not (tmp_path / "templates" / "summary" / "xx").exists()
+    with database.read() as connection:
+        assert connection.execute(select(template_versions.c.language)).scalars().all() == []
 
 
 def test_the_checker_passes_every_builtin_template_in_its_own_language():
@@ -125,25 +130,6 @@ def test_the_checker_passes_every_builtin_template_in_its_own_language():
             data = (TEMPLATES_DIR / doc_type.template(language)).read_bytes()
             report = check(data, doc_type, language=language)
             assert report.ok and not report.findings, (type_id, language, report.findings)
-
-
-def test_a_legacy_instance_keeps_its_finnish_versions(tmp_path):
-    """Instances from before the languages had <type>/v0001 and <type>/active.json: they become
-    the Finnish template's versions, still active."""
-    root = tmp_path / "templates"
-    store = TemplateStore(root)
-    doc_type = DOCUMENT_TYPES["questions"]
-    store.upload(doc_type, variant("questions", "VANHA"), "testi", "fi")
-    store.activate(doc_type, 1, "testi", "fi")
-    for path in (root / "questions" / "fi").iterdir():  # put it back the way it used to be
-        path.rename(root / "questions" / path.name)
-    (root / "questions" / "fi").rmdir()
-
-    reopened = TemplateStore(root)
-    assert reopened.active_version("questions", "fi") == 1
-    assert "VANHA" in all_text(reopened.get(doc_type, "fi").data)
-    assert reopened.active_version("questions", "sv") == 0
-    assert sorted(p.name for p in (root / "questions").iterdir()) == ["fi"]
 
 
 # --- start-up ------------------------------------------------------------------------------
@@ -282,7 +268,8 @@ def test_pages_upload_and_activate_a_swedish_version(client):
     assert "Kysymykset, ruotsinkielinen pohja: versio 1" in page and "tarkistus läpäisty" in page
     preview = client.post("/pohjat/questions/sv/versiot/1/esikatsele", data={"csrf_token": page_token(client)})
     assert preview.status_code == 200 and "RUOTSI-S" in all_text(preview.data)
-    activated = client.post("/pohjat/questions/sv/versiot/1/ota-kayttoon", data={"csrf_token": page_token(client)})
+    activated = client.post("/pohjat/questions/sv/versiot/1/ota-kayttoon",
+                            data={"csrf_token": page_token(client), "confirm": "yes"})
     assert activated.headers["Location"].endswith("/pohjat/#tyyppi-questions-sv")
     index = client.get("/pohjat/").get_data(as_text=True)
     assert "Kysymykset, ruotsinkielinen pohja: versio 1 on nyt käytössä." in index
@@ -293,7 +280,7 @@ def test_pages_upload_and_activate_a_swedish_version(client):
     assert rendered_version(client, "questions", "fi")[0].startswith("0 ")
     exported = client.get("/pohjat/questions/sv/versiot/1/tiedosto")
     assert "RUOTSI-S" in all_text(exported.data)
-    client.post("/pohjat/questions/sv/palauta", data={"csrf_token": page_token(client)})
+    client.post("/pohjat/questions/sv/palauta", data={"csrf_token": page_token(client), "confirm": "yes"})
     assert client.get("/pohjat/").get_data(as_text=True).count("Käytössä versio 0.") == 12
 
 
@@ -359,7 +346,8 @@ def test_cli_templates_per_language(tmp_path):
                       env_instance=instance)
     assert missing.returncode == 1 and "Versiota ei ole" in missing.stderr
     assert run_cli("templates", "rollback", "questions", "--language", "sv", env_instance=instance).returncode == 0
-    assert json.loads((instance / "templates" / "questions" / "sv" / "active.json").read_text())["version"] == 0
+    listing = run_cli("templates", "list", "--type", "questions", "--language", "sv", env_instance=instance).stdout
+    assert " *   0 " in listing and "     1 " in listing
     refused = run_cli("templates", "activate", "questions", "1", "--language", "de", env_instance=instance)
     assert refused.returncode == 2 and "--language" in refused.stderr
 

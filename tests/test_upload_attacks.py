@@ -157,12 +157,16 @@ def test_every_variant_is_refused_at_upload(name):
 @pytest.mark.parametrize("name", list(VARIANTS))
 def test_a_stored_version_is_refused_when_it_is_loaded(tmp_path, name):
     """A version stored before the check was tightened never renders: loading it fails."""
-    store = TemplateStore(tmp_path / "templates")
-    folder = tmp_path / "templates" / "mandate-agreement" / "fi" / "v0001"
-    folder.mkdir(parents=True)
-    (folder / "template.docx").write_bytes(rebuild(BASE, VARIANTS[name]))
-    (folder / "meta.json").write_text('{"version": 1, "sha256": "-", "uploader": "x", "uploaded_at": "-", '
-                                      '"check_passed": true, "report": {"ok": true, "findings": []}, "language": "fi"}')
+    from service.database.connection import Database
+    from service.database.tables import template_versions
+
+    database = Database(f"sqlite:///{tmp_path / 'lnp.sqlite3'}")
+    database.upgrade()
+    with database.write() as connection:
+        connection.execute(template_versions.insert().values(
+            type_id="mandate-agreement", language="fi", version=1, sha256="-", content=rebuild(BASE, VARIANTS[name]),
+            uploader="x", uploaded_at="-", ok=True, report='{"ok": true, "findings": []}'))
+    store = TemplateStore(database)
     with pytest.raises(TemplateInvalid):
         store.load(DOCUMENT_TYPES["mandate-agreement"], 1, "fi")
 

@@ -28,7 +28,7 @@ from babel.messages.pofile import read_po, write_po  # noqa: E402
 from schemas.i18n import DEFAULT, DOMAIN, LANGUAGES  # noqa: E402
 from service.config import CATALOGUE_DIR  # noqa: E402
 
-KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "Msg": None, "N_": None, "lazy_gettext": None,
+KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "Plural": (1, 2), "Msg": None, "N_": None, "lazy_gettext": None,
             "_l": None}
 METHOD_MAP = [
     ("**/templates/**.html", "jinja2"),
@@ -55,6 +55,8 @@ def _schema_messages():
         for text in (node.label, node.help, node.item_label):
             if text:
                 yield text, where
+        if node.widget in ("email", "tel") and node.example:  # the forms' example of a valid value
+            yield node.example, where
         for name, child in node.children.items():
             yield from walk(child, f"{where}.{name}")
         if node.item is not None:

@@ -1,10 +1,17 @@
-"""The audit log: who handled which case's data, when and with what outcome (laki 703/2023).
+"""The audit trail: who handled which case's data, when and with what outcome (laki 703/2023).
 
-Separate from the application log: append-only JSON lines in ``audit.jsonl`` under the
-instance folder (mode 0600). An entry holds technical facts only. The case appears as a keyed
-hash (HMAC-SHA-256 with the instance's AUDIT_KEY) of ``case_ref``: the city can find every entry
-for a case it names (``lnp audit --case``), but the log alone does not say which case it was.
-Names, identity codes and free text never go in; ``record`` refuses any field not listed below.
+Separate from the application log: append-only entries in the service's database, shared by every
+replica. An entry holds technical facts only. The case appears as a keyed hash (HMAC-SHA-256 with
+the instance's AUDIT_KEY) of ``case_ref``: the city can find every entry for a case it names
+(``lnp audit --case``), but the trail alone does not say which case it was. Names, identity codes
+and free text never go in; ``record`` refuses any field not listed below.
+
+Tamper-evident: entry n carries HMAC(AUDIT_KEY, n | hash of entry n-1 | its JSON text), and the
+head row holds the last number and hash. ``verify`` (``lnp audit verify``) recomputes the chain: an
+entry edited, removed, inserted or reordered, or the last ones cut off, breaks it. Appending locks
+the head row (SELECT … FOR UPDATE on PostgreSQL, the write transaction on SQLite), so writers on
+every replica take turns and the chain never forks. With AUDIT_STDOUT each entry is also printed as
+one JSON line for the city's log system.
 """
 
 from __future__ import annotations
@@ -13,13 +20,17 @@ import getpass
 import hashlib
 import hmac
 import json
-import os
+import sys
+import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from pathlib import Path
+
+from sqlalchemy import Connection, insert, select, text, update
 
 from service.access.accounts import Identity
+from service.database.connection import Database
+from service.database.tables import GENESIS, audit_entries, audit_head
 
 FIELDS = frozenset({
     "doc_type", "rendition", "format", "template_version", "template_language", "template_sha256", "case", "status",
@@ -27,12 +38,49 @@ FIELDS = frozenset({
 })
 MAX_VALUE_LENGTH = 128
 CASE_REF_MAX = 200
+_stdout_lock = threading.Lock()
+
+
+def chain_hash(key: bytes, seq: int, previous: str, data: str) -> str:
+    return hmac.new(key, f"{seq}|{previous}|{data}".encode(), hashlib.sha256).hexdigest()
+
+
+def append(connection: Connection, key: bytes, data: str) -> tuple[int, str]:
+    """Append one entry (its JSON text) in the caller's write transaction, which holds the head row
+    (SELECT … FOR UPDATE) until it commits; its number and hash."""
+    head = connection.execute(select(audit_head.c.seq, audit_head.c.hash).where(audit_head.c.id == 1)
+                              .with_for_update()).one()
+    seq = head.seq + 1
+    digest = chain_hash(key, seq, head.hash, data)
+    connection.execute(insert(audit_entries).values(seq=seq, data=data, hash=digest))
+    connection.execute(update(audit_head).where(audit_head.c.id == 1).values(seq=seq, hash=digest))
+    return seq, digest
+
+
+# PostgreSQL: the head moves from the number read to the next one and the entry goes in, in one
+# statement (its own transaction). The UPDATE takes the head row's lock; had another writer moved
+# the head since it was read, it matches no row, nothing is inserted, and the writer reads again.
+# Two round trips a request instead of five (BEGIN, lock, insert, update, COMMIT).
+_APPEND_IF_HEAD_UNMOVED = text(
+    "WITH moved AS (UPDATE audit_head SET seq = :seq, hash = :hash WHERE id = 1 AND seq = :previous RETURNING 1) "
+    "INSERT INTO audit_entries (seq, data, hash) SELECT :seq, :data, :hash FROM moved")
+APPEND_TRIES = 200
+
+
+@dataclass(frozen=True)
+class Verdict:
+    ok: bool
+    entries: int
+    head_seq: int
+    head_hash: str
+    problems: list[str]
 
 
 class AuditLog:
-    def __init__(self, path: Path, key: str):
-        self.path = path
+    def __init__(self, database: Database, key: str, stdout: bool = False):
+        self.database = database
         self._key = key.encode("utf-8")
+        self.stdout = stdout
 
     def case_hash(self, case_ref: str) -> str:
         # surrogatepass: a refused case_ref may hold a lone surrogate, and its refusal is audited too.
@@ -54,23 +102,72 @@ class AuditLog:
                 if not isinstance(value, (str, int)) or len(str(value)) > MAX_VALUE_LENGTH:
                     raise ValueError(f"audit field {name} is not a short technical value")
                 entry[name] = value
-        line = (json.dumps(entry, ensure_ascii=True, separators=(",", ":")) + "\n").encode("ascii")
-        # O_APPEND: each entry is one write at the end of the file, from any worker or command.
-        fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
-        try:
-            os.write(fd, line)
-            os.fsync(fd)
-        finally:
-            os.close(fd)
+        data = json.dumps(entry, ensure_ascii=True, separators=(",", ":"))
+        seq, digest = self._append(data)
+        if self.stdout:  # after the commit: the log system never sees an entry the trail lacks
+            line = json.dumps({"audit": entry, "seq": seq, "hash": digest}, separators=(",", ":"))
+            with _stdout_lock:
+                sys.stdout.write(line + "\n")
+                sys.stdout.flush()
         return entry
 
-    def entries(self) -> Iterator[dict]:
-        if not self.path.exists():
-            return
-        with self.path.open(encoding="ascii") as lines:
-            for line in lines:
-                if line.strip():
-                    yield json.loads(line)
+    def _append(self, data: str) -> tuple[int, str]:
+        if self.database.sqlite:  # the write transaction (BEGIN IMMEDIATE) serialises the writers
+            with self.database.write() as connection:
+                return append(connection, self._key, data)
+        with self.database.statements() as connection:
+            for _ in range(APPEND_TRIES):
+                head = connection.execute(select(audit_head.c.seq, audit_head.c.hash)
+                                          .where(audit_head.c.id == 1)).one()
+                seq = head.seq + 1
+                digest = chain_hash(self._key, seq, head.hash, data)
+                if connection.execute(_APPEND_IF_HEAD_UNMOVED, {"seq": seq, "hash": digest, "previous": head.seq,
+                                                                "data": data}).rowcount == 1:
+                    return seq, digest
+        raise RuntimeError("the audit trail's head kept moving: too many writers at once")
+
+    def entries(self, after: int = 0) -> Iterator[dict]:
+        """Every entry in order (from number ``after`` + 1), read in pages."""
+        while True:
+            with self.database.read() as connection:
+                rows = connection.execute(select(audit_entries.c.seq, audit_entries.c.data)
+                                          .where(audit_entries.c.seq > after).order_by(audit_entries.c.seq)
+                                          .limit(1000)).all()
+            if not rows:
+                return
+            for row in rows:
+                yield json.loads(row.data)
+            after = rows[-1].seq
+
+    def count(self) -> int:
+        with self.database.read() as connection:
+            return connection.execute(select(audit_head.c.seq)).scalar_one()
+
+    def verify(self) -> Verdict:
+        """Recompute the chain from the first entry to the head (as it was when the check began:
+        entries appended meanwhile are left for the next check)."""
+        problems: list[str] = []
+        with self.database.read() as connection:
+            head = connection.execute(select(audit_head.c.seq, audit_head.c.hash)).one()
+        previous, expected, count = GENESIS, 1, 0
+        while expected <= head.seq:
+            with self.database.read() as connection:
+                rows = connection.execute(select(audit_entries).where(audit_entries.c.seq >= expected,
+                                                                      audit_entries.c.seq <= head.seq)
+                                          .order_by(audit_entries.c.seq).limit(1000)).all()
+            if not rows:
+                break
+            for row in rows:
+                if row.seq != expected:
+                    problems.append(f"entries {expected}–{row.seq - 1} are missing")
+                if not hmac.compare_digest(row.hash, chain_hash(self._key, row.seq, previous, row.data)):
+                    problems.append(f"entry {row.seq} does not match its hash (altered, or an entry before it "
+                                    "removed)")
+                previous, expected, count = row.hash, row.seq + 1, count + 1
+        if expected - 1 != head.seq or previous != head.hash:
+            problems.append(f"the head names entry {head.seq}, the trail ends at entry {expected - 1}: "
+                            "entries removed from its end, or the head altered")
+        return Verdict(not problems, count, head.seq, head.hash, problems)
 
 
 # --- who is acting ---------------------------------------------------------------------------

@@ -3,7 +3,7 @@ each document and the cross-document findings; and a per-document JSON taken int
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, g, jsonify, request
+from flask import Blueprint, g, jsonify, request
 
 from schemas.i18n import Msg
 from service.api import openapi
@@ -15,6 +15,7 @@ from service.problems import ApiError
 from service.validation import get_type
 from service.web.gate import auditor, role
 from service.web.responses import attachment, choose
+from service.web.shared import converter, template_store
 
 bp = Blueprint("cases", __name__, url_prefix="/api/v1/cases")
 openapi.guard_queries(bp)
@@ -31,8 +32,8 @@ def case_documents():
     without ``bundle`` come as a zip."""
     g.doc_type = "case"
     output_format = choose(request.args.get("format"), request.headers.get("Accept"))
-    output = produce_case(current_app.extensions["lnp.templates"], json_body(), request.args.get("types"),
-                          output_format, request.args.get("bundle"), current_app.extensions["lnp.converter"],
+    output = produce_case(template_store(), json_body(), request.args.get("types"),
+                          output_format, request.args.get("bundle"), converter(),
                           audit=auditor())
     response = attachment(output.content, output.file_name, mimetype=output.mimetype)
     response.headers["Content-Language"] = output.language

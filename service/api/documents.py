@@ -15,6 +15,7 @@ from service.registry import DOCUMENT_TYPES, FAMILY
 from service.validation import get_type, parse_json, requested_language
 from service.web.gate import auditor, role
 from service.web.responses import attachment, choose
+from service.web.shared import converter, template_store
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 openapi.guard_queries(bp)
@@ -52,8 +53,8 @@ def render_document(type_id: str):
         auditor().document(doc_type.id, rendition, "refused", status)
         raise
     started = time.perf_counter()
-    document = produce(current_app.extensions["lnp.templates"], doc_type, payload, rendition,
-                       output_format, current_app.extensions["lnp.converter"], audit=auditor())
+    document = produce(template_store(), doc_type, payload, rendition,
+                       output_format, converter(), audit=auditor())
     g.render_ms = (time.perf_counter() - started) * 1000
     response = attachment(document.content, document.file_name, document.template, document.mimetype)
     response.vary.add("Accept")

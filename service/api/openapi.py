@@ -115,15 +115,16 @@ ERRORS = {
     "413": _error("Pyyntö on liian suuri"),
     "415": _error("Sisällön tyyppi on väärä"),
     "422": _error("Tiedoissa on virheitä; errors listaa kentät"),
-    "503": _error("ODT- tai PDF-muunnos ei ole juuri nyt käytettävissä (LibreOffice); katso Retry-After",
+    "503": _error("Ei juuri nyt käytettävissä: tietokanta tai ODT- ja PDF-muunnos (LibreOffice); katso Retry-After",
                   headers=RETRY_AFTER),
 }
-# Every authenticated operation can answer these three.
+# Every authenticated operation can answer these four (503: the database cannot be reached).
 GUARDED = {
     "401": _error("Tunniste puuttuu, on väärä, vanhentunut tai mitätöity",
                   headers={"WWW-Authenticate": {"schema": {"type": "string"}}}),
     "403": _error("Roolilla ei ole oikeutta tähän"),
     "429": _error("Liian monta pyyntöä", headers=RETRY_AFTER),
+    "503": ERRORS["503"],
 }
 PARAMETERS = {
     "rendition": lambda doc_type: {

@@ -7,7 +7,7 @@ endpoint takes ``?language=fi|sv|en`` (Finnish when absent).
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, g, jsonify, request
+from flask import Blueprint, g, jsonify, request
 
 from schemas.i18n import LANGUAGES, Msg, gettext
 from service.api import openapi
@@ -18,17 +18,15 @@ from service.registry import DOCUMENT_TYPES, FAMILY
 from service.validation import get_type, parse_json, requested_language
 from service.web.gate import auditor, role
 from service.web.responses import attachment
+from service.web.shared import converter, template_store
 from service.wordtemplates import field_guide
 from service.wordtemplates.checker import check
-from service.wordtemplates.store import TemplateStore, as_docx, export_file_name
+from service.wordtemplates.store import as_docx, export_file_name
 from service.wordtemplates.upload_safety import MAX_UPLOAD_BYTES, ODT_MIMETYPE, allow_template_upload
 
 bp = Blueprint("templates_api", __name__, url_prefix="/api/v1")
 openapi.guard_queries(bp)
 
-
-def _store() -> TemplateStore:
-    return current_app.extensions["lnp.templates"]
 
 
 def _actor() -> str:
@@ -48,7 +46,7 @@ def _docx_body() -> bytes:
         raise ApiError(400, gettext("Pyynnön sisältö puuttuu."))
     if len(data) > MAX_UPLOAD_BYTES:
         raise ApiError(413, gettext("Asiakirjapohja on liian suuri."))
-    return as_docx(data, current_app.extensions["lnp.converter"])
+    return as_docx(data, converter())
 
 
 def _version(value: str) -> int:
@@ -102,7 +100,7 @@ def check_template(type_id: str):
 @role("convener")
 def list_templates():
     """Every type in every language, with its versions."""
-    store = _store()
+    store = template_store()
     listing = []
     for t in DOCUMENT_TYPES.values():
         for language in LANGUAGES:
@@ -118,7 +116,7 @@ def list_templates():
 def list_versions(type_id: str):
     doc_type = get_type(type_id)
     language = _language()
-    store = _store()
+    store = template_store()
     active = store.active_version(doc_type.id, language)
     return jsonify([v.as_dict(active) for v in store.versions(doc_type.id, language)])
 
@@ -133,7 +131,7 @@ def upload(type_id: str):
     not active yet."""
     doc_type = get_type(type_id)
     language = _language()
-    store = _store()
+    store = template_store()
     version, report = store.upload(doc_type, _docx_body(), _actor(), language)
     response = jsonify(version.as_dict(store.active_version(doc_type.id, language)))
     response.status_code = 201
@@ -147,7 +145,7 @@ def upload(type_id: str):
 def show_version(type_id: str, version: str):
     doc_type = get_type(type_id)
     language = _language()
-    store = _store()
+    store = template_store()
     meta = store.version(doc_type.id, _version(version), language)
     return jsonify(meta.as_dict(store.active_version(doc_type.id, language)))
 
@@ -160,7 +158,7 @@ def export(type_id: str, version: str):
     doc_type = get_type(type_id)
     language = _language()
     number = _version(version)
-    return attachment(_store().read(doc_type.id, number, language),
+    return attachment(template_store().read(doc_type.id, number, language),
                       export_file_name(doc_type, number, language))
 
 
@@ -179,7 +177,7 @@ def preview(type_id: str, version: str):
             raise ApiError(415)
         payload = parse_json(request.get_data(cache=False))
     rendition = request.args.get("rendition", FAMILY)
-    document = preview_document(_store(), doc_type, _version(version), payload, rendition, language,
+    document = preview_document(template_store(), doc_type, _version(version), payload, rendition, language,
                            audit=auditor())
     return attachment(document.content, document.file_name, document.template)
 
@@ -190,8 +188,8 @@ def preview(type_id: str, version: str):
 def activate(type_id: str, version: str):
     doc_type = get_type(type_id)
     language = _language()
-    _store().activate(doc_type, _version(version), _actor(), language)
-    return jsonify({"type": doc_type.id, "language": language, "active": _store().active_version(doc_type.id, language)})
+    template_store().activate(doc_type, _version(version), _actor(), language)
+    return jsonify({"type": doc_type.id, "language": language, "active": template_store().active_version(doc_type.id, language)})
 
 
 @bp.post("/templates/<type_id>/rollback")
@@ -201,5 +199,5 @@ def rollback(type_id: str):
     """Back to the version of this language active before the current one."""
     doc_type = get_type(type_id)
     language = _language()
-    version = _store().rollback(doc_type, _actor(), None, language)
+    version = template_store().rollback(doc_type, _actor(), None, language)
     return jsonify({"type": doc_type.id, "language": language, "active": version})

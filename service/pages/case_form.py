@@ -17,7 +17,7 @@ import datetime as dt
 import json
 from dataclasses import dataclass
 
-from flask import Blueprint, Response, abort, current_app, make_response, render_template, request
+from flask import Blueprint, Response, abort, make_response, render_template, request
 
 from schemas.case import MeetingsSchema, PeopleSchema
 from schemas.common import CASE_REF_RE, DocumentSchema
@@ -31,28 +31,24 @@ from service.cases.rules import assess
 from service.fieldtree import Node, tree
 from service.pages import carryover
 from service.pages.formdata import BadPath, apply_action, blank, from_form, to_form
-from service.pages.forms import FORMATS, FormPage, _uploaded_json
+from service.pages.forms import FORMATS, FormPage, _uploaded_json, page_errors, page_headers, restored_notice
 from service.pages.profile import own_details
 from service.problems import ApiError
 from service.registry import DOCUMENT_TYPES, FAMILY
 from service.validation import parse_json
 from service.web import i18n
 from service.web.gate import auditor, role
-from service.web.headers import FORMS_CSP
 from service.web.responses import attachment
+from service.web.shared import converter, template_store
 
 bp = Blueprint("case_form", __name__, url_prefix="/tapaus")
+page_errors(bp)
 
 COMMON = "yhteiset"
 OVERVIEW = "yleiskuva"
 
 
-@bp.after_request
-def _headers(response):
-    response.headers["Cache-Control"] = "no-store"
-    response.headers["Content-Security-Policy"] = FORMS_CSP
-    response.headers["X-Frame-Options"] = "DENY"
-    return response
+bp.after_request(page_headers)
 
 
 @dataclass(frozen=True)
@@ -222,6 +218,8 @@ def submit():
         return i18n.remember(make_response(html, status), target)
     if action == "save":
         return _save(case)
+    if action == "restore":  # after signing in again, or "Pysy kirjautuneena" without JavaScript
+        return render(case, current_id, page_data=data, notice=restored_notice(target), output_format=output_format)
     if action == "produce":
         type_id, _sep2, rendition = target.partition(":")
         if type_id not in DOCUMENT_TYPES:
@@ -269,8 +267,8 @@ def open_file():
 
 def _produce(case: dict, current_id: str, types: str | None, output_format: str, bundle: str | None):
     try:
-        output = produce_case(current_app.extensions["lnp.templates"], case, types, output_format, bundle,
-                              current_app.extensions["lnp.converter"], audit=auditor())
+        output = produce_case(template_store(), case, types, output_format, bundle,
+                              converter(), audit=auditor())
     except ApiError as exc:
         if exc.status == 422 and exc.errors and types:
             type_id = types.split(":", 1)[0]
@@ -315,6 +313,6 @@ def render(case: dict, section_id: str, *, page_data: dict | None = None, errors
     html = render_template(
         "forms/case.html", page=form_page, section=page_section, sections=sections(), report=report,
         case_json=json.dumps(case, ensure_ascii=False), formats=FORMATS, output_format=output_format,
-        notice=notice, open_error=open_error, failure=failure, overview=OVERVIEW,
+        notice=notice, open_error=open_error, failure=failure, overview=OVERVIEW, stay_form="lnp-form",
     )
     return html, status

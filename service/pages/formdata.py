@@ -285,6 +285,10 @@ def apply_action(root: Node, data: dict, action: str, target: str) -> str:
     if index >= len(items):
         raise BadPath(target)
     if action == "remove":
+        # The form offers no removal below the list's least number of entries (nor on a list of
+        # a fixed length); a posted one changes nothing.
+        if len(items) <= node.min_items:
+            return first_field_id(node.item, join(list_path, index))
         del items[index]
         return field_id(list_path) + "-add"
     if action in ("up", "down"):

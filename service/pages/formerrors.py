@@ -15,35 +15,30 @@ from __future__ import annotations
 
 import re
 
-from schemas.fields import NULL, REQUIRED
-from schemas.i18n import DEFAULT, Msg, current, gettext, translate
+from schemas import fields
+from schemas.fields import LIST_AT_MOST, LIST_BETWEEN, LIST_EXACTLY, NULL, REQUIRED, TOO_LONG
+from schemas.i18n import DEFAULT, Msg, Plural, current, gettext, translate
 from schemas.i18n import gettext as _
 from service.fieldtree import Node
 from service.pages.formdata import BadPath, node_at, parse_path
 
-# The schema's messages each rule rewrites: Finnish message ids, as in schemas/fields.py
-# ({name} is a value marshmallow fills in). A rule whose id the schema no longer uses simply
-# never matches, and the schema's own (translated) message is shown.
-EMPTY = (REQUIRED, NULL, "Teksti ei voi olla tyhjä.")
-NOT_BOOLEAN = ("Odotettiin totuusarvoa true tai false.",)
-BAD_DATE = ("Päivämäärä ei ole kelvollinen: käytä muotoa VVVV-KK-PP ja todellista päivää.",
-            "Päivämäärä ei ole kelvollinen.")
-BAD_YEAR = ("Vuosiluku ei ole uskottava.",)
-NOT_INTEGER = ("Odotettiin kokonaislukua.",)
-OUT_OF_RANGE = ("Arvon on oltava välillä {min}–{max}.",)
-TOO_LONG = ("Teksti on liian pitkä (enintään {max} merkkiä).",)
-LIST_LENGTH = ("Luettelossa on oltava {min}–{max} kohtaa.",)
-LIST_TOO_LONG = ("Luettelossa voi olla enintään {max} kohtaa.",)
-NOT_A_CHOICE = ("Sallitut arvot: {allowed}.", "Sallitut arvot: {choices}.")
-UNKNOWN_LANGUAGE = ("Kielikoodi ei ole tunnettu ISO 639 -koodi (esim. fi, sv, en, so, ar, se).",)
-ONE_LINE = ("Rivinvaihto tai sarkain ei ole sallittu tässä kentässä.",)
-BAD_EMAIL = ("Sähköpostiosoite ei ole kelvollinen.",)
-BAD_PHONE = ("Puhelinnumero ei ole kelvollinen (esim. +358 9 310 12345).",)
-AS_IS_WITH_LABEL = ("Teksti sisältää merkin U+{code}, jota ei voi tallentaa Word-asiakirjaan.",
-                    "Odotettiin tekstiä.")
+# The schema's messages each rule rewrites, imported from schemas/fields.py (never copied: a
+# reworded message keeps its rule). {name} is a value marshmallow fills in.
+EMPTY = (REQUIRED, NULL, fields.EMPTY_TEXT)
+NOT_BOOLEAN = (fields.NOT_BOOLEAN,)
+BAD_DATE = (fields.BAD_DATE, fields.BAD_DATE_FORMAT)
+BAD_YEAR = (fields.BAD_YEAR,)
+NOT_INTEGER = (fields.NOT_INTEGER,)
+OUT_OF_RANGE = (fields.OUT_OF_RANGE,)
+NOT_A_CHOICE = (fields.NOT_A_CHOICE,)
+UNKNOWN_LANGUAGE = (fields.UNKNOWN_LANGUAGE_CODE,)
+ONE_LINE = (fields.ONE_LINE,)
+BAD_EMAIL = (fields.BAD_EMAIL,)
+BAD_PHONE = (fields.BAD_PHONE,)
+AS_IS_WITH_LABEL = (fields.NOT_IN_WORD, fields.NOT_TEXT)
 
 # Messages that become one sentence about the field, named by its label.
-LABEL_RULES = (
+LABEL_RULES: tuple[tuple[tuple[str, ...], Msg], ...] = (
     (NOT_BOOLEAN, Msg("{label}: valitse Kyllä tai Ei")),
     (BAD_DATE, Msg("{label} ei ole kelvollinen päivämäärä. Anna päivämäärä muodossa 7.3.2026")),
     (BAD_YEAR, Msg("{label}: tarkista vuosiluku")),
@@ -51,19 +46,33 @@ LABEL_RULES = (
     (NOT_A_CHOICE, Msg("{label}: valitse vaihtoehto luettelosta")),
     (UNKNOWN_LANGUAGE, Msg("{label}: valitse kieli luettelosta")),
     (ONE_LINE, Msg("{label}: kirjoita teksti yhdelle riville")),
-    (BAD_EMAIL, Msg("{label} ei ole kelvollinen sähköpostiosoite, esimerkiksi etunimi.sukunimi@hel.fi")),
-    (BAD_PHONE, Msg("{label} ei ole kelvollinen puhelinnumero, esimerkiksi +358 9 310 12345")),
+)
+# Messages that name an example of a valid value: the field's own (schemas.fields), so that a
+# family member is not offered a city address.
+EXAMPLE_RULES = (
+    (BAD_EMAIL, Msg("{label} ei ole kelvollinen sähköpostiosoite, esimerkiksi {example}")),
+    (BAD_PHONE, Msg("{label} ei ole kelvollinen puhelinnumero, esimerkiksi {example}")),
 )
 
+# Counted words in the plural form of the page's language ("enintään 1 kohta", "enintään 5 kohtaa").
+TOO_LONG_FIELD = Plural("{label} on liian pitkä: enintään {max} merkki", "{label} on liian pitkä: enintään {max} merkkiä",
+                        count="max")
+TOO_LONG_PLURAL_FIELD = Plural("{label} ovat liian pitkät: enintään {max} merkki",
+                               "{label} ovat liian pitkät: enintään {max} merkkiä", count="max")
+LIST_EXACTLY_FIELD = Plural("{label}: oltava tasan {count} kohta", "{label}: oltava tasan {count} kohtaa")
+LIST_AT_MOST_FIELD = Plural("{label}: enintään {max} kohta", "{label}: enintään {max} kohtaa", count="max")
+
 _PLACEHOLDER = re.compile(r"\\\{(\w+)\\\}")
-_PATTERNS: dict[tuple[str, str], re.Pattern] = {}
+_PATTERNS: dict[tuple[str, str], list[re.Pattern]] = {}
 
 
-def _pattern(message_id: str, lang: str) -> re.Pattern:
+def _patterns(message_id: str, lang: str) -> list[re.Pattern]:
+    """The message in ``lang`` as patterns that capture its values: one per plural form."""
     key = (message_id, lang)
     if key not in _PATTERNS:
-        text = gettext(message_id, lang)
-        _PATTERNS[key] = re.compile(_PLACEHOLDER.sub(lambda m: f"(?P<{m.group(1)}>.+?)", re.escape(text)))
+        texts = message_id.forms(lang) if isinstance(message_id, Plural) else [gettext(message_id, lang)]
+        _PATTERNS[key] = [re.compile(_PLACEHOLDER.sub(lambda m: f"(?P<{m.group(1)}>.+?)", re.escape(text)))
+                          for text in texts]
     return _PATTERNS[key]
 
 
@@ -71,9 +80,10 @@ def _matches(message: str, ids: tuple[str, ...]) -> dict | None:
     """The values of the first id that ``message`` is (in the page's language or in Finnish)."""
     for lang in dict.fromkeys((current(), DEFAULT)):
         for message_id in ids:
-            match = _pattern(message_id, lang).fullmatch(message.strip())
-            if match:
-                return match.groupdict()
+            for pattern in _patterns(message_id, lang):
+                match = pattern.fullmatch(message.strip())
+                if match:
+                    return match.groupdict()
     return None
 
 
@@ -109,20 +119,27 @@ def friendly(root: Node, path: str, message: str) -> str:
             return _("{label}: valitse Kyllä tai Ei").format(label=label)
         if kind == "list":
             return _("{label}: lisää vähintään yksi {item}").format(label=label, item=_item_lower(node))
+        if node.plural:
+            return _("{label} puuttuvat").format(label=label)
         return _("{label} puuttuu").format(label=label)
     for ids, wording in LABEL_RULES:
         if _matches(message, ids) is not None:
             return wording.format(label=label)
-    if (values := _matches(message, TOO_LONG)) is not None:
-        return _("{label} on liian pitkä: enintään {max} merkkiä").format(
-            label=list_item or label, max=_first_number(values))
-    if (values := _matches(message, LIST_LENGTH)) is not None:
+    for ids, wording in EXAMPLE_RULES:
+        if _matches(message, ids) is not None and node.example:
+            return wording.format(label=label, example=gettext(node.example))
+    if (values := _matches(message, (TOO_LONG,))) is not None:
+        wording = TOO_LONG_PLURAL_FIELD if node.plural and list_item is None else TOO_LONG_FIELD
+        return wording.format(label=list_item or label, max=int(_first_number(values, "0")))
+    if (values := _matches(message, (LIST_EXACTLY,))) is not None:
+        return LIST_EXACTLY_FIELD.format(label=label, count=int(_first_number(values, "0")))
+    if (values := _matches(message, (LIST_BETWEEN,))) is not None:
         low = _first_number(values, "1")
         if low != "1":
             return _("{label}: lisää vähintään {count}").format(label=label, count=low)
         return _("{label}: lisää vähintään yksi {item}").format(label=label, item=_item_lower(node))
-    if (values := _matches(message, LIST_TOO_LONG)) is not None:
-        return _("{label}: enintään {max} kohtaa").format(label=label, max=_first_number(values))
+    if (values := _matches(message, (LIST_AT_MOST,))) is not None:
+        return LIST_AT_MOST_FIELD.format(label=label, max=int(_first_number(values, "0")))
     if _matches(message, OUT_OF_RANGE + AS_IS_WITH_LABEL) is not None:
         return _("{label}: {message}").format(label=label, message=text[:1].lower() + text[1:])
     return text

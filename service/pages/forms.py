@@ -9,7 +9,7 @@ is lost. Nothing is stored on the server: the form's values travel in the POST b
 document is produced by the API's own ``produce()``, and "Tallenna tiedot" hands the user the
 case JSON to keep.
 
-Each view is a plain function so that an access decorator (issue #7) can be put on it.
+Each view is a plain function with its access declared on it (``@role``, service.web.gate).
 """
 
 from __future__ import annotations
@@ -19,14 +19,26 @@ import io
 import json
 
 from babel import Locale
-from flask import Blueprint, Flask, Response, abort, current_app, g, make_response, render_template, request, url_for
+from babel.numbers import format_decimal
+from flask import (
+    Blueprint,
+    Flask,
+    Request,
+    Response,
+    abort,
+    g,
+    make_response,
+    render_template,
+    request,
+    url_for,
+)
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 from schemas.choices import DOCUMENT_LANGUAGE, Choices
 from schemas.common import CASE_REF_RE
 from schemas.hetu import HETU_LIKE_RE
-from schemas.i18n import DEFAULT, LANGUAGES, Msg, current, gettext, translate
+from schemas.i18n import DEFAULT, LANGUAGES, Msg, Plural, current, gettext, ngettext, translate
 from schemas.i18n import gettext as _
 from service.fieldtree import Node
 from service.pages import carryover
@@ -44,7 +56,7 @@ from service.pages.formdata import (
 from service.pages.formerrors import context, friendly, item_name
 from service.pages.profile import own_details
 from service.pipeline import produce
-from service.problems import ApiError
+from service.problems import MESSAGES, ApiError
 from service.registry import DOCUMENT_TYPES, FAMILY, NETWORK, DocumentType
 from service.validation import get_type, parse_json
 from service.web import i18n
@@ -52,6 +64,7 @@ from service.web.errors import error_response
 from service.web.gate import auditor, role
 from service.web.headers import FORMS_CSP
 from service.web.responses import attachment
+from service.web.shared import converter, template_store
 
 bp = Blueprint("forms", __name__)
 
@@ -62,9 +75,22 @@ FORMATS = [("docx", "Word (.docx)"), ("odt", "OpenDocument (.odt)"), ("pdf", "PD
 COMMON_LANGUAGES = ["fi", "sv", "en", "se", "ru", "et", "ar", "so", "uk", "fa", "ku", "zh", "vi", "tr"]
 
 
+# What a text field with a length cap says as one types (forms.js fills in the number).
+COUNT_LEFT = Plural("Jäljellä {count} merkki", "Jäljellä {count} merkkiä")
+COUNT_OVER = Plural("{count} merkki liikaa", "{count} merkkiä liikaa")
+
+
+def count_texts() -> dict[str, str]:
+    """The counter's words in the page's language, each plural form with its ``{count}`` left
+    for the script (fi, sv and en have the CLDR plural categories one and other)."""
+    return {f"{name}-{category}": ngettext(str.__str__(message), message.plural_form, n)
+            for name, message in (("left", COUNT_LEFT), ("over", COUNT_OVER))
+            for category, n in (("one", 1), ("other", 2))}
+
+
 # --- set-up --------------------------------------------------------------------------------
 
-class InMemoryRequest(Flask.request_class):
+class InMemoryRequest(Request):
     """Uploads stay in memory: werkzeug would spool a larger file to a temporary file on disk,
     and case data must never touch the server's disk. MAX_CONTENT_LENGTH bounds the memory."""
 
@@ -85,11 +111,13 @@ def init_app(app: Flask) -> None:
     # ``_()``: Jinja's ``_()`` marks its result safe and %-formats it, right for the pages' own
     # literal texts, not for texts that come from elsewhere.
     app.jinja_env.filters["t"] = gettext
+    app.jinja_env.filters["number"] = lambda value: format_decimal(value, locale=current())
+    app.jinja_env.globals["count_texts"] = count_texts
 
     @app.errorhandler(CSRFError)
     def _csrf_error(exc):
         g.auth_failure = "csrf"
-        if request.blueprint not in ("forms", "template_pages", "i18n"):
+        if request.blueprint not in PAGE_BLUEPRINTS:
             return error_response(400, _("Lomakkeen tarkiste puuttuu tai on vanhentunut. Lataa sivu uudelleen ja "
                                          "yritä taas."))
         return _page_error(400, _("Lomakkeen lähetys hylättiin"),
@@ -99,31 +127,55 @@ def init_app(app: Flask) -> None:
 
 
 @bp.after_request
-def _headers(response):
+def page_headers(response):
+    """The form pages' headers (the case form's too): no caching, the forms' CSP, no framing."""
     response.headers["Cache-Control"] = "no-store"
     response.headers["Content-Security-Policy"] = FORMS_CSP
     response.headers["X-Frame-Options"] = "DENY"
     return response
 
 
-@bp.errorhandler(ApiError)
-def _api_error(exc: ApiError):
-    return _page_error(exc.status, _("Virhe"), translate(exc.message))
-
+# The blueprints whose answers a person reads in a browser: their errors are pages in the
+# person's words (no API tokens, no Retry-After headers), the JSON API keeps its JSON.
+PAGE_BLUEPRINTS = ("forms", "case_form", "template_pages", "i18n", "auth")
 
 # The error pages' titles and texts (Finnish ids, translated when shown).
 HTTP_ERRORS = {
+    401: (Msg("Kirjaudu sisään"), Msg("Kirjaudu sisään jatkaaksesi.")),
+    403: (Msg("Ei käyttöoikeutta"), Msg("Sinulla ei ole oikeutta tähän toimintoon. Jos tarvitset sen työssäsi, ota "
+                                       "yhteys palvelun ylläpitoon.")),
     404: (Msg("Sivua ei löydy"), Msg("Osoitteessa ei ole lomaketta. Valitse asiakirja etusivulta.")),
     405: (Msg("Virheellinen pyyntö"), Msg("Lomakkeen tiedot lähetetään vain lomakkeen painikkeilla.")),
     413: (Msg("Tiedot ovat liian suuret"), Msg("Lähetetyt tiedot tai tiedosto ovat liian suuria (enintään 512 kt).")),
+    429: (Msg("Liian monta pyyntöä"), Msg("Palveluun on lähetetty lyhyessä ajassa enemmän pyyntöjä kuin se sallii. "
+                                         "Odota minuutti ja yritä sitten uudelleen.")),
+    500: (Msg("Palvelussa tapahtui virhe"), Msg("Pyyntöä ei voitu käsitellä. Yritä uudelleen; jos virhe toistuu, ota "
+                                               "yhteys palvelun ylläpitoon.")),
+    503: (Msg("Palvelu ei ole juuri nyt käytettävissä"), Msg("Yritä hetken kuluttua uudelleen.")),
 }
 HTTP_ERROR_OTHER = (Msg("Virheellinen pyyntö"), Msg("Pyyntöä ei voitu käsitellä."))
 
 
-@bp.errorhandler(HTTPException)
+def _api_error(exc: ApiError):
+    title, general = HTTP_ERRORS.get(exc.status, HTTP_ERROR_OTHER)
+    # A message written for this error (a field, a version that does not exist) says more than
+    # the general one; the general ones are the API's and speak of its tokens and headers.
+    text = translate(exc.message) if exc.message != MESSAGES.get(exc.status) else gettext(general)
+    return _page_error(exc.status, gettext(title), text)
+
+
 def _http_error(exc: HTTPException):
-    title, text = HTTP_ERRORS.get(exc.code, HTTP_ERROR_OTHER)
+    title, text = HTTP_ERRORS.get(exc.code or 400, HTTP_ERROR_OTHER)
     return _page_error(exc.code or 400, gettext(title), gettext(text))
+
+
+def page_errors(blueprint: Blueprint) -> None:
+    """Errors of the blueprint's views as pages in the reader's language."""
+    blueprint.register_error_handler(ApiError, _api_error)
+    blueprint.register_error_handler(HTTPException, _http_error)
+
+
+page_errors(bp)
 
 
 def _page_error(status: int, title: str, text: str):
@@ -199,13 +251,17 @@ def submit(type_id: str):
         return i18n.remember(make_response(html, status), target)
     if action == "save":
         return _save(doc_type, data)
+    if action == "restore":
+        # Back after signing in again (service.pages.account), or "Pysy kirjautuneena" without
+        # JavaScript: the form as it was sent, nothing done with it yet.
+        return _render(doc_type, data, notice=restored_notice(target), output_format=output_format)
     if action == "produce":
         rendition = target or FAMILY
         if rendition not in doc_type.renditions:
             abort(400)
         try:
-            document = produce(current_app.extensions["lnp.templates"], doc_type, data, rendition,
-                               output_format, current_app.extensions["lnp.converter"], audit=auditor())
+            document = produce(template_store(), doc_type, data, rendition,
+                               output_format, converter(), audit=auditor())
         except ApiError as exc:
             if exc.status != 422:
                 return _render(doc_type, data, failure=translate(exc.message), status=exc.status,
@@ -213,6 +269,13 @@ def submit(type_id: str):
             return _render(doc_type, data, errors=exc.errors, status=422, output_format=output_format)
         return attachment(document.content, document.file_name, document.template, document.mimetype)
     abort(400)
+
+
+def restored_notice(target: str) -> str:
+    if target == "stay":
+        return _("Kirjautumisesi on taas voimassa. Lomakkeen tiedot ovat ennallaan.")
+    return _("Kirjauduit uudelleen, ja lomakkeelle kirjoittamasi tiedot palautettiin. Pyyntöäsi ei ehditty "
+             "käsitellä ennen kuin kirjautuminen päättyi: tarkista tiedot ja valitse painike uudelleen.")
 
 
 def new_document(doc_type: DocumentType, language: str) -> dict:
@@ -258,7 +321,7 @@ def _save(doc_type: DocumentType, data: dict):
     # The file name carries the type and the case reference only, and only a reference that is
     # a valid pseudonymous one (no identity code, nothing else typed by mistake).
     # Named in the document's own language, like the document made from it.
-    language = data.get("language") if data.get("language") in LANGUAGES else DEFAULT
+    language = str(data["language"]) if data.get("language") in LANGUAGES else DEFAULT
     if isinstance(case_ref, str) and CASE_REF_RE.match(case_ref.strip()) and not HETU_LIKE_RE.search(case_ref):
         name = doc_type.file_name(case_ref.strip(), extension="json", language=language)
     else:
@@ -361,10 +424,12 @@ class FormPage:
         messages = self.errors.get(path)
         return "; ".join(messages) if messages else None
 
-    def describedby(self, path: str, node: Node, extra_hint: bool = False) -> str:
+    def describedby(self, path: str, node: Node, extra_hint: bool = False, count: bool = False) -> str:
         ids = []
         if node.help or extra_hint:
             ids.append(field_id(path) + "-hint")
+        if count:
+            ids.append(field_id(path) + "-count")
         if self.error(path):
             ids.append(field_id(path) + "-error")
         return " ".join(ids)
@@ -395,7 +460,7 @@ def language_options(ui_language: str) -> list[tuple[str, str]]:
     if ui_language not in _LANGUAGES:
         accepted = Locale(DEFAULT).languages
         names = {**accepted, **Locale("en").languages, **Locale(ui_language).languages}
-        named = {code: names[code] for code in accepted}
+        named: dict[str, str] = {str(code): str(names[code]) for code in accepted}
         common = [(code, named[code]) for code in COMMON_LANGUAGES if code in named]
         rest = sorted(((c, n) for c, n in named.items() if c not in COMMON_LANGUAGES),
                       key=lambda cn: (cn[1].casefold(), cn[0]))
@@ -413,6 +478,6 @@ def _render(doc_type: DocumentType, data: dict, *, errors=None, focus=None, noti
     html = render_template(
         "forms/form.html", page=page, doc_type=doc_type, formats=FORMATS, output_format=output_format,
         network=NETWORK in doc_type.renditions, notice=notice, notice_details=notice_details or [],
-        open_error=open_error, failure=failure,
+        open_error=open_error, failure=failure, stay_form="lnp-form",
     )
     return html, status

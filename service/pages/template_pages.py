@@ -10,26 +10,31 @@ are in the user's language (the switch, else Accept-Language), which is a differ
 
 from __future__ import annotations
 
+import datetime as dt
+from zoneinfo import ZoneInfo
+
 from flask import Blueprint, current_app, flash, g, redirect, render_template, request, url_for
 
-from schemas.i18n import LANGUAGES, Msg, UnknownLanguage, gettext, known_language, translate
+from schemas.i18n import LANGUAGES, Msg, UnknownLanguage, current, gettext, known_language, translate
+from service.pages.account import display_name
+from service.pages.forms import page_errors
 from service.pipeline import preview as preview_document
 from service.problems import ApiError
 from service.registry import DOCUMENT_TYPES
+from service.rendering import formatting
 from service.validation import get_type, parse_json
 from service.web.gate import auditor, role
 from service.web.headers import FORMS_CSP
 from service.web.responses import attachment
+from service.web.shared import converter, template_store
 from service.wordtemplates import field_guide
 from service.wordtemplates.checker import FIXED, check, severity_name
-from service.wordtemplates.store import StoreError, TemplateStore, as_docx, export_file_name
+from service.wordtemplates.store import BUILTIN, StoreError, as_docx, export_file_name
 from service.wordtemplates.upload_safety import MAX_UPLOAD_BYTES, allow_template_upload
 
 bp = Blueprint("template_pages", __name__, url_prefix="/pohjat")
+page_errors(bp)
 
-
-def _store() -> TemplateStore:
-    return current_app.extensions["lnp.templates"]
 
 
 def _actor() -> str:
@@ -50,7 +55,7 @@ def _uploaded(field: str, limit: int = MAX_UPLOAD_BYTES) -> bytes | None:
 def _template_upload() -> bytes | None:
     """The chosen template as .docx (an .odt is converted first); StoreError when it cannot be."""
     data = _uploaded("template")
-    return None if data is None else as_docx(data, current_app.extensions["lnp.converter"])
+    return None if data is None else as_docx(data, converter())
 
 
 # A template's language as the pages name it (in the page's language): "ruotsinkielinen pohja".
@@ -83,22 +88,48 @@ def _back_to(doc_type, language: str):
     return redirect(url_for(".index") + "#" + _anchor(doc_type, language))
 
 
+HELSINKI = ZoneInfo("Europe/Helsinki")
+
+
+def moment(iso: str) -> str:
+    """A stored UTC time as a Helsinki reader reads it, in the page's language:
+    "1.3.2026 klo 12.15", "1.3.2026 kl. 12.15", "1 March 2026, 12:15"."""
+    if not iso:
+        return ""
+    local = dt.datetime.fromisoformat(iso).astimezone(HELSINKI)
+    lang = current()
+    return gettext("{date} {time}").format(date=formatting.date(local.date(), lang),
+                                           time=formatting.time(local.time(), lang))
+
+
+def uploader(version) -> str:
+    """Who uploaded a version, by name: the person's own name, an API token's or the command
+    line's (the store keeps the actor, "session:maija")."""
+    if version.version == BUILTIN:
+        return gettext("sisäänrakennettu")
+    kind, _sep, name = version.uploader.partition(":")
+    return display_name(kind, name) if name else version.uploader
+
+
 @bp.context_processor
 def _names():
     # The checker's severities are codes in its reports; the pages name them in the page's language.
-    return {"template_name": template_name, "severity_label": severity_name}
+    return {"template_name": template_name, "severity_label": severity_name, "moment": moment,
+            "uploader": uploader}
 
 
 @bp.get("/")
 @role("convener")
 def index():
-    store = _store()
+    store = template_store()
     types = []
     for doc_type in DOCUMENT_TYPES.values():
         templates = []
         for language in LANGUAGES:
+            history = store.history(doc_type.id, language)
             templates.append({"language": language, "anchor": _anchor(doc_type, language),
                               "active": store.active_version(doc_type.id, language),
+                              "previous": history[-2] if len(history) >= 2 else None,
                               "versions": list(reversed(store.versions(doc_type.id, language)))})
         types.append({"type": doc_type, "templates": templates})
     return render_template("pohjat/index.html", types=types, languages=LANGUAGES)
@@ -108,7 +139,7 @@ def index():
 @role("convener")
 def version(type_id: str, language: str, version: int):
     doc_type, language = get_type(type_id), _language(language)
-    store = _store()
+    store = template_store()
     try:
         meta = store.version(doc_type.id, version, language)
     except StoreError as exc:
@@ -148,7 +179,7 @@ def upload(type_id: str, language: str):
         if data is None:
             flash(gettext("Valitse ladattava asiakirjapohja (.docx tai .odt)."), "error")
             return _back_to(doc_type, language)
-        meta, _ = _store().upload(doc_type, data, _actor(), language)
+        meta, _ = template_store().upload(doc_type, data, _actor(), language)
     except StoreError as exc:
         flash(translate(exc.message), "error")
         return _back_to(doc_type, language)
@@ -161,12 +192,26 @@ def upload(type_id: str, language: str):
     return redirect(url_for(".version", type_id=doc_type.id, language=language, version=meta.version))
 
 
-@bp.post("/<type_id>/<language>/versiot/<int:version>/ota-kayttoon")
+# Activation and rollback change every document the city makes from then on: each asks first, on
+# a page of its own (a plain link leads there, so it needs no script), and is done only when
+# that page's button posts ``confirm``.
+
+@bp.route("/<type_id>/<language>/versiot/<int:version>/ota-kayttoon", methods=["GET", "POST"])
 @role("convener")
 def activate(type_id: str, language: str, version: int):
     doc_type, language = get_type(type_id), _language(language)
+    store = template_store()
+    if request.method == "GET" or request.form.get("confirm") != "yes":
+        try:
+            target = store.version(doc_type.id, version, language)
+        except StoreError as exc:
+            raise ApiError(exc.status, translate(exc.message)) from None
+        current_version = store.version(doc_type.id, store.active_version(doc_type.id, language), language)
+        return render_template("pohjat/confirm.html", doc_type=doc_type, language=language,
+                               anchor=_anchor(doc_type, language), action="activate", target=target,
+                               current=current_version)
     try:
-        _store().activate(doc_type, version, _actor(), language)
+        store.activate(doc_type, version, _actor(), language)
         flash(Msg("{document}, {template}: versio {version} on nyt käytössä.").format(
             document=doc_type.title(), template=template_name(language), version=version), "success")
     except StoreError as exc:
@@ -174,12 +219,22 @@ def activate(type_id: str, language: str, version: int):
     return _back_to(doc_type, language)
 
 
-@bp.post("/<type_id>/<language>/palauta")
+@bp.route("/<type_id>/<language>/palauta", methods=["GET", "POST"])
 @role("convener")
 def rollback(type_id: str, language: str):
     doc_type, language = get_type(type_id), _language(language)
+    store = template_store()
+    if request.method == "GET" or request.form.get("confirm") != "yes":
+        history = store.history(doc_type.id, language)
+        if len(history) < 2:
+            flash(gettext("Aiempaa käytössä ollutta versiota ei ole, joten palattavaa ei ole."), "error")
+            return _back_to(doc_type, language)
+        return render_template("pohjat/confirm.html", doc_type=doc_type, language=language,
+                               anchor=_anchor(doc_type, language), action="rollback",
+                               target=store.version(doc_type.id, history[-2], language),
+                               current=store.version(doc_type.id, history[-1], language))
     try:
-        version = _store().rollback(doc_type, _actor(), None, language)
+        version = store.rollback(doc_type, _actor(), None, language)
         flash(Msg("{document}, {template}: palattiin versioon {version}.").format(
             document=doc_type.title(), template=template_name(language), version=version), "success")
     except StoreError as exc:
@@ -197,7 +252,7 @@ def preview(type_id: str, language: str, version: int):
     back = redirect(url_for(".version", type_id=doc_type.id, language=language, version=version))
     try:
         payload = parse_json(case) if case else doc_type.example(language)
-        document = preview_document(_store(), doc_type, version, payload, language=language, audit=auditor())
+        document = preview_document(template_store(), doc_type, version, payload, language=language, audit=auditor())
     except StoreError as exc:
         flash(translate(exc.message), "error")
         return back
@@ -214,7 +269,7 @@ def preview(type_id: str, language: str, version: int):
 def export(type_id: str, language: str, version: int):
     doc_type, language = get_type(type_id), _language(language)
     try:
-        data = _store().read(doc_type.id, version, language)
+        data = template_store().read(doc_type.id, version, language)
     except StoreError as exc:
         raise ApiError(exc.status, translate(exc.message)) from None
     return attachment(data, export_file_name(doc_type, version, language))

@@ -263,9 +263,9 @@ class _Analyser:
     def unknown(self, n, name, known, where=None, kind="field"):
         close = difflib.get_close_matches(name, list(known), n=1)
         if kind == "filter":
-            message = Msg("Tuntematonta suodatinta «{name}».").format(name=name)
+            message = Msg("Tuntematon suodatin «{name}».").format(name=name)
         elif kind == "test":
-            message = Msg("Tuntematonta testiä «{name}».").format(name=name)
+            message = Msg("Tuntematon testi «{name}».").format(name=name)
         elif where:
             message = Msg("Tuntematon kenttä «{name}» kohteessa «{where}».").format(name=name, where=where)
         else:

@@ -5,11 +5,15 @@
   a request to such an endpoint is refused as well: a route added without one fails closed.
 - One ``before_request`` authenticates every request: a bearer token (API clients), else the
   SSO proxy's user header when configured, else the sign-in session cookie (web users). There
-  is no setting that turns this off; the public endpoints are the declared ones, /healthz and
-  static files.
+  is no setting that turns this off; the public endpoints are the declared ones, /healthz,
+  /readyz and static files.
 - CSRF (Flask-WTF) is checked on every unsafe request that is not authenticated by a bearer
   token: a browser never sends one on its own, so only cookie- and proxy-authenticated forms
   need the check.
+- A form a person posts after their session ended (idle too long) is not lost: when its CSRF
+  token is valid (the post came from this site's own page in the same browser), the gate raises
+  :class:`SignInRequired`, and the pages answer with the sign-in page carrying the posted
+  values in the browser's own page, never on the server (service.pages.account).
 """
 
 from __future__ import annotations
@@ -17,8 +21,10 @@ from __future__ import annotations
 import ipaddress
 import logging
 import re
+import time
 
 from flask import Flask, current_app, g, redirect, request, session, url_for
+from flask_wtf.csrf import CSRFError
 
 from schemas.i18n import gettext as _
 from service.access.accounts import ROLES, AccountStore, Identity, rank
@@ -68,6 +74,18 @@ def check_routes(app: Flask) -> None:
     missing = sorted(e for e in app.view_functions if declared_role(app, e) is None)
     if missing:
         raise RuntimeError(f"endpoints without @role/@public: {', '.join(missing)}")
+
+
+class SignInRequired(Exception):
+    """A person's form post arrived without a valid session. ``carry``: its CSRF token was valid,
+    so its values may go back to the person in the sign-in page."""
+
+    def __init__(self, carry: bool):
+        super().__init__("sign-in required")
+        self.carry = carry
+
+
+FORM_TYPES = frozenset({"application/x-www-form-urlencoded", "multipart/form-data"})
 
 
 # --- who is asking -------------------------------------------------------------------------------
@@ -120,7 +138,10 @@ def _identify() -> Identity | None:
         identity = accounts().session_identity(session_id, current_app.config["SESSION_IDLE_SECONDS"],
                                                current_app.config["SESSION_MAX_SECONDS"])
         if identity is None:
-            session.clear()
+            # The session ended; the CSRF secret stays, so that a form posted from its pages can
+            # still be recognised as this browser's own (a new one is made at sign-in).
+            session.pop("sid", None)
+            g.session_expired = True
         return identity
     return None
 
@@ -128,6 +149,32 @@ def _identify() -> Identity | None:
 def _wants_html() -> bool:
     return (request.method == "GET"
             and request.accept_mimetypes.best_match(["application/json", "text/html"]) == "text/html")
+
+
+def _form_from_a_page() -> bool:
+    """A browser posting one of the pages' forms (the JSON API is never one)."""
+    return (request.method == "POST" and request.mimetype in FORM_TYPES
+            and request.accept_mimetypes.best_match(["application/json", "text/html"]) == "text/html")
+
+
+def _sign_in_required() -> SignInRequired:
+    g.auth_failure = "no-credentials"
+    try:
+        current_app.extensions["csrf"].protect()
+    except CSRFError:
+        return SignInRequired(carry=False)
+    return SignInRequired(carry=True)
+
+
+def session_seconds_left() -> int | None:
+    """Seconds until the signed-in user's session ends if they do nothing (None: not a session
+    that ends by itself, as with an API token or the SSO proxy)."""
+    identity = g.get("identity")
+    if identity is None or identity.kind != "session" or not session.get("sid"):
+        return None
+    expires = accounts().session_expiry(session["sid"], current_app.config["SESSION_IDLE_SECONDS"],
+                                        current_app.config["SESSION_MAX_SECONDS"])
+    return None if expires is None else max(0, int(expires - time.time()))
 
 
 def authenticate():
@@ -142,6 +189,8 @@ def authenticate():
     if identity is None:
         if _wants_html():
             return redirect(url_for("auth.sign_in", next=request.full_path.rstrip("?")))
+        if _form_from_a_page():
+            raise _sign_in_required()
         raise _refuse("no-credentials")
     g.identity = identity
     if endpoint is None:  # 404 or 405: only signed-in callers learn which paths exist

@@ -6,8 +6,8 @@
   sign-in form has its own, per typed account name and per address. A 429 carries Retry-After
   and the usual JSON error body. The in-memory store counts per gunicorn worker; point
   RATELIMIT_STORAGE_URI at a shared store (e.g. redis://) to count across workers and hosts.
-- CSRF (Flask-WTF's CSRFProtect) with the default check off: auth.authenticate decides which
-  requests need it (all unsafe ones except those carrying a bearer token). The forms of #3 use
+- CSRF (Flask-WTF's CSRFProtect) with the default check off: web.gate.authenticate decides which
+  requests need it (all unsafe ones except those carrying a bearer token). The forms use
   ``csrf_token()`` in their templates as usual; no second CSRFProtect is needed.
 """
 
@@ -84,7 +84,7 @@ def init_app(app: Flask, sign_in_endpoint: str = "auth.sign_in", password_endpoi
     csrf.init_app(app)
     # One limiter per app: a Limiter keeps the first app's limits, and tests build several apps.
     limiter = Limiter(key_func=_rate_key, app=app)
-    limiter.request_filter(lambda: request.endpoint == "healthz")  # monitoring polls it
+    limiter.request_filter(lambda: request.endpoint in ("healthz", "readyz"))  # the load balancer polls them
     view: Callable = app.view_functions[sign_in_endpoint]
     view = limiter.limit(lambda: app.config["SIGN_IN_RATE_LIMIT"], methods=["POST"], key_func=_sign_in_key)(view)
     view = limiter.limit(lambda: app.config["SIGN_IN_ADDRESS_RATE_LIMIT"], methods=["POST"],

@@ -26,7 +26,6 @@ COOKIE_MAX_AGE = 365 * 24 * 3600
 
 # Each language's name in itself: the switch offers "suomeksi", "på svenska", "in English".
 SWITCH_LABELS = {"fi": "suomeksi", "sv": "på svenska", "en": "in English"}
-NAMES = {"fi": "suomi", "sv": "svenska", "en": "English"}
 
 bp = Blueprint("i18n", __name__)
 

@@ -139,14 +139,16 @@ def repair_split_tags(data: bytes) -> tuple[bytes, list[Finding]]:
     findings: list[Finding] = []
     replaced: dict[str, bytes] = {}
     with zipfile.ZipFile(io.BytesIO(data)) as package:
+        headings = heading_styles(package)
         for name in _templated_parts(package.namelist()):
             root = etree.fromstring(package.read(name), _PARSER)
-            locations = _paragraph_locations(root, name)
+            locations = _paragraph_locations(root, name, headings)
             changed = False
             for paragraph in root.iter(W + "p"):
                 for tag in _repair_paragraph(paragraph):
                     changed = True
-                    findings.append(Finding(FIXED, locations.get(paragraph, _part_label(name)), tag[:80],
+                    findings.append(Finding(FIXED, locations.get(paragraph, _part_label(name)),
+                                            excerpt(_paragraph_text(paragraph), tag),
                                             gettext("Word oli jakanut tagin useaan osaan; osat yhdistettiin.")))
             if changed:
                 replaced[name] = etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
@@ -214,18 +216,67 @@ def _part_label(name: str) -> str:
     return gettext("leipäteksti")
 
 
-def _paragraph_locations(root, name: str) -> dict:
-    """Each paragraph → "leipäteksti, kappale 3" or "taulukko 1, rivi 2, solu 3"."""
+def heading_styles(package: zipfile.ZipFile) -> set[str]:
+    """The ids of the paragraph styles that are headings: Word's built-in Heading 1-9 and Title
+    (their names are English whatever the language of Word), any style with an outline level,
+    and styles based on these."""
+    try:
+        root = etree.fromstring(package.read("word/styles.xml"), _PARSER)
+    except KeyError:
+        return set()
+    based_on, found = {}, set()
+    for style in root.iter(W + "style"):
+        if style.get(W + "type") != "paragraph":
+            continue
+        style_id = style.get(W + "styleId")
+        name = style.find(W + "name")
+        parent = style.find(W + "basedOn")
+        if parent is not None:
+            based_on[style_id] = parent.get(W + "val")
+        named = (name.get(W + "val") or "") if name is not None else ""
+        if re.fullmatch(r"heading [1-9]|title", named, re.IGNORECASE) or style.find(f"{W}pPr/{W}outlineLvl") is not None:
+            found.add(style_id)
+    for style_id, parent in based_on.items():
+        for _ in range(5):
+            if parent in found:
+                found.add(style_id)
+                break
+            parent = based_on.get(parent)
+    return found
+
+
+def _paragraph_text(paragraph) -> str:
+    return "".join(t.text or "" for t in paragraph.iter(W + "t"))
+
+
+def _is_heading(paragraph, headings: frozenset[str] | set[str]) -> bool:
+    style = paragraph.find(f"{W}pPr/{W}pStyle")
+    return (style is not None and style.get(W + "val") in headings) or \
+        paragraph.find(f"{W}pPr/{W}outlineLvl") is not None
+
+
+def _paragraph_locations(root, name: str, headings: frozenset[str] | set[str] = frozenset()) -> dict:
+    """Each paragraph placed as a convener finds it in Word: under the heading above it, and its
+    place there ("leipäteksti, otsikon «Reunaehdot» alla, kappale 2"; "otsikon «Lapset» alla,
+    taulukko 1, rivi 2, solu 3"); before the first heading from the start ("leipäteksti,
+    kappale 3")."""
     label = _part_label(name)
     body = _problem_part_key(name) == "body"
     locations: dict[object, str] = {}
     tables = {t: i for i, t in enumerate(root.iter(W + "tbl"), start=1)}
-    number = 0
+    number, heading = 0, ""
     for paragraph in root.iter(W + "p"):
         cell = next((a for a in paragraph.iterancestors(W + "tc")), None)
         if cell is None:
+            text = _paragraph_text(paragraph).strip()
+            if text and _is_heading(paragraph, headings):
+                heading, number = text[:60], 0
+                locations[paragraph] = Msg("{part}, otsikko «{heading}»").format(part=label, heading=heading)
+                continue
             number += 1
-            locations[paragraph] = Msg("{part}, kappale {number}").format(part=label, number=number)
+            locations[paragraph] = (Msg("{part}, otsikon «{heading}» alla, kappale {number}").format(
+                part=label, heading=heading, number=number) if heading else
+                Msg("{part}, kappale {number}").format(part=label, number=number))
             continue
         row = cell.getparent()
         table = row.getparent()
@@ -233,8 +284,33 @@ def _paragraph_locations(root, name: str) -> dict:
         cells = [c for c in row if c.tag == W + "tc"]
         where = Msg("taulukko {table}, rivi {row}, solu {cell}").format(
             table=tables[table], row=rows.index(row) + 1, cell=cells.index(cell) + 1)
+        if heading:
+            where = Msg("otsikon «{heading}» alla, {place}").format(heading=heading, place=where)
         locations[paragraph] = where if body else f"{label}, {where}"
     return locations
+
+
+EXCERPT = 80
+
+
+def excerpt(text: str, tag: str = "") -> str:
+    """About 80 characters of a paragraph's text centred on ``tag``, cut between words, with "…"
+    where the paragraph goes on: the faulty tag with the words around it."""
+    text, tag = " ".join(text.split()), " ".join(tag.split())
+    if len(text) <= EXCERPT:
+        return text
+    at = text.find(tag) if tag else -1
+    if at < 0:
+        at, tag = 0, ""
+    start = at if len(tag) >= EXCERPT else max(0, min(at + len(tag) // 2 - EXCERPT // 2, len(text) - EXCERPT))
+    end = min(len(text), max(start + EXCERPT, at + len(tag)))
+    if start > 0:  # from the start of a word, never into the tag
+        space = text.find(" ", start, at)
+        start = space + 1 if space != -1 else start
+    if end < len(text):
+        space = text.rfind(" ", at + len(tag), end)
+        end = space if space != -1 else end
+    return ("…" if start > 0 else "") + text[start:end] + ("…" if end < len(text) else "")
 
 
 def _normalise(text: str) -> str:
@@ -248,11 +324,11 @@ class _Places:
     def __init__(self, data: bytes):
         self.parts: dict[str, list[tuple[str, str]]] = {}
         with zipfile.ZipFile(io.BytesIO(data)) as package:
+            headings = heading_styles(package)
             for name in _templated_parts(package.namelist()):
                 root = etree.fromstring(package.read(name), _PARSER)
-                locations = _paragraph_locations(root, name)
-                texts = [(locations[p], "".join(t.text or "" for t in p.iter(W + "t")))
-                         for p in root.iter(W + "p")]
+                locations = _paragraph_locations(root, name, headings)
+                texts = [(locations[p], _paragraph_text(p)) for p in root.iter(W + "p")]
                 self.parts[_problem_part_key(name)] = texts
 
     def unclosed_tags(self) -> list[Finding]:
@@ -264,7 +340,7 @@ class _Places:
                 rest = _TAG_IN_TEXT.sub("", text)
                 match = re.search(r"\{[{%#]", rest)
                 if match:
-                    findings.append(Finding(ERROR, location, text.strip()[:80],
+                    findings.append(Finding(ERROR, location, excerpt(text, rest[match.start():match.start() + 20]),
                                             Msg("Tagi «{tag}…» ei sulkeudu samassa kappaleessa (puuttuu }}}} tai %}})."
                                                 ).format(tag=rest[match.start():match.start() + 20].strip())))
         return findings
@@ -275,21 +351,38 @@ class _Places:
         names = re.findall(r"«([^»]+)»", problem.message)
         candidates = []
         if needle:
-            candidates = [(loc, text) for loc, text in paragraphs if needle in _normalise(text)
-                          or (_normalise(text) and _normalise(text) in needle)]
+            # the paragraph whose text holds the reported line; failing that, a paragraph with a
+            # tag whose whole text is in it (a heading's few words would match any line)
+            candidates = [(loc, text) for loc, text in paragraphs if needle in _normalise(text)]
+            candidates = candidates or [(loc, text) for loc, text in paragraphs
+                                        if "{" in text and _normalise(text) and _normalise(text) in needle]
         if not candidates and names:
             candidates = [(loc, text) for loc, text in paragraphs if names[0] in text]
         if candidates:
             # several paragraphs may show the same text: the line number orders them
             index = min(len(candidates) - 1, 0)
             location, text = candidates[index]
-            return Finding(ERROR if problem.severity == "error" else WARNING, location, text.strip()[:80],
-                           problem.message)
+            return Finding(ERROR if problem.severity == "error" else WARNING, location,
+                           excerpt(text, _tag_in(text, problem.snippet, names)), problem.message)
         label = _part_label_from_problem(problem.part)
         line = Msg(", noin kappale {number}").format(number=problem.line - 1) \
             if problem.line and problem.line > 1 else ""
         return Finding(ERROR if problem.severity == "error" else WARNING, label + line, problem.snippet,
                        problem.message)
+
+
+def _tag_in(text: str, snippet: str, names: list[str]) -> str:
+    """The tag of ``text`` a problem is about: the one reported, else the first naming the field
+    the message names, else the first tag."""
+    tags = [m.group() for m in _TAG_IN_TEXT.finditer(text)]
+    needle = _normalise(snippet)
+    for tag in tags:
+        if needle and (needle in _normalise(tag) or _normalise(tag) in needle):
+            return tag
+    for tag in tags:
+        if names and names[0] in tag:
+            return tag
+    return tags[0] if tags else snippet
 
 
 def _problem_part_key(name: str) -> str:

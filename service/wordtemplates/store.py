@@ -1,33 +1,41 @@
-"""Versions of each document type's template in each language, on disk under the instance folder.
+"""Versions of each document type's template in each language, in the service's database.
 
-    <instance>/templates/<type>/<lang>/v0003/template.docx   immutable once written
-    <instance>/templates/<type>/<lang>/v0003/meta.json       hash, uploader, time, checker report
-    <instance>/templates/<type>/<lang>/active.json           {"version": 3, "history": [0, 3]}
+    template_versions   (type, language, version) → the .docx bytes, hash, uploader, time,
+                        checker report; immutable once written
+    template_pointers   (type, language) → the active version and the history rollback follows
+    template_activations  every change of a pointer: who, when, which version
+    template_state      one generation number, raised with every pointer change
 
 Every (type, language) has its own numbering, history and active version: activating a Swedish
 version leaves the Finnish and English ones as they were. Version 0 of every (type, language) is
 the built-in template templates_docx/<lang>/<type>.docx. A version becomes active only when its
-check (with that language's example case) passed and someone activates it. The active pointer is replaced
-atomically (write, fsync, os.replace, fsync of the folder), and every process re-reads it
-when it changes, so gunicorn workers pick up an activation without a restart. A render holds
-one loaded template object from start to end, so it is wholly the old or wholly the new.
+check (with that language's example case) passed and someone activates it.
+
+Several processes and replicas share the database. Each process checks the generation number at
+most every POINTER_CHECK_SECONDS (one small read) and re-reads the twelve pointers only when it
+moved, so an activation on one replica is rendered by every replica within a second. Loaded
+templates are cached by (type, language, version, sha256). A render holds one loaded template
+object from start to end, so each document is wholly the old or wholly the new version.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import hashlib
 import json
-import os
-import shutil
 import threading
-import uuid
+import time
 from collections import OrderedDict
 from dataclasses import dataclass
 from pathlib import Path
 
+from sqlalchemy import exc, func, insert, select, update
+
 from schemas.i18n import DEFAULT, Msg, UnknownLanguage, gettext, known_language, translate
 from service.conversion.pool import ConversionFailed, ConverterUnavailable
+from service.database.connection import Database
+from service.database.tables import template_activations, template_pointers, template_state, template_versions
 from service.problems import ApiError
 from service.registry import CONTEXT_EXTRAS, DOCUMENT_TYPES, TEMPLATES_DIR, DocumentType
 from service.rendering.docx_template import LoadedTemplate, Problem, TemplateInvalid, load_template
@@ -36,6 +44,10 @@ from service.wordtemplates.upload_safety import UnsafeTemplate, check_odt_upload
 
 BUILTIN = 0
 _CACHE_SIZE = 48  # loaded templates kept per process (a few versions of four types in three languages)
+POINTER_CHECK_SECONDS = 0.5  # how stale a process's view of the active versions may be
+HISTORY_LENGTH = 50
+VERSION_COLUMNS = (template_versions.c.version, template_versions.c.sha256, template_versions.c.uploader,
+                   template_versions.c.uploaded_at, template_versions.c.ok, template_versions.c.report)
 
 
 def as_docx(data: bytes, converter) -> bytes:
@@ -103,49 +115,38 @@ class Version:
         return data
 
 
-def _fsync_dir(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
-def _write_atomic(path: Path, data: bytes) -> None:
-    tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex}.tmp")
-    try:
-        with open(tmp, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-        _fsync_dir(path.parent)
-    finally:
-        if tmp.exists():
-            tmp.unlink()
-
-
 def _now() -> str:
     return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
 
 
 class TemplateStore:
-    def __init__(self, root: Path | None = None, builtin_dir: Path = TEMPLATES_DIR):
-        self.root = Path(root) if root is not None else None
+    """``database`` None: only the built-in templates (tools, tests and benchmarks that render)."""
+
+    def __init__(self, database: Database | None = None, builtin_dir: Path = TEMPLATES_DIR):
+        self.database = database
         self.builtin_dir = builtin_dir
         self._lock = threading.Lock()
-        self._loaded: OrderedDict[tuple[str, str, int], LoadedTemplate] = OrderedDict()
-        self._pointers: dict[tuple[str, str], tuple[tuple, int]] = {}
-        self._adopt_legacy_layout()
+        self._loaded: OrderedDict[tuple[str, str, int, str], LoadedTemplate] = OrderedDict()
+        self._builtin_sha: dict[tuple[str, str], str] = {}
+        self._refresh_lock = threading.Lock()
+        self._checked_at = -1e9  # monotonic time of the last generation check
+        self._generation: int | None = None
+        self._active: dict[tuple[str, str], tuple[int, str]] = {}  # (type, lang) → (version, sha256)
 
     # --- reading -----------------------------------------------------------------------------
     def get(self, doc_type: DocumentType, language: str = DEFAULT) -> LoadedTemplate:
         """The active template of a type in a language (checked, prepared, cached per process)."""
-        return self.load(doc_type, self.active_version(doc_type.id, language), language)
+        check_language(language)
+        version, sha256 = self._pointers().get((doc_type.id, language), (BUILTIN, None))
+        return self.load(doc_type, version, language, sha256)
 
-    def load(self, doc_type: DocumentType, version: int, language: str = DEFAULT) -> LoadedTemplate:
+    def load(self, doc_type: DocumentType, version: int, language: str = DEFAULT,
+             sha256: str | None = None) -> LoadedTemplate:
         """One version, loaded so that its filters print ``language`` (dates, names, labels)."""
-        key = (doc_type.id, check_language(language), version)
+        check_language(language)
+        if sha256 is None:
+            sha256 = self._sha256(doc_type.id, version, language)
+        key = (doc_type.id, language, version, sha256)
         with self._lock:
             template = self._loaded.get(key)
             if template is not None:
@@ -168,55 +169,53 @@ class TemplateStore:
         return template
 
     def read(self, type_id: str, version: int, language: str = DEFAULT) -> bytes:
-        check_language(language)
+        self._check(type_id, language)
         if version == BUILTIN:
             return (self.builtin_dir / DOCUMENT_TYPES[type_id].template(language)).read_bytes()
-        path = self._version_dir(type_id, language, version) / "template.docx"
-        if not (path.parent / "meta.json").exists():
-            raise StoreError(Msg("Versiota ei ole."), 404)
-        return path.read_bytes()
+        row = self._row(template_versions.c.content, type_id, version, language)
+        return row.content
 
     def active_version(self, type_id: str, language: str = DEFAULT) -> int:
-        pointer = self._pointer_path(type_id, language)
-        if pointer is None:
-            return BUILTIN
-        try:
-            stat = pointer.stat()
-        except FileNotFoundError:
-            return BUILTIN
-        signature = (stat.st_ino, stat.st_mtime_ns, stat.st_size)
-        cached = self._pointers.get((type_id, language))
-        if cached and cached[0] == signature:
-            return cached[1]
-        version = int(json.loads(pointer.read_text(encoding="utf-8"))["version"])
-        self._pointers[(type_id, language)] = (signature, version)
-        return version
+        self._check(type_id, language)
+        return self._pointers().get((type_id, language), (BUILTIN, None))[0]
 
     def history(self, type_id: str, language: str = DEFAULT) -> list[int]:
-        pointer = self._pointer_path(type_id, language)
-        if pointer is None or not pointer.exists():
+        self._check(type_id, language)
+        if self.database is None:
             return [BUILTIN]
-        return list(json.loads(pointer.read_text(encoding="utf-8")).get("history", [BUILTIN]))
+        with self.database.read() as connection:
+            history = connection.execute(select(template_pointers.c.history).where(
+                template_pointers.c.type_id == type_id, template_pointers.c.language == language)).scalar()
+        return json.loads(history) if history else [BUILTIN]
+
+    def activations(self, type_id: str, language: str = DEFAULT) -> list[dict]:
+        """Every change of the active version, oldest first: version, action, actor, time."""
+        self._check(type_id, language)
+        if self.database is None:
+            return []
+        t = template_activations.c
+        with self.database.read() as connection:
+            rows = connection.execute(select(t.version, t.action, t.actor, t.at).where(
+                t.type_id == type_id, t.language == language).order_by(t.id)).all()
+        return [dict(row._mapping) for row in rows]
 
     def versions(self, type_id: str, language: str = DEFAULT) -> list[Version]:
         builtin = self.read(type_id, BUILTIN, language)
         found = [Version(type_id, BUILTIN, hashlib.sha256(builtin).hexdigest(), "sisäänrakennettu", "",
                          True, {"ok": True, "findings": []}, language)]
-        folder = self._folder(type_id, language)
-        if folder is not None and folder.is_dir():
-            for path in sorted(folder.glob("v[0-9][0-9][0-9][0-9]")):
-                meta = path / "meta.json"
-                if meta.exists():  # a folder without meta.json is an interrupted upload
-                    fields = json.loads(meta.read_text(encoding="utf-8"))
-                    fields.pop("language", None)  # the folder says it
-                    found.append(Version(type_id=type_id, language=language, **fields))
+        if self.database is not None:
+            with self.database.read() as connection:
+                rows = connection.execute(select(*VERSION_COLUMNS).where(
+                    template_versions.c.type_id == type_id, template_versions.c.language == language)
+                    .order_by(template_versions.c.version)).all()
+            found += [_version(type_id, language, row) for row in rows]
         return found
 
     def version(self, type_id: str, version: int, language: str = DEFAULT) -> Version:
-        for item in self.versions(type_id, language):
-            if item.version == version:
-                return item
-        raise StoreError(Msg("Versiota ei ole."), 404)
+        self._check(type_id, language)
+        if version == BUILTIN:
+            return self.versions(type_id, language)[0]
+        return _version(type_id, language, self._row(VERSION_COLUMNS, type_id, version, language))
 
     # --- changing ----------------------------------------------------------------------------
     def upload(self, doc_type: DocumentType, data: bytes, uploader: str,
@@ -225,53 +224,37 @@ class TemplateStore:
         ``language`` template. Unsafe files are refused and not stored; a file that fails the
         template check is stored with its report but cannot be activated."""
         check_language(language)
-        self._require_root()
+        database = self._require_database()
         report = check(data, doc_type, language=language)
         if report.refused:
             raise StoreError(Msg("Tiedostoa ei voi ottaa asiakirjapohjaksi: {reasons}").format(
                 reasons=" ".join(translate(f.message) for f in report.findings)), 422)
         stored = report.fixed or data
-        folder = self._folder(doc_type.id, language)
-        folder.mkdir(parents=True, exist_ok=True)
-        for _ in range(100):
-            number = max([v.version for v in self.versions(doc_type.id, language)]
-                         + [self._highest_folder(doc_type.id, language)]) + 1
-            target = self._version_dir(doc_type.id, language, number)
+        version = Version(type_id=doc_type.id, language=language, version=0, sha256=hashlib.sha256(stored).hexdigest(),
+                          uploader=uploader, uploaded_at=_now(), ok=report.ok, report=report.as_dict())
+        v = template_versions.c
+        for _ in range(20):
             try:
-                target.mkdir()  # claims the number; a concurrent upload takes the next one
+                with database.write() as connection:  # the next number; a concurrent upload takes the one after
+                    number = connection.execute(select(func.coalesce(func.max(v.version), 0)).where(
+                        v.type_id == doc_type.id, v.language == language)).scalar_one() + 1
+                    connection.execute(insert(template_versions).values(
+                        type_id=doc_type.id, language=language, version=number, content=stored, sha256=version.sha256,
+                        uploader=uploader, uploaded_at=version.uploaded_at, ok=version.ok,
+                        report=json.dumps(version.report, ensure_ascii=False)))
                 break
-            except FileExistsError:
+            except exc.IntegrityError:
                 continue
         else:
             raise StoreError(Msg("Versionumeroa ei saatu varattua."), 503)
-        meta = {
-            "version": number,
-            "sha256": hashlib.sha256(stored).hexdigest(),
-            "uploader": uploader,
-            "uploaded_at": _now(),
-            "ok": report.ok,
-            "report": report.as_dict(),
-        }
-        try:
-            _write_atomic(target / "template.docx", stored)
-            _write_atomic(target / "meta.json", json.dumps({**meta, "language": language}, ensure_ascii=False,
-                                                           indent=2).encode("utf-8"))
-        except OSError:
-            shutil.rmtree(target, ignore_errors=True)
-            raise StoreError(Msg("Asiakirjapohjaa ei voitu tallentaa (levy täynnä tai kirjoitus estetty). "
-                                 "Aktiivinen versio ei muuttunut."), 507) from None
-        return Version(type_id=doc_type.id, language=language, **meta), report
+        return dataclasses.replace(version, version=number), report
 
     def activate(self, doc_type: DocumentType, version: int, actor: str, language: str = DEFAULT) -> None:
         target = self.version(doc_type.id, version, language)
         if not target.ok:
             raise StoreError(Msg("Versiota ei voi ottaa käyttöön: sen tarkistuksessa oli virheitä."), 409)
-        self.load(doc_type, version, language)  # proves it loads here before any worker switches to it
-        history = self.history(doc_type.id, language)
-        if history[-1] != version:
-            history.append(version)
-        self._write_pointer(doc_type.id, language, {"version": version, "history": history[-50:],
-                                                    "activated_by": actor, "activated_at": _now()})
+        self.load(doc_type, version, language, target.sha256)  # proves it loads here before any process switches
+        self._move_pointer(doc_type.id, language, version, actor, "activate")
 
     def rollback(self, doc_type: DocumentType, actor: str, version: int | None = None,
                  language: str = DEFAULT) -> int:
@@ -281,78 +264,100 @@ class TemplateStore:
             if len(history) < 2:
                 raise StoreError(Msg("Aiempaa versiota ei ole."), 409)
             version = history[-2]
-            history = history[:-1]
-        else:
-            history = self.history(doc_type.id, language) + [version]
-        if not self.version(doc_type.id, version, language).ok:
+        target = self.version(doc_type.id, version, language)
+        if not target.ok:
             raise StoreError(Msg("Versiota ei voi ottaa käyttöön: sen tarkistuksessa oli virheitä."), 409)
-        self.load(doc_type, version, language)
-        self._write_pointer(doc_type.id, language, {"version": version, "history": history[-50:],
-                                                    "activated_by": actor, "activated_at": _now()})
+        self.load(doc_type, version, language, target.sha256)
+        self._move_pointer(doc_type.id, language, version, actor, "rollback")
         return version
 
     # --- helpers -----------------------------------------------------------------------------
-    def _require_root(self) -> Path:
-        if self.root is None:
-            raise StoreError(Msg("Asiakirjapohjien tallennuskansiota ei ole määritetty."), 503)
-        self.root.mkdir(parents=True, exist_ok=True)
-        return self.root
+    def _move_pointer(self, type_id: str, language: str, version: int, actor: str, action: str) -> None:
+        """One transaction: the pointer, its history, the activation record and the generation."""
+        database = self._require_database()
+        p = template_pointers.c
+        at = _now()
+        with database.write() as connection:
+            # The generation row first: it is the lock that orders pointer changes on every replica.
+            connection.execute(update(template_state).where(template_state.c.id == 1)
+                               .values(generation=template_state.c.generation + 1))
+            stored = connection.execute(select(p.history).where(p.type_id == type_id, p.language == language)).scalar()
+            history = json.loads(stored) if stored else [BUILTIN]
+            if action == "rollback" and len(history) >= 2 and history[-2] == version:
+                history = history[:-1]
+            elif history[-1] != version:
+                history.append(version)
+            values = {"version": version, "history": json.dumps(history[-HISTORY_LENGTH:]), "activated_by": actor,
+                      "activated_at": at}
+            if stored is None:
+                connection.execute(insert(template_pointers).values(type_id=type_id, language=language, **values))
+            else:
+                connection.execute(update(template_pointers).where(p.type_id == type_id, p.language == language)
+                                   .values(**values))
+            connection.execute(insert(template_activations).values(type_id=type_id, language=language,
+                                                                   version=version, action=action, actor=actor, at=at))
+        self._checked_at = -1e9  # this process sees its own change at once
 
-    def _folder(self, type_id: str, language: str) -> Path | None:
-        """<root>/<type>/<lang>; the type and the language are checked names, never raw input."""
+    def _pointers(self) -> dict[tuple[str, str], tuple[int, str]]:
+        """The active (version, sha256) of every (type, language) that has left version 0, at most
+        POINTER_CHECK_SECONDS old."""
+        if self.database is None:
+            return {}
+        if time.monotonic() - self._checked_at < POINTER_CHECK_SECONDS:
+            return self._active
+        with self._refresh_lock:  # one thread of the process checks; the others use what it finds
+            if time.monotonic() - self._checked_at < POINTER_CHECK_SECONDS:
+                return self._active
+            p, v = template_pointers.c, template_versions.c
+            with self.database.read() as connection:
+                generation = connection.execute(select(template_state.c.generation)).scalar_one()
+                if generation != self._generation:
+                    rows = connection.execute(select(p.type_id, p.language, p.version, v.sha256).join(
+                        template_versions, (v.type_id == p.type_id) & (v.language == p.language)
+                        & (v.version == p.version), isouter=True)).all()
+                    self._active = {(r.type_id, r.language): (r.version, r.sha256) for r in rows
+                                    if r.version != BUILTIN}
+                    self._generation = generation
+            self._checked_at = time.monotonic()
+            return self._active
+
+    def _sha256(self, type_id: str, version: int, language: str) -> str:
+        if version == BUILTIN:
+            key = (type_id, language)
+            if key not in self._builtin_sha:
+                self._builtin_sha[key] = hashlib.sha256(self.read(type_id, BUILTIN, language)).hexdigest()
+            return self._builtin_sha[key]
+        return self._row(template_versions.c.sha256, type_id, version, language).sha256
+
+    def _row(self, columns, type_id: str, version: int, language: str):
+        """One stored version's ``columns``; a 404 when there is no such version."""
+        self._check(type_id, language)
+        if self.database is None:
+            raise StoreError(Msg("Versiota ei ole."), 404)
+        columns = columns if isinstance(columns, tuple) else (columns,)
+        v = template_versions.c
+        with self.database.read() as connection:
+            row = connection.execute(select(*columns).where(v.type_id == type_id, v.language == language,
+                                                            v.version == version)).first()
+        if row is None:
+            raise StoreError(Msg("Versiota ei ole."), 404)
+        return row
+
+    def _check(self, type_id: str, language: str) -> None:
+        """The type and the language are checked names, never raw input."""
         if type_id not in DOCUMENT_TYPES:
             raise StoreError(Msg("Versiota ei ole."), 404)
         check_language(language)
-        return None if self.root is None else self.root / type_id / language
 
-    def _write_pointer(self, type_id: str, language: str, content: dict) -> None:
-        self._require_root()
-        folder = self._folder(type_id, language)
-        folder.mkdir(parents=True, exist_ok=True)
-        try:
-            _write_atomic(folder / "active.json", json.dumps(content).encode("utf-8"))
-        except OSError:
-            raise StoreError(Msg("Käyttöönottoa ei voitu tallentaa; aktiivinen versio ei muuttunut."), 507) from None
+    def _require_database(self) -> Database:
+        if self.database is None:
+            raise StoreError(Msg("Asiakirjapohjien tallennuspaikkaa ei ole määritetty."), 503)
+        return self.database
 
-    def _pointer_path(self, type_id: str, language: str) -> Path | None:
-        folder = self._folder(type_id, language)
-        return None if folder is None else folder / "active.json"
 
-    def _version_dir(self, type_id: str, language: str, version: int) -> Path:
-        self._require_root()
-        return self._folder(type_id, language) / f"v{version:04d}"
-
-    def _highest_folder(self, type_id: str, language: str) -> int:
-        folder = self._folder(type_id, language)
-        if folder is None or not folder.is_dir():
-            return 0
-        numbers = [int(p.name[1:]) for p in folder.glob("v[0-9][0-9][0-9][0-9]")]
-        return max(numbers, default=0)
-
-    def _adopt_legacy_layout(self) -> None:
-        """Instances from before the languages kept Finnish versions in <type>/v0003 and
-        <type>/active.json: move them to <type>/fi/ (versions first, the pointer last, each by
-        rename, so an interrupted move is finished by the next start and nothing is copied)."""
-        if self.root is None or not self.root.is_dir():
-            return
-        for type_id in DOCUMENT_TYPES:
-            folder = self.root / type_id
-            legacy = sorted(folder.glob("v[0-9][0-9][0-9][0-9]")) if folder.is_dir() else []
-            if (folder / "active.json").exists():
-                legacy.append(folder / "active.json")
-            if not legacy:
-                continue
-            target = folder / DEFAULT
-            target.mkdir(exist_ok=True)
-            for path in legacy:
-                if (target / path.name).exists():
-                    continue  # already there (another process moved it first): leave the old one alone
-                try:
-                    os.rename(path, target / path.name)
-                except FileNotFoundError:
-                    continue
-            _fsync_dir(target)
-            _fsync_dir(folder)
+def _version(type_id: str, language: str, row) -> Version:
+    return Version(type_id=type_id, language=language, version=row.version, sha256=row.sha256, uploader=row.uploader,
+                   uploaded_at=row.uploaded_at, ok=bool(row.ok), report=json.loads(row.report))
 
 
 def export_file_name(doc_type: DocumentType, version: int, language: str = DEFAULT) -> str:

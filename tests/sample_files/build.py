@@ -35,7 +35,7 @@ EXPECTED: dict[str, list[tuple[str, str, str]]] = {
         ("virhe", "leipäteksti, kappale 1", "syntaksivirhe"),
         ("virhe", "leipäteksti, kappale 3", "Tarkoititko «first_name»"),
         ("virhe", "taulukko 1, rivi 1, solu 2", "Tarkoititko «author»"),
-        ("virhe", "ylätunniste", "suodatinta"),
+        ("virhe", "ylätunniste", "suodatin"),
         ("virhe", "alatunniste", "Alaviivalla"),
     ],
     "doctype.docx": [("virhe", "tiedosto", "DOCTYPE")],
