@@ -37,6 +37,7 @@ import unohelper  # noqa: E402
 from com.sun.star.beans import PropertyValue  # noqa: E402
 from com.sun.star.connection import NoConnectException  # noqa: E402
 from com.sun.star.io import XOutputStream  # noqa: E402
+from com.sun.star.style.BreakType import PAGE_BEFORE  # noqa: E402
 
 HEADER = struct.Struct(">II")
 
@@ -49,6 +50,56 @@ PDF_FILTER_DATA = {"SelectPdfVersion": 2, "UseTaggedPDF": True}
 # MediaDescriptor values: never run macros, never update links to other documents.
 NEVER_EXECUTE = 0
 NO_UPDATE = 0
+
+
+def _start(item):
+    if item.supportsService("com.sun.star.text.TextTable"):
+        return item.getCellByName(item.getCellNames()[0]).getText().getStart()
+    return item.getStart()
+
+
+def _end(item):
+    if item.supportsService("com.sun.star.text.TextTable"):
+        return item.getCellByName(item.getCellNames()[-1]).getText().getEnd()
+    return item.getEnd()
+
+
+def _keeps(item) -> bool:
+    """Keep with next: a paragraph's ParaKeepTogether, a table's KeepTogether."""
+    if item.supportsService("com.sun.star.text.Paragraph"):
+        return bool(item.ParaKeepTogether)
+    if item.supportsService("com.sun.star.text.TextTable"):
+        return bool(item.KeepTogether)
+    return False
+
+
+def hold_keeps(document) -> None:
+    """Make LibreOffice's pages honour "keep with next" as Word does.
+
+    LibreOffice 7.x lays out some documents with a heading (kept with the next paragraph) alone
+    at the foot of a page, depending on what stands earlier on the page. Here its own layout is
+    asked where each item of a keep chain landed; where a chain ends on a later page than it
+    starts, the chain starts on a new page. Only the PDF gets these page breaks; an .odt stays
+    as editable as the .docx it came from."""
+    view = document.getCurrentController().getViewCursor()
+
+    def page(text_range) -> int:
+        view.gotoRange(text_range, False)
+        return view.getPage()
+
+    items = []
+    enumeration = document.getText().createEnumeration()
+    while enumeration.hasMoreElements():
+        items.append(enumeration.nextElement())
+    for index, item in enumerate(items[:-1]):
+        if not _keeps(item) or page(_start(items[index + 1])) <= page(_end(item)):
+            continue
+        first = index
+        while first > 0 and _keeps(items[first - 1]):
+            first -= 1
+        if first == 0 or page(_end(items[first - 1])) < page(_start(items[first])):
+            continue  # the chain already starts a page: it is longer than a page, leave it
+        items[first].BreakType = PAGE_BEFORE
 
 
 class OutputStream(unohelper.Base, XOutputStream):
@@ -198,6 +249,11 @@ class Office:
         if document is None:
             raise Unreadable
         try:
+            if target == "pdf" and source == "docx":
+                try:
+                    hold_keeps(document)
+                except Exception:  # noqa: BLE001 - the document converts as LibreOffice laid it out
+                    pass
             output = OutputStream()
             store = {"FilterName": EXPORT_FILTERS[target], "OutputStream": output}
             if target == "pdf":

@@ -19,6 +19,7 @@ from jinja2 import TemplateError, nodes
 
 from schemas.i18n import DEFAULT, LANGUAGES, Msg, translate
 from service.fieldtree import Node
+from service.rendering import finishing
 from service.rendering.engine import NotSupported, PreparedDocx
 from service.rendering.formatting import BRACE_GUARD
 from service.rendering.sandbox import LOOP_BUDGET_FILTER, make_env, render_budget
@@ -447,9 +448,11 @@ def render_docxtpl(data: bytes, context: dict, language: str = DEFAULT) -> bytes
     """Plain docxtpl; a fresh DocxTemplate per call so concurrent renders share nothing."""
     tpl = _ExactDocxTemplate(io.BytesIO(data))
     try:
+        tpl.init_docx()
+        templated = frozenset(name for name in PROPERTY_NAMES if "{" in (getattr(tpl.docx.core_properties, name) or ""))
         tpl.render(context, jinja_env=ENVS[language])
         out = io.BytesIO()
         tpl.save(out)
+        return finishing.finish_package(out.getvalue(), context, templated)
     except Exception as exc:  # noqa: BLE001 - any failure here is the template's (data is validated)
         raise RenderFailed(type(exc).__name__) from None
-    return out.getvalue()

@@ -14,6 +14,7 @@ mutable state: a prepared template is read-only after construction.
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import re
 import struct
@@ -26,6 +27,7 @@ from docxtpl import DocxTemplate
 from jinja2 import Environment
 from lxml import etree
 
+from service.rendering import finishing
 from service.rendering.formatting import BRACE_GUARD
 
 XML_DECLARATION = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
@@ -143,6 +145,17 @@ class _Member:
 
 
 @dataclass(frozen=True)
+class _Properties:
+    """The core or extended properties part, rewritten per render as the document's own."""
+
+    name: bytes
+    dostime: int
+    dosdate: int
+    kind: str  # "core" or "app"
+    original: bytes
+
+
+@dataclass(frozen=True)
 class _Rendered:
     """A zip member whose content is a compiled template."""
 
@@ -187,8 +200,11 @@ def _compile(env: Environment, src: str):
     return env.from_string(src), False
 
 
-def _after_render(xml: str, marked: bool) -> str:
-    # The rest of docxtpl.render_xml_part, in the same order.
+def _after_render(xml: str, marked: bool, body: bool = True) -> str:
+    # The rest of docxtpl.render_xml_part, in the same order. A value's paragraph marks become
+    # paragraphs in the body (finishing.py) and lines elsewhere (headers, footers).
+    if not body:
+        xml = finishing.flatten_marks(xml)
     if marked:
         xml = re.sub(r"\n<w:p([ >])", r"<w:p\1", xml)
     if "{_" in xml or "_}" in xml:
@@ -272,6 +288,10 @@ class PreparedDocx:
         templated[main] = ("body", _compile(env, body_src), head, tail, not provably_balanced(env, body_src))
         self.fix_tables = "<w:tbl" in body_src and _cells_may_change(body_src)
         self.fix_docpr = "docPr" in body_src
+        self.styles = finishing.read_styles(etree.tostring(tpl.docx.styles.element))
+        properties = {part.partname.lstrip("/"): kind for part in tpl.docx.part.package.parts
+                      for kind, suffix in (("core", "core-properties+xml"), ("app", "extended-properties+xml"))
+                      if part.content_type.endswith(suffix)}
 
         for rel in tpl.docx.part.rels.values():
             if rel.is_external or rel.reltype not in (RT.HEADER, RT.FOOTER) or not rel.target_part.blob:
@@ -291,18 +311,26 @@ class PreparedDocx:
                     kind, template, head, tail, check = templated[info.filename]
                     raw = _raw_member(data, info)
                     members.append(_Rendered(raw.name, raw.dostime, raw.dosdate, kind, template, check, head, tail))
+                elif info.filename in properties:
+                    raw = _raw_member(data, info)
+                    members.append(_Properties(raw.name, raw.dostime, raw.dosdate, properties[info.filename],
+                                               package.read(info)))
                 else:
                     members.append(_raw_member(data, info))
         self.members = tuple(members)
 
     def render(self, context: dict) -> bytes:
         contents: list[bytes | None] = []
+        now = dt.datetime.now(dt.UTC)
         for member in self.members:
             if isinstance(member, _Member):
                 contents.append(None)
                 continue
+            if isinstance(member, _Properties):
+                contents.append(finishing.properties(member.kind, member.original, context, now))
+                continue
             template, marked = member.template
-            xml = _after_render(template.render(context), marked)
+            xml = _after_render(template.render(context), marked, body=member.kind == "body")
             if member.kind == "body":
                 content = (member.head + self._finish_body(xml) + member.tail).encode("utf-8")
             elif member.kind == "part":
@@ -322,7 +350,10 @@ class PreparedDocx:
         if self.fix_docpr:
             counter = iter(range(1001, 1 << 30))
             xml = _DOCPR_RE.sub(lambda m: f"{m.group(1)}{next(counter)}{m.group(2)}", xml)
-        return xml
+        try:
+            return finishing.finish_body_xml(xml, self.styles)
+        except etree.XMLSyntaxError:
+            raise BrokenOutput("rendered XML is not well formed") from None
 
 
 class BrokenOutput(ValueError):

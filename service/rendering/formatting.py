@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -191,6 +192,34 @@ def age(birth_date: Any, on: Any = None, lang: str = DEFAULT) -> int:
     return age_on(_as_date(birth_date), _as_date(on) if on is not None else dt.date.today())
 
 
+# The unit words of an age, by Babel's plural category of the number (CLDR): Finnish and Swedish
+# abbreviate as Helsinki's documents do, English writes the word out.
+AGE_UNITS = {
+    "fi": {"year": {"other": "v."}, "month": {"other": "kk"}, "under": "alle 1 kk"},
+    "sv": {"year": {"other": "år"}, "month": {"other": "mån."}, "under": "under 1 mån."},
+    "en": {"year": {"one": "year", "other": "years"}, "month": {"one": "month", "other": "months"},
+           "under": "under 1 month"},
+}
+
+
+def age_text(birth_date: Any, on: Any = None, lang: str = DEFAULT) -> str:
+    """The age as a document prints it: completed years (13 v., 13 år, 13 years), and for a
+    child under one completed months (4 kk, 4 mån., 4 months; 1 month)."""
+    lang = _lang(lang)
+    born = _as_date(birth_date)
+    day = _as_date(on) if on is not None else dt.date.today()
+    years = age_on(born, day)
+    if years >= 1:
+        number, unit = years, "year"
+    else:
+        number = (day.year - born.year) * 12 + day.month - born.month - (day.day < born.day)
+        unit = "month"
+        if number < 1:
+            return AGE_UNITS[lang]["under"]
+    words = AGE_UNITS[lang][unit]
+    return f"{number} {words.get(LOCALES[lang].plural_form(number), words['other'])}"
+
+
 def yes_no(value: Any, lang: str = DEFAULT) -> str:
     if value is None:
         return ""
@@ -211,6 +240,7 @@ FILTERS: dict[str, Callable[..., object]] = {
     "label": label,
     "language_name": language_name,
     "age": age,
+    "age_text": age_text,
     "yes_no": yes_no,
 }
 
@@ -228,6 +258,7 @@ FILTER_EXAMPLES = {
     "label": ("{{ s.status|label }}", "in_use"),
     "language_name": ("{{ g.language|language_name }}", "so"),
     "age": ("{{ c.birth_date|age(document_date) }}", None),
+    "age_text": ("{{ c.birth_date|age_text(document_date) }}", None),
     "yes_no": ("{{ is_acute|yes_no }}", True),
 }
 
@@ -237,6 +268,9 @@ def filter_example(name: str, lang: str = DEFAULT) -> tuple[str, str]:
     usage, value = FILTER_EXAMPLES[name]
     if name == "age":
         return usage, str(age(dt.date(2012, 5, 3), dt.date(2022, 1, 25)))
+    if name == "age_text":
+        return usage, ", ".join(age_text(born, dt.date(2022, 1, 25), lang)
+                                for born in (dt.date(2012, 5, 3), dt.date(2021, 9, 20)))
     return usage, str(FILTERS[name](value, lang=lang))
 
 
@@ -253,6 +287,46 @@ def guard_braces(text: str) -> str:
     return text
 
 
+# A value's own structure travels to the document as marks that no text field accepts (C1
+# controls, refused like BRACE_GUARD): finishing.py makes a paragraph of each line and a bulleted
+# list item of each line that starts with "- ", "* " or "• ".
+PARAGRAPH_MARK = "\u0092"
+BULLET_MARK = "\u0093"
+_BULLET_LINE = re.compile(r"^\s*[-*\u2022]\s+")
+
+
+def paragraph_marks(text: str) -> str:
+    lines = [line.rstrip() for line in text.split("\n") if line.strip()]
+    return PARAGRAPH_MARK.join(BULLET_MARK + _BULLET_LINE.sub("", line) if _BULLET_LINE.match(line) else line
+                               for line in lines)
+
+
+# E-mail addresses and web addresses break only where a reader expects (after "@" and "//",
+# before a dot, a slash and the query's separators), never in the middle of a name: a
+# zero-width space is a break opportunity in Word and LibreOffice alike, and prints nothing.
+BREAK = "\u200b"
+_ADDRESS = re.compile(r"(?:https?://|www\.)[^\s<>\"]*[^\s<>\".,;:!?)\]]|[\w.+-]+@[\w-]+(?:\.[\w-]+)+", re.I)
+_BEFORE_IN_WEB = re.compile(r"(?<=[^/])([./?#&=])")
+_BEFORE_IN_MAIL = re.compile(r"(?<=.)(\.)")
+
+
+def _breakable(match: re.Match) -> str:
+    address = match.group(0)
+    head, sep, rest = address.partition("://")
+    if sep:
+        return head + sep + BREAK + _BEFORE_IN_WEB.sub(BREAK + r"\1", rest)
+    local, at, domain = address.partition("@")
+    if at:
+        return _BEFORE_IN_MAIL.sub(BREAK + r"\1", local) + at + BREAK + _BEFORE_IN_MAIL.sub(BREAK + r"\1", domain)
+    return _BEFORE_IN_WEB.sub(BREAK + r"\1", address)
+
+
+def breakable_addresses(text: str) -> str:
+    if "@" in text or "://" in text or "www." in text.lower():
+        return _ADDRESS.sub(_breakable, text)
+    return text
+
+
 def finalize(value: Any, lang: str = DEFAULT) -> Any:
     """Applied to every ``{{ … }}``: dates and yes/no print in the document's language,
     containers are refused, text keeps its braces as sent."""
@@ -265,6 +339,9 @@ def finalize(value: Any, lang: str = DEFAULT) -> Any:
     if isinstance(value, (dict, list, tuple, set)):
         raise FormatError(Msg("Kokonaista tietoryhmää ei voi tulostaa sellaisenaan; valitse kenttä."))
     if isinstance(value, str):
+        value = breakable_addresses(value)
+        if "\n" in value:
+            value = paragraph_marks(value)
         return guard_braces(value)
     return value
 
