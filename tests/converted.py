@@ -35,7 +35,7 @@ def odt_text(content: bytes) -> str:
 def normalise(value: str) -> str:
     """One form for comparing printed text: compatibility forms folded (a PDF may carry
     ligatures or no-break spaces) and every run of whitespace one space."""
-    return re.sub(r"\s+", " ", unicodedata.normalize("NFKC", value)).strip()
+    return re.sub(r"\s+", " ", unicodedata.normalize("NFKC", value).replace("\u200b", "")).strip()
 
 
 def compact(value: str) -> str:
@@ -45,7 +45,7 @@ def compact(value: str) -> str:
     breaks a line after a dash (2026–<break>2027) or inside right-to-left text it places them
     differently from the data. Every other character still has to be there, in order.
     """
-    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", value))
+    return re.sub(r"[\s\u200b]+", "", unicodedata.normalize("NFKC", value))
 
 
 def without_symbols(value: str) -> tuple[str, set[str]]:

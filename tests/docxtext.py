@@ -9,11 +9,16 @@ from docx import Document
 from docx.oxml.ns import qn
 
 
+# A zero-width space prints nothing: the documents put one where an e-mail or web address may
+# break (service/rendering/formatting.py).
+ZERO_WIDTH = "\u200b"
+
+
 def _paragraph_text(p_element) -> str:
     parts = []
     for node in p_element.iter():
         if node.tag == qn("w:t"):
-            parts.append(node.text or "")
+            parts.append((node.text or "").replace(ZERO_WIDTH, ""))
         elif node.tag == qn("w:br"):
             parts.append("\n")
         elif node.tag == qn("w:tab"):

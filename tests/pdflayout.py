@@ -16,6 +16,7 @@ is walked here, with each marked-content reference's own page.
 from __future__ import annotations
 
 import io
+import logging
 import re
 import unicodedata
 from collections import defaultdict
@@ -24,6 +25,9 @@ from dataclasses import dataclass, field
 import pdfplumber
 from pdfminer.pdftypes import resolve1
 from pdfminer.psparser import PSLiteral
+
+# pdfminer logs the PDF's tokens (the document's own text) at DEBUG: never in a log.
+logging.getLogger("pdfminer").setLevel(logging.WARNING)
 
 HEADINGS = {"H", "H1", "H2", "H3", "H4", "H5", "H6"}
 CONTAINERS = {"Document", "Part", "Sect", "Div", "Art", "NonStruct"}
