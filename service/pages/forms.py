@@ -322,7 +322,9 @@ def _save(doc_type: DocumentType, data: dict):
     # Named in the document's own language, like the document made from it.
     language = str(data["language"]) if data.get("language") in LANGUAGES else DEFAULT
     if isinstance(case_ref, str) and CASE_REF_RE.match(case_ref.strip()) and not HETU_LIKE_RE.search(case_ref):
-        name = doc_type.file_name(case_ref.strip(), extension="json", language=language)
+        version = data.get("version")
+        name = doc_type.file_name(case_ref.strip(), extension="json", language=language,
+                                  version=version if isinstance(version, int) and 0 < version < 100 else None)
     else:
         name = f"{gettext(doc_type.file_stem, language)}.json"
     body = json.dumps(data, ensure_ascii=False, indent=2) + "\n"
