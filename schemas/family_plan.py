@@ -333,7 +333,8 @@ def _child_views_rules(data, original, errors) -> None:
             _add(errors, ("child_views", index, "child"), Msg("Tämän lapsen näkemys on jo kirjattu."))
         seen.append(name)
     sent_views = original.get("child_views") if isinstance(original, dict) else None
-    if isinstance(sent_views, list) and len(views) == len(sent_views) \
+    named_wrong = "child_views" in errors  # a name mistyped: that message says it, not "missing" too
+    if isinstance(sent_views, list) and len(views) == len(sent_views) and not named_wrong \
             and not any(failed(view, raw, "child") for _i, view, raw in views):
         missing = [name for name in names if not any(_same(name, other) for other in seen)]
         if missing:
