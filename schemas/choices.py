@@ -49,6 +49,39 @@ STANDARD_QUESTION = Choices("standard_question", {
     "follow_up_meeting": "Seurantakokous",
 })
 
+# The family plan (domain spec §4.4).
+CONTRIBUTION_CHANNEL = Choices("contribution_channel", {
+    "letter": "kirjeellä",
+    "phone_call": "puhelimitse",
+    "video_call": "videoyhteydellä",
+    "through_someone": "toisen osallistujan välityksellä",
+})
+
+SUPPORT_STATUS = Choices("support_status", {
+    "requested": "pyydetty",
+    "promised": "luvattu",
+    "being_considered": "harkinnassa",
+})
+
+DISTRIBUTION_CHANNEL = Choices("distribution_channel", {
+    "in_person": "annetaan kokouksessa",
+    "paper": "paperisena postitse",
+    "secure_email": "suojattuna sähköpostina",
+    "suomi_fi": "Suomi.fi-viestinä",
+})
+
+APPROVAL_DECISION = Choices("approval_decision", {
+    "approved": "hyväksytty",
+    "approved_with_conditions": "hyväksytty tarkennuksin",
+    "not_approved": "ei hyväksytty",
+})
+
+FOLLOW_UP_OUTCOME = Choices("follow_up_outcome", {
+    "continue_plan": "jatketaan suunnitelman mukaan",
+    "new_follow_up": "pidetään uusi seurantakokous",
+    "process_ends": "läheisneuvonpito päättyy",
+})
+
 # The languages a document can be written in (a template per type and language); the family's
 # own languages are ISO 639 codes (``language_code``), interpreted when needed.
 DOCUMENT_LANGUAGE = Choices("document_language", {

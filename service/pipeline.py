@@ -96,7 +96,8 @@ def produce(store: TemplateStore, doc_type: DocumentType, payload: object, rendi
                        case_ref, template, output_format)
         raise
     audit.document(doc_type.id, rendition, "ok", 200, case_ref, template, output_format)
-    return Document(content, doc_type.file_name(data["case_ref"], rendition, output_format, language=data["language"]),
+    return Document(content, doc_type.file_name(data["case_ref"], rendition, output_format, language=data["language"],
+                                                version=data.get("version")),
                     template, formats.MIMETYPES[output_format])
 
 

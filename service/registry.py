@@ -11,6 +11,7 @@ from functools import cached_property
 from pathlib import Path
 
 from schemas.common import DocumentSchema
+from schemas.family_plan import FamilyPlanSchema
 from schemas.follow_up_summary import FollowUpSummarySchema
 from schemas.i18n import DEFAULT, Msg, gettext, known_language
 from schemas.mandate_agreement import MandateAgreementSchema
@@ -37,6 +38,9 @@ class DocumentType:
     schema: type[DocumentSchema]
     file_stem: str  # ASCII, Finnish; used in download file names (translated like any message)
     renditions: tuple[str, ...] = (FAMILY,)
+    # Each revision is a new version that names the one it replaces: the file name carries the
+    # version, and the form can start version n+1 from version n's saved data.
+    versioned: bool = False
 
     @cached_property
     def fields(self) -> Node:
@@ -70,11 +74,12 @@ class DocumentType:
         return context
 
     def file_name(self, case_ref: str, rendition: str = FAMILY, extension: str = "docx",
-                  language: str = DEFAULT) -> str:
-        """Type name (in the document's language) and case reference only: never a person's
-        name or identity code."""
+                  language: str = DEFAULT, version: int | None = None) -> str:
+        """Type name (in the document's language), case reference and, for a versioned type, the
+        version: never a person's name or identity code."""
         stem = self.file_stem if rendition == FAMILY else self.file_stem_network
-        return f"{gettext(stem, language)}_{case_ref}.{extension}"
+        tail = f"_v{version}" if self.versioned and isinstance(version, int) and not isinstance(version, bool) else ""
+        return f"{gettext(stem, language)}_{case_ref}{tail}.{extension}"
 
 
 WITHHELD = Msg("Yhteystiedot eivät näy asiakirjassa.")
@@ -139,6 +144,16 @@ DOCUMENT_TYPES: dict[str, DocumentType] = {
             phase="Valmisteluvaihe",
             schema=QuestionsSchema,
             file_stem="kysymykset",
+        ),
+        DocumentType(
+            id="family-plan",
+            label="Läheisneuvonpidon suunnitelma",
+            description="Perheen ja läheisten suunnitelma: vastaukset kysymyksiin, sovitut tehtävät, seuranta ja "
+                        "sosiaalityöntekijän hyväksyntä. Seurantakokouksen jälkeen tehdään uusi versio.",
+            phase="Läheisneuvonpidon kokous",
+            schema=FamilyPlanSchema,
+            file_stem="suunnitelma",
+            versioned=True,
         ),
         DocumentType(
             id="follow-up-summary",
