@@ -202,10 +202,11 @@ def _report_template(doc_type, store: TemplateStore, name: str, problems: list, 
             print(f"  {problem}")
         return False
     template = store.get(doc_type, language)
-    unused = sorted({p for p, _ in doc_type.fields.walk()} - template.used_paths)
+    unused = sorted({p for p, _ in doc_type.template_fields.walk()} - template.used_paths)
     try:
         # The fictitious example, not a case: checked without produce(), so not audited.
-        render(template, doc_type.context(validate(doc_type, doc_type.example(language))))
+        for context in doc_type.contexts(validate(doc_type, doc_type.example(language))):
+            render(template, context)
         ok, dry = True, gettext("esimerkkitapaus täyttyy")
     except (ApiError, RenderFailed) as exc:
         reason = translate(getattr(exc, "message", type(exc).__name__))

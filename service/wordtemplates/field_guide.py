@@ -28,6 +28,7 @@ KINDS = {
     "date": Msg("päivämäärä"),
     "bool": Msg("kyllä/ei"),
     "int": Msg("kokonaisluku"),
+    "picture": Msg("kuva (omaan kappaleeseensa: {{ diagram }})"),
 }
 
 FILTER_HELP = {
@@ -71,7 +72,7 @@ def _example_values(node: Node, data, path: str, out: dict) -> None:
 def entries(doc_type: DocumentType) -> list[dict]:
     lang = current()
     examples: dict = {}
-    _example_values(doc_type.fields, doc_type.example(lang), "", examples)
+    _example_values(doc_type.template_fields, doc_type.template_example(lang), "", examples)
     rows: list[dict] = []
 
     def visit(node: Node, path: str, parent_required: bool):
@@ -107,7 +108,12 @@ def entries(doc_type: DocumentType) -> list[dict]:
                                  "description": "",
                                  "example": _printable(examples.get(f"{child_path}[]"))})
 
-    visit(doc_type.fields, "", True)
+    visit(doc_type.template_fields, "", True)
+    for name, node in dict(doc_type.extra_names).items():
+        rows.append({"path": name, "kind": gettext(KINDS[node.kind]), "required": True, "label": gettext(node.label),
+                     "description": gettext(node.help or "Palvelun lisäämä tieto."), "example": ""})
+        if node.kind == "list":
+            visit(node.each, f"{name}[]", True)
     for name, node in CONTEXT_EXTRAS["doc"].children.items():
         rows.append({"path": f"doc.{name}", "kind": gettext(KINDS[node.kind]), "required": True,
                      "label": gettext(node.label), "description": gettext("Palvelun lisäämä tieto."),
