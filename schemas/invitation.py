@@ -62,7 +62,7 @@ class InviteeSchema(StrictSchema):
 class _Letters(DocumentSchema):
     """What every letter of one mailing shares."""
 
-    children = children_brief_field()
+    children = children_brief_field()  # a letter shows the first names only (LetterSchema)
     coordinator = nested(CoordinatorSchema, "Koollekutsuja",
                          "Kirjeen allekirjoittaja; kirjeissä näkyvät vain työyhteystiedot.", required=True)
     sender_address = nested(PostalAddressSchema, "Koollekutsujan yksikön osoite",
@@ -111,11 +111,17 @@ class InvitationSchema(_Letters):
             raise ValidationError(Msg("Kirjeitä voi tehdä kerralla enintään {max}.").format(max=MEMBERS_MAX), "invitees")
 
 
+class LetterChildSchema(StrictSchema):
+    first_name = text("Etunimi", "Nimi, jolla lasta kutsutaan.", required=True, max_length=NAME_MAX)
+
+
 class LetterSchema(_Letters):
     """One letter: the shared fields and its own recipient (what a letter template can use)."""
 
+    children = listing(nested_item(LetterChildSchema), "Lapset", "Lapset, joita kokous koskee (vain etunimet).",
+                       required=True, min_items=1, max_items=10, item="lapsi")
     recipient = nested(InviteeSchema, "Vastaanottaja", required=True)
-    letter_number = integer("Kirjeen numero", "Juokseva numero; sama kuin tiedostonimessä.", required=True,
+    letter_number = integer("Kirjeen numero", "Juokseva numero; sama kuin tiedostonimessä (palvelu lisää).",
                             minimum=1, maximum=MEMBERS_MAX)
 
 
@@ -130,7 +136,8 @@ def recipients(data: dict) -> list[dict]:
 def letters(data: dict) -> list[dict]:
     """One letter's data per recipient (validated invitation data in, LetterSchema's shape out),
     each in the recipient's language when there is a template in it, else in the document's."""
-    shared = {k: v for k, v in data.items() if k not in ("invitees", "members")}
+    shared = {k: v for k, v in data.items() if k not in ("invitees", "members", "children")}
+    shared["children"] = [{"first_name": child["first_name"]} for child in data.get("children") or []]
     out = []
     for number, recipient in enumerate(recipients(data), start=1):
         language = recipient.get("language") if recipient.get("language") in LANGUAGES else data["language"]

@@ -51,6 +51,16 @@ class DocumentType:
     # with their place in the field tree, and the function that makes them from the context.
     extra_names: tuple[tuple[str, Node], ...] = ()
     extras: Callable[[dict, str], dict] | None = None
+    # Which fields an extra is made of: a template that uses "sectors[].members[].name" uses
+    # "members[].name" (the checker's "required field never used" counts it).
+    extra_sources: tuple[tuple[str, str], ...] = ()
+
+    def fields_used(self, used: set[str]) -> set[str]:
+        """Template paths as schema paths: an extra's paths also count for the fields it is made of."""
+        out = set(used)
+        for extra, source in self.extra_sources:
+            out |= {source + path[len(extra):] for path in used if path == extra or path.startswith(extra + ".")}
+        return out
 
     @cached_property
     def fields(self) -> Node:
@@ -222,6 +232,7 @@ DOCUMENT_TYPES: dict[str, DocumentType] = {
             file_stem="verkostokartta",
             extra_names=_network_names(),
             extras=network_extras,
+            extra_sources=(("sectors[].members[]", "members[]"), ("sectors[].sector", "members[].sector")),
         ),
         DocumentType(
             id="invitation",

@@ -82,6 +82,7 @@ def check(data: bytes, doc_type: DocumentType, example: dict | None = None, lang
         report.fixed = data
 
     problems, used = analyse(data, doc_type.template_fields, doc_type.context_names)
+    used = doc_type.fields_used(used)
     report.used_paths = used
     places = _Places(data)
     report.findings += places.unclosed_tags()

@@ -36,6 +36,7 @@ FILTER_HELP = {
     "date_long": Msg("Päivämäärä viikonpäivän ja kuukauden nimen kanssa."),
     "date_range": Msg("Aikaväli (alkaen–päättyen) tiiviisti."),
     "time": Msg("Kellonaika asiakirjan kielen mukaan (klo 9.00, kl. 9.00, 9:00)."),
+    "time_range": Msg("Alkamis- ja päättymisaika (klo 9.00–13.00, kl. 9.00–13.00, 9:00–13:00)."),
     "full_name": Msg("Henkilön kaikki etunimet ja sukunimi."),
     "calling_name": Msg("Kutsumanimi (tai ensimmäinen etunimi) ja sukunimi."),
     "address": Msg("Postiosoite yhdellä rivillä."),
