@@ -307,6 +307,10 @@ class PreparedDocx:
             # Read once, rewritten only by a render that adds a picture.
             self._rels_xml = package.read(self._rels_name).decode("utf-8") if self._rels_name in names else None
             self._types_xml = package.read("[Content_Types].xml").decode("utf-8")
+            # Pictures are named as python-docx names them (media/image<n>.png, the first free n).
+            taken = {n for n in names if n.startswith(self._main_folder + "media/image")}
+            self._first_image = next(n for n in range(1, len(taken) + 2)
+                                     if f"{self._main_folder}media/image{n}.png" not in taken)
             for info in package.infolist():
                 if info.filename in templated:
                     kind, template, head, tail, check = templated[info.filename]
@@ -330,7 +334,7 @@ class PreparedDocx:
             else:
                 xml = _after_render(template.render(context), marked)
             if member.kind == "body":
-                content = (member.head + self._finish_body(xml) + member.tail).encode("utf-8")
+                content = (member.head + self._finish_body(xml, bool(pictures.pictures)) + member.tail).encode("utf-8")
             elif member.kind == "part":
                 content = (XML_DECLARATION + xml).encode("utf-8")
             else:
@@ -342,6 +346,9 @@ class PreparedDocx:
             return self._with_pictures(list(self.members), contents, pictures)
         return _write_zip(self.members, contents)
 
+    def _image_name(self, number: int) -> str:
+        return f"media/image{self._first_image + number - 1}.png"
+
     def _with_pictures(self, members: list, contents: list, pictures: Collected) -> bytes:
         """The package with each picture as a PNG member, its relationship from the main part, and
         the PNG content type."""
@@ -349,7 +356,7 @@ class PreparedDocx:
             raise NotSupported("the main part has no relationships part")
         relationships = "".join(
             f'<Relationship Id="{pictures.relationship_id(n)}" Type="{IMAGE_RELATIONSHIP}" '
-            f'Target="{pictures.member_name(n)}"/>' for n in range(1, len(pictures.pictures) + 1))
+            f'Target="{self._image_name(n)}"/>' for n in range(1, len(pictures.pictures) + 1))
         rels = self._rels_xml.replace("</Relationships>", relationships + "</Relationships>")
         types = self._types_xml
         if not re.search(r'<Default\s[^>]*Extension="png"', types, re.IGNORECASE):
@@ -361,17 +368,17 @@ class PreparedDocx:
                 contents[index] = types.encode("utf-8")
         stamp = members[0]
         for number, picture in enumerate(pictures.pictures, start=1):
-            name = (self._main_folder + pictures.member_name(number)).encode("utf-8")
+            name = (self._main_folder + self._image_name(number)).encode("utf-8")
             members.append(_Added(name, stamp.dostime, stamp.dosdate))
             contents.append(picture.drawn().png)
         return _write_zip(members, contents)
 
-    def _finish_body(self, xml: str) -> str:
+    def _finish_body(self, xml: str, pictures: bool = False) -> str:
         if self.fix_tables and _tables_need_fixing(etree.fromstring(xml.encode("utf-8"), _STRICT_PARSER)):
             # docxtpl.fix_tables, run on a tree parsed strictly (docxtpl's own parser recovers
             # from broken XML silently; here broken XML is an error).
             xml = etree.tostring(DocxTemplate.fix_tables(None, xml), encoding="unicode")
-        if self.fix_docpr:
+        if self.fix_docpr or pictures:
             counter = iter(range(1001, 1 << 30))
             xml = _DOCPR_RE.sub(lambda m: f"{m.group(1)}{next(counter)}{m.group(2)}", xml)
         return xml

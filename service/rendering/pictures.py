@@ -132,7 +132,3 @@ class Collected:
     @staticmethod
     def relationship_id(number: int) -> str:
         return f"rIdLnpPicture{number}"
-
-    @staticmethod
-    def member_name(number: int) -> str:
-        return f"media/lnp-picture-{number}.png"
