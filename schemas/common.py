@@ -65,12 +65,14 @@ def contact(field):
 
 
 def non_disclosure_field():
-    return boolean(
+    field = boolean(
         "Turvakielto",
         "Henkilöllä on turvakielto (väestötietolaki 36 §): hänen osoitettaan, puhelinnumeroaan, "
         "sähköpostiaan tai koulua ei tulosteta mihinkään asiakirjaan, vain nimi ja rooli.",
         default=False,
     )
+    field.metadata["x-service-only"] = True  # read by the service (it withholds), never printed
+    return field
 
 
 class PostalAddressSchema(StrictSchema):

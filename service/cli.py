@@ -142,6 +142,10 @@ def _serve(args) -> int:
     return 0  # not reached
 
 
+# A command waits for its one LibreOffice worker to start (no request is held up meanwhile; the
+# service's own pool answers 503 after CONVERTER_WAIT_TIMEOUT instead).
+CLI_CONVERTER_WAIT = 90
+
 CANNOT_READ = Msg("virhe: tiedostoa ei voi lukea: {reason}")
 ERRORS = Plural("{count} virhe", "{count} virhettä")
 WARNINGS = Plural("{count} varoitus", "{count} varoitusta")
@@ -178,7 +182,7 @@ def _render(args) -> int:
             audit.document(doc_type.id, args.rendition, "refused", exc.status)
             raise
         if output_format != formats.DOCX:
-            converter = ConverterPool(size=1)
+            converter = ConverterPool(size=1, wait_timeout=CLI_CONVERTER_WAIT)
         document = produce(_store(), doc_type, payload, args.rendition, output_format, converter, audit=audit,
                            bundle=_bundle(args))
     except ApiError as exc:
@@ -213,7 +217,7 @@ def _report_template(doc_type, store: TemplateStore, name: str, problems: list, 
             print(f"  {problem}")
         return False
     template = store.get(doc_type, language)
-    unused = sorted({p for p, _ in doc_type.template_fields.walk()} - doc_type.fields_used(template.used_paths))
+    unused = sorted(doc_type.template_fields.printable_leaves() - doc_type.fields_used(template.used_paths))
     try:
         # The fictitious example, not a case: checked without produce(), so not audited.
         for context in doc_type.contexts(validate(doc_type, doc_type.example(language))):
@@ -337,7 +341,7 @@ def _convert_template(args) -> int:
     except UnsafeTemplate as exc:
         print(Msg("virhe: {reasons}").format(reasons=" ".join(exc.messages)), file=sys.stderr)
         return 2
-    converter = ConverterPool(size=1)
+    converter = ConverterPool(size=1, wait_timeout=CLI_CONVERTER_WAIT)
     try:
         docx = converter.convert(data, formats.ODT, formats.DOCX)
     except ConversionFailed:

@@ -35,6 +35,7 @@ class Node:
     # What a rendition or a protected person withholds from the template context (registry):
     contact: bool = False  # metadata "x-contact": a person's address, phone, e-mail or school
     network_hidden: bool = False  # metadata "x-network-hidden": never in the relatives' copy
+    service_only: bool = False  # metadata "x-service-only": read by the service, never printed
 
     @property
     def each(self) -> Node:
@@ -42,6 +43,10 @@ class Node:
         if self.item is None:
             raise TypeError(f"a {self.kind} node has no entries")
         return self.item
+
+    def printable_leaves(self) -> set[str]:
+        """Every leaf path a template may be expected to print (not the service's own markers)."""
+        return {path for path, leaf in self.walk() if not leaf.service_only}
 
     def walk(self, path: str = "") -> Iterator[tuple[str, Node]]:
         """Every leaf path: ``children[].given_names``."""
@@ -69,6 +74,7 @@ def _field_node(fld: fields.Field) -> Node:
     base = {"required": fld.required, "label": meta.get("title", ""), "help": meta.get("description", ""),
             "widget": meta.get("x-widget"), "default": None if default is missing else default,
             "contact": bool(meta.get("x-contact")), "network_hidden": bool(meta.get("x-network-hidden")),
+            "service_only": bool(meta.get("x-service-only")),
             "plural": bool(meta.get("x-plural")), "example": meta.get("example")}
     lengths = [v for v in fld.validators if isinstance(v, validate.Length)]
     if isinstance(fld, fields.Nested):

@@ -205,7 +205,8 @@ def test_checker_reports_in_the_conveners_language(lang):
     locations = {f.location for f in report.findings if f.severity == "virhe"}
     if lang == "fi":
         assert unknown_field.startswith("Tuntematon kenttä")
-        assert all(loc.startswith("leipäteksti, kappale") for loc in locations)
+        # "leipäteksti, kappale 3", or under the heading above it: "leipäteksti, otsikon «…» alla, kappale 2"
+        assert all(loc.startswith("leipäteksti, ") and "kappale" in loc for loc in locations)
     else:
         assert "Tuntematon" not in unknown_field + unknown_filter
         assert not any("leipäteksti" in loc or "kappale" in loc for loc in locations)

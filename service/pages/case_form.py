@@ -31,14 +31,13 @@ from service.cases.rules import assess
 from service.fieldtree import Node, tree
 from service.pages import carryover
 from service.pages.formdata import BadPath, apply_action, blank, from_form, to_form
-from service.pages.forms import FORMATS, FormPage, _uploaded_json, page_errors, restored_notice
+from service.pages.forms import FORMATS, FormPage, _uploaded_json, page_errors, page_headers, restored_notice
 from service.pages.profile import own_details
 from service.problems import ApiError
 from service.registry import DOCUMENT_TYPES, FAMILY
 from service.validation import parse_json
 from service.web import i18n
 from service.web.gate import auditor, role
-from service.web.headers import FORMS_CSP
 from service.web.responses import attachment
 from service.web.shared import converter, template_store
 
@@ -49,12 +48,7 @@ COMMON = "yhteiset"
 OVERVIEW = "yleiskuva"
 
 
-@bp.after_request
-def _headers(response):
-    response.headers["Cache-Control"] = "no-store"
-    response.headers["Content-Security-Policy"] = FORMS_CSP
-    response.headers["X-Frame-Options"] = "DENY"
-    return response
+bp.after_request(page_headers)
 
 
 @dataclass(frozen=True)

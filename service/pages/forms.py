@@ -130,7 +130,8 @@ def init_app(app: Flask) -> None:
 
 
 @bp.after_request
-def _headers(response):
+def page_headers(response):
+    """The form pages' headers (the case form's too): no caching, the forms' CSP, no framing."""
     response.headers["Cache-Control"] = "no-store"
     response.headers["Content-Security-Policy"] = FORMS_CSP
     response.headers["X-Frame-Options"] = "DENY"
