@@ -19,6 +19,7 @@ from .common import (
     CoordinatorSchema,
     DocumentSchema,
     PostalAddressSchema,
+    WorkerSchema,
     children_brief_field,
     contact,
     non_disclosure_field,
@@ -33,7 +34,6 @@ from .fields import (
     date,
     email,
     failed,
-    integer,
     language_code,
     listing,
     long_text,
@@ -120,9 +120,12 @@ class LetterSchema(_Letters):
 
     children = listing(nested_item(LetterChildSchema), "Lapset", "Lapset, joita kokous koskee (vain etunimet).",
                        required=True, min_items=1, max_items=10, item="lapsi")
+    language = choice("Kirjeen kieli", choices.DOCUMENT_LANGUAGE, "Vastaanottajan kieli, jos siitä on pohja; muuten "
+                      "asiakirjan kieli. Valitsee pohjan, ei tulostu.", default="fi")
+    language.metadata["x-service-only"] = True
+    coordinator = nested(WorkerSchema, "Koollekutsuja", "Kirjeen allekirjoittaja; vain työyhteystiedot.",
+                         required=True)
     recipient = nested(InviteeSchema, "Vastaanottaja", required=True)
-    letter_number = integer("Kirjeen numero", "Juokseva numero; sama kuin tiedostonimessä (palvelu lisää).",
-                            minimum=1, maximum=MEMBERS_MAX)
 
 
 def recipients(data: dict) -> list[dict]:
@@ -134,10 +137,12 @@ def recipients(data: dict) -> list[dict]:
 
 
 def letters(data: dict) -> list[dict]:
-    """One letter's data per recipient (validated invitation data in, LetterSchema's shape out),
-    each in the recipient's language when there is a template in it, else in the document's."""
+    """One letter's data per recipient (validated invitation data in, LetterSchema's shape out, and
+    ``letter_number``, the running number its file is named by), each in the recipient's language
+    when there is a template in it, else in the document's."""
     shared = {k: v for k, v in data.items() if k not in ("invitees", "members", "children")}
     shared["children"] = [{"first_name": child["first_name"]} for child in data.get("children") or []]
+    shared["coordinator"] = {k: v for k, v in data["coordinator"].items() if k in WorkerSchema._declared_fields}
     out = []
     for number, recipient in enumerate(recipients(data), start=1):
         language = recipient.get("language") if recipient.get("language") in LANGUAGES else data["language"]

@@ -275,8 +275,12 @@ def _place(members: list[dict], sizes, font_size: float) -> tuple[list[_Chip], l
 
 
 def draw(context: dict, language: str) -> Drawn:
+    import logging
+
     import matplotlib
 
+    # Its font manager logs every font it weighs at debug level: not this service's log's business.
+    logging.getLogger("matplotlib").setLevel(logging.WARNING)
     matplotlib.use("agg", force=False)
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
