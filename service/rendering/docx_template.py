@@ -21,7 +21,7 @@ from schemas.i18n import DEFAULT, LANGUAGES, Msg, translate
 from service.fieldtree import Node
 from service.rendering.engine import NotSupported, PreparedDocx
 from service.rendering.formatting import BRACE_GUARD
-from service.rendering.pictures import Collected, Picture, collecting, drawing_xml
+from service.rendering.pictures import MAX_PICTURES, Collected, Picture, PictureOutOfPlace, collecting, drawing_xml
 from service.rendering.sandbox import LOOP_BUDGET_FILTER, make_env, render_budget
 
 # Core properties docxtpl renders as templates (docxtpl.template.render_properties).
@@ -455,6 +455,8 @@ def render_docxtpl(data: bytes, context: dict, language: str = DEFAULT) -> bytes
     placed: list[Picture] = []
 
     def add(picture: Picture) -> str:
+        if len(placed) >= MAX_PICTURES:
+            raise PictureOutOfPlace("too many pictures in one document")
         placed.append(picture)
         relationship_id, _image = tpl.current_rendering_part.get_or_add_image(io.BytesIO(picture.drawn().png))
         return drawing_xml(picture, relationship_id, Collected.FIRST_DOCPR + len(placed))

@@ -20,13 +20,19 @@ from contextvars import ContextVar
 from dataclasses import dataclass
 from xml.sax.saxutils import escape
 
+from service.rendering.sandbox import outside_budget
+
 EMU_PER_CM = 360_000
 IMAGE_RELATIONSHIP = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/image"
 PNG_CONTENT_TYPE = "image/png"
 
 
+# A template that prints a picture in a loop would put a copy of the image in the package each time.
+MAX_PICTURES = 4
+
+
 class PictureOutOfPlace(Exception):
-    """A picture was printed where no picture can go (outside the document body)."""
+    """A picture was printed where no picture can go (outside the document body), or too often."""
 
 
 @dataclass(frozen=True)
@@ -53,7 +59,8 @@ class Picture:
 
     def drawn(self) -> Drawn:
         if self._drawn is None:
-            self._drawn = self._draw()
+            with outside_budget():
+                self._drawn = self._draw()
         return self._drawn
 
     @property
@@ -125,6 +132,8 @@ class Collected:
         self.pictures: list[Picture] = []
 
     def add(self, picture: Picture) -> str:
+        if len(self.pictures) >= MAX_PICTURES:
+            raise PictureOutOfPlace("too many pictures in one document")
         self.pictures.append(picture)
         number = len(self.pictures)
         return drawing_xml(picture, self.relationship_id(number), self.FIRST_DOCPR + number)
