@@ -89,3 +89,62 @@ DOCUMENT_LANGUAGE = Choices("document_language", {
     "sv": "ruotsi",
     "en": "englanti",
 })
+
+# The network map (domain spec §4.7). "mother" and "father" are the codes of RELATION_TO_CHILD.
+NETWORK_RELATION = Choices("network_relation", {
+    "mother": "äiti",
+    "father": "isä",
+    "step_parent": "äiti- tai isäpuoli",
+    "sibling": "sisarus",
+    "grandparent": "isovanhempi",
+    "aunt_uncle": "täti, setä tai eno",
+    "cousin": "serkku",
+    "other_relative": "muu sukulainen",
+    "godparent": "kummi",
+    "friend": "ystävä",
+    "neighbour": "naapuri",
+    "teacher": "opettaja",
+    "worker": "työntekijä",
+    "other": "muu",
+})
+
+FAMILY_SIDE = Choices("family_side", {
+    "maternal": "äidin puoli",
+    "paternal": "isän puoli",
+    "other": "muu",
+})
+
+NETWORK_SECTOR = Choices("network_sector", {
+    "family": "perhe",
+    "relatives": "suku",
+    "friends": "ystävät",
+    "school": "koulu tai päiväkoti",
+    "hobbies": "harrastukset",
+    "authorities": "työntekijät ja viranomaiset",
+    "others": "muut",
+})
+
+INVITE_DECISION = Choices("invite_decision", {
+    "invited": "kutsutaan",
+    "not_invited": "ei kutsuta",
+    "considering": "harkitaan",
+})
+
+PARTICIPATION = Choices("participation", {
+    "coming": "tulee",
+    "cannot_come": "ei pääse",
+    "in_writing": "antaa näkemyksen kirjallisesti",
+    "no_answer": "ei vastannut",
+})
+
+MEETING_ROLE = Choices("meeting_role", {
+    "assistant": "avustaja",
+    "scribe": "kirjuri",
+    "chair": "puheenvuorojen jakaja",
+})
+
+# The invitation letters (domain spec §4.6).
+MEETING_TYPE = Choices("meeting_type", {
+    "conference": "läheisneuvonpidon kokous",
+    "follow_up": "seurantakokous",
+})

@@ -71,6 +71,9 @@ bp = Blueprint("forms", __name__)
 # Output formats offered on the form; odt and pdf go through the LibreOffice converter.
 FORMATS = [("docx", "Word (.docx)"), ("odt", "OpenDocument (.odt)"), ("pdf", "PDF (.pdf)")]
 
+# How the letters of a mail merge come (the invitation letters).
+BUNDLES = [("single", Msg("Kaikki kirjeet yhtenä tiedostona")), ("zip", Msg("Jokainen kirje omana tiedostonaan (zip)"))]
+
 # Languages a Helsinki family most often uses first in the list; all the others follow.
 COMMON_LANGUAGES = ["fi", "sv", "en", "se", "ru", "et", "ar", "so", "uk", "fa", "ku", "zh", "vi", "tr"]
 
@@ -261,9 +264,12 @@ def submit(type_id: str):
         rendition = target or FAMILY
         if rendition not in doc_type.renditions:
             abort(400)
+        bundle = request.form.get("bundle", "single") if doc_type.letters is not None else None
+        if bundle is not None and bundle not in dict(BUNDLES):
+            abort(400)
         try:
             document = produce(template_store(), doc_type, data, rendition,
-                               output_format, converter(), audit=auditor())
+                               output_format, converter(), audit=auditor(), bundle=bundle)
         except ApiError as exc:
             if exc.status != 422:
                 return _render(doc_type, data, failure=translate(exc.message), status=exc.status,
@@ -496,5 +502,7 @@ def _render(doc_type: DocumentType, data: dict, *, errors=None, focus=None, noti
         "forms/form.html", page=page, doc_type=doc_type, formats=FORMATS, output_format=output_format,
         network=NETWORK in doc_type.renditions, notice=notice, notice_details=notice_details or [],
         open_error=open_error, failure=failure, stay_form="lnp-form",
+        letters=[(code, gettext(text)) for code, text in BUNDLES] if doc_type.letters is not None else None,
+        bundle=request.form.get("bundle", "single") if request.method == "POST" else "single",
     )
     return html, status
