@@ -177,6 +177,20 @@ class Date(fields.Date):
         return date
 
 
+class ClockTime(fields.Time):
+    """A time of day as HH:MM (24-hour clock, Helsinki time)."""
+
+    default_error_messages = {"invalid": Msg("Kellonaika ei ole kelvollinen: käytä muotoa TT:MM, esim. 09:30.")}
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if not isinstance(value, str) or not re.fullmatch(r"([01]\d|2[0-3]):[0-5]\d", value):
+            raise self.make_error("invalid")
+        return dt.time.fromisoformat(value)
+
+    def _serialize(self, value, attr, obj, **kwargs):
+        return None if value is None else value.strftime("%H:%M")
+
+
 class Boolean(fields.Boolean):
     """Only JSON true/false: "yes", 1 or "false" are refused rather than guessed."""
 
@@ -273,6 +287,10 @@ def phone(label, help=None, *, required=False, example=PRIVATE_PHONE_EXAMPLE):
 
 def date(label, help=None, *, required=False):
     return Date(**_common(label, help, required))
+
+
+def clock_time(label, help=None, *, required=False):
+    return ClockTime(**_common(label, help, required, {"x-widget": "time", "example": "09:30"}))
 
 
 def boolean(label, help=None, *, required=False, default=None):

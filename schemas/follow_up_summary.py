@@ -1,5 +1,6 @@
 """Seurantakokouksen yhteenveto – summary for the follow-up meeting (domain spec §4.5)."""
 
+from . import choices
 from .common import (
     DocumentSchema,
     SharingSchema,
@@ -8,7 +9,7 @@ from .common import (
     must_include_field,
     not_acceptable_field,
 )
-from .fields import StrictSchema, date, integer, listing, long_text, nested, nested_item, text, text_list
+from .fields import StrictSchema, choice, date, integer, listing, long_text, nested, nested_item, text, text_list
 
 
 class PlanRefSchema(StrictSchema):
@@ -43,3 +44,8 @@ class FollowUpSummarySchema(DocumentSchema):
     must_include = must_include_field()
     not_acceptable = not_acceptable_field()
     sharing = nested(SharingSchema, "Jakaminen", required=True)
+    outcome = choice(
+        "Seurantakokouksen tulos", choices.FOLLOW_UP_OUTCOME,
+        "Täytetään seurantakokouksen jälkeen. Kun suunnitelmaa päivitetään, suunnitelman lomake aloittaa seuraavan "
+        "version edellisen version tallennetuista tiedoista.",
+    )

@@ -33,16 +33,44 @@ class StandardQuestionSchema(StrictSchema):
     text = long_text("Kysymys", required=True, max_length=1000)
 
 
+def standard_questions_field():
+    """The five standard questions as a document carries them (the questions, and the family plan
+    that answers them): left out, they are written in the document's language."""
+    return listing(
+        nested_item(StandardQuestionSchema), "Yleiset kysymykset",
+        "Viisi vakiokysymystä; jos puuttuu, käytetään vakiosanamuotoja.",
+        min_items=5, max_items=5, default_empty=False, item="yleinen kysymys",
+    )
+
+
+def with_standard_questions(data):
+    """Before loading: left out, the five questions are written in the document's language."""
+    if isinstance(data, dict) and "standard_questions" not in data:
+        language = data.get("language")
+        data = dict(data)
+        data["standard_questions"] = standard_questions(language if language in LANGUAGES else DEFAULT)
+    return data
+
+
+def check_standard_questions(value) -> None:
+    keys = [q.get("key") if isinstance(q, dict) else None for q in value]  # a null item: not a question
+    if len(set(keys)) != len(keys) or set(keys) != set(STANDARD_QUESTIONS):
+        raise ValidationError(Msg("Jokaisen viiden yleisen kysymyksen on oltava mukana kerran."))
+
+
+def sort_standard_questions(data: dict) -> dict:
+    """After loading: the five in their order, so that a template can name each by its place."""
+    order = list(STANDARD_QUESTIONS)
+    data["standard_questions"].sort(key=lambda q: order.index(q["key"]))
+    return data
+
+
 class QuestionsSchema(DocumentSchema):
     children = children_brief_field()
     author = nested(WorkerSchema, "Laatija", required=True)
     case_questions = listing(nested_item(CaseQuestionSchema), "Teemakohtaiset kysymykset",
                              required=True, min_items=1, item="kysymys")
-    standard_questions = listing(
-        nested_item(StandardQuestionSchema), "Yleiset kysymykset",
-        "Viisi vakiokysymystä; jos puuttuu, käytetään vakiosanamuotoja.",
-        min_items=5, max_items=5, default_empty=False, item="yleinen kysymys",
-    )
+    standard_questions = standard_questions_field()
     must_include = must_include_field()
     not_acceptable = not_acceptable_field()
     if_no_plan = long_text("Jos suunnitelmaa ei synny tai sitä ei hyväksytä",
@@ -54,21 +82,12 @@ class QuestionsSchema(DocumentSchema):
 
     @pre_load
     def _default_standard_questions(self, data, **kwargs):
-        """Left out, the five questions are written in the document's language."""
-        if isinstance(data, dict) and "standard_questions" not in data:
-            language = data.get("language")
-            data = dict(data)
-            data["standard_questions"] = standard_questions(language if language in LANGUAGES else DEFAULT)
-        return data
+        return with_standard_questions(data)
 
     @validates("standard_questions")
     def _each_standard_question_once(self, value, **kwargs):
-        keys = [q.get("key") if isinstance(q, dict) else None for q in value]  # a null item: not a question
-        if len(set(keys)) != len(keys) or set(keys) != set(STANDARD_QUESTIONS):
-            raise ValidationError(Msg("Jokaisen viiden yleisen kysymyksen on oltava mukana kerran."))
+        check_standard_questions(value)
 
     @post_load
     def _standard_questions_in_order(self, data, **kwargs):
-        order = list(STANDARD_QUESTIONS)
-        data["standard_questions"].sort(key=lambda q: order.index(q["key"]))
-        return data
+        return sort_standard_questions(data)

@@ -3,6 +3,7 @@
     lnp init                                   secrets file and first admin (make run does this)
     lnp serve [--bind 127.0.0.1:8000] [--workers 2]
     lnp render <type> <case.json | -> [-o file] [--format docx|odt|pdf] [--rendition network]
+               [--bundle single|zip]  (letters: one file, or a zip with a file per letter)
     lnp check-templates                        every type in every language
     lnp check-template <file.docx> --type <type> [--language fi|sv|en] [--fixed fixed.docx]
     lnp templates list|upload|activate|rollback|export … [--language fi|sv|en]
@@ -159,6 +160,15 @@ def _output_format(args) -> str:
     return args.format or (suffix if suffix in formats.MIMETYPES else formats.DOCX)
 
 
+def _bundle(args) -> str | None:
+    """--bundle, or zip when -o names a .zip (the invitation letters one file each)."""
+    if args.output and Path(args.output).suffix.lower() == ".zip":
+        if args.bundle not in (None, "zip"):
+            raise ApiError(400, Msg("Tulostiedosto .zip sopii vain valintaan --bundle zip."))
+        return "zip"
+    return args.bundle
+
+
 def _render(args) -> int:
     converter = None
     _, _, audit = _open_instance()
@@ -173,7 +183,8 @@ def _render(args) -> int:
             raise
         if output_format != formats.DOCX:
             converter = ConverterPool(size=1, wait_timeout=CLI_CONVERTER_WAIT)
-        document = produce(_store(), doc_type, payload, args.rendition, output_format, converter, audit=audit)
+        document = produce(_store(), doc_type, payload, args.rendition, output_format, converter, audit=audit,
+                           bundle=_bundle(args))
     except ApiError as exc:
         print(Msg("virhe: {message}").format(message=translate(exc.message)), file=sys.stderr)
         for error in exc.errors:
@@ -206,10 +217,11 @@ def _report_template(doc_type, store: TemplateStore, name: str, problems: list, 
             print(f"  {problem}")
         return False
     template = store.get(doc_type, language)
-    unused = sorted(doc_type.fields.printable_leaves() - template.used_paths)
+    unused = sorted(doc_type.template_fields.printable_leaves() - doc_type.fields_used(template.used_paths))
     try:
         # The fictitious example, not a case: checked without produce(), so not audited.
-        render(template, doc_type.context(validate(doc_type, doc_type.example(language))))
+        for context in doc_type.contexts(validate(doc_type, doc_type.example(language))):
+            render(template, context)
         ok, dry = True, gettext("esimerkkitapaus täyttyy")
     except (ApiError, RenderFailed) as exc:
         reason = translate(getattr(exc, "message", type(exc).__name__))
@@ -489,6 +501,8 @@ def main(argv: list[str] | None = None) -> int:
     render.add_argument("--format", choices=list(formats.MIMETYPES),
                         help="docx (oletus), odt tai pdf; odt ja pdf tarvitsevat LibreOfficen")
     render.add_argument("--rendition", default=FAMILY, help="family (oletus) tai network")
+    render.add_argument("--bundle", choices=("single", "zip"),
+                        help="kirjeet: single = yksi tiedosto (oletus), zip = kirje kerrallaan zip-paketissa")
     # No --language here: the case JSON's own "language" picks the template (fi, sv or en).
     render.set_defaults(func=_render)
 

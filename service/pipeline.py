@@ -6,6 +6,8 @@ The one path used by the API, the CLI, the forms and the template tools. Everyth
 
 from __future__ import annotations
 
+import io
+import zipfile
 from dataclasses import dataclass
 
 from schemas.i18n import DEFAULT, LANGUAGES, Msg, gettext
@@ -16,8 +18,16 @@ from service.formats import DOCX_MIMETYPE
 from service.problems import ApiError
 from service.registry import DOCUMENT_TYPES, FAMILY, DocumentType
 from service.rendering.docx_template import LoadedTemplate, RenderFailed, TemplateInvalid, render
+from service.rendering.merge import merge
 from service.validation import validate
 from service.wordtemplates.store import StoreError, TemplateStore
+
+# How the letters of a mail merge (the invitation letters) come: one file (one .docx with a page
+# break between letters, or one .pdf / .odt made from it), or a zip with a file per letter.
+SINGLE = "single"
+ZIP = "zip"
+BUNDLES = (SINGLE, ZIP)
+ZIP_MIMETYPE = "application/zip"
 
 
 @dataclass
@@ -70,16 +80,20 @@ def _same_language(doc_type: DocumentType, data: dict, template: LoadedTemplate)
 
 def produce(store: TemplateStore, doc_type: DocumentType, payload: object, rendition: str = FAMILY,
             output_format: str = formats.DOCX, converter: ConverterPool | None = None,
-            template: LoadedTemplate | None = None, *, audit: Auditor) -> Document:
+            template: LoadedTemplate | None = None, *, audit: Auditor, bundle: str | None = None) -> Document:
     """Validate and render with the active template of the payload's ``language``. ``output_format``
     docx, odt or pdf; odt and pdf need ``converter`` (docx never uses it). ``template`` overrides
     the active one (previews) and must be of the payload's language. Every outcome is
     written through ``audit`` (whoever is acting: a request's identity or the ``lnp`` command's
-    user) before it returns."""
+    user) before it returns. A mail merge (the invitation letters) makes a letter per recipient,
+    each with the template of its own language, as one file or a zip (``bundle``)."""
     formats.check(output_format)
+    check_bundle(doc_type, bundle)
     case_ref = payload.get("case_ref") if isinstance(payload, dict) else None
     try:
         data = validate(doc_type, payload, rendition)
+        if doc_type.letters is not None:
+            return _letters(store, doc_type, data, output_format, converter, template, bundle or SINGLE, audit)
         if template is None:
             template = store.get(doc_type, data["language"])  # the template of the document's language
         else:
@@ -96,8 +110,58 @@ def produce(store: TemplateStore, doc_type: DocumentType, payload: object, rendi
                        case_ref, template, output_format)
         raise
     audit.document(doc_type.id, rendition, "ok", 200, case_ref, template, output_format)
-    return Document(content, doc_type.file_name(data["case_ref"], rendition, output_format, language=data["language"]),
+    return Document(content, doc_type.file_name(data["case_ref"], rendition, output_format, language=data["language"],
+                                                version=data.get("version")),
                     template, formats.MIMETYPES[output_format])
+
+
+def check_bundle(doc_type: DocumentType, bundle: str | None) -> None:
+    if bundle is None:
+        return
+    if doc_type.letters is None:
+        raise ApiError(400, Msg("Kokoelma (bundle) koskee vain kirjeitä, joita tehdään yksi jokaiselle "
+                                "vastaanottajalle."))
+    if bundle not in BUNDLES:
+        raise ApiError(400, Msg("Tuntematon kokoelma (bundle). Sallitut arvot: {allowed}.").format(
+            allowed=", ".join(BUNDLES)))
+
+
+def _letters(store: TemplateStore, doc_type: DocumentType, data: dict, output_format: str,
+             converter: ConverterPool | None, template: LoadedTemplate | None, bundle: str,
+             audit: Auditor) -> Document:
+    """One letter per recipient, each filled from its own data only (the other recipients are not
+    in its context) with the template of its language; then one file or a zip. Every letter is
+    audited with the template that made it."""
+    assert doc_type.letters is not None  # produce() sends only letter types here
+    letters = doc_type.letters(data)
+    rendered: list[tuple[dict, LoadedTemplate, bytes]] = []
+    for letter in letters:
+        chosen = template if template is not None else store.get(doc_type, letter["language"])
+        try:
+            rendered.append((letter, chosen, render(chosen, doc_type.context(letter))))
+        except RenderFailed:
+            raise ApiError(500, Msg("Asiakirjapohjaa ei voitu täyttää. Asiakirjapohjassa on virhe; ota yhteys "
+                                    "koollekutsujaan tai ylläpitoon.")) from None
+    first = rendered[0][1]
+    if bundle == SINGLE:
+        content = merge([content for _letter, _template, content in rendered])
+        if output_format != formats.DOCX:
+            content = convert(converter, content, output_format)
+        name, mimetype = doc_type.file_name(data["case_ref"], FAMILY, output_format, data["language"]), \
+            formats.MIMETYPES[output_format]
+    else:
+        buffer = io.BytesIO()
+        with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+            for letter, _template, content in rendered:
+                if output_format != formats.DOCX:
+                    content = convert(converter, content, output_format)
+                archive.writestr(doc_type.letter_file_name(data["case_ref"], letter["letter_number"], output_format,
+                                                           letter["language"]), content)
+        content = buffer.getvalue()
+        name, mimetype = doc_type.file_name(data["case_ref"], FAMILY, "zip", data["language"]), ZIP_MIMETYPE
+    for _letter, used, _content in rendered:
+        audit.document(doc_type.id, FAMILY, "ok", 200, data["case_ref"], used, output_format)
+    return Document(content, name, first, mimetype)
 
 
 def convert(converter: ConverterPool | None, docx: bytes, output_format: str) -> bytes:

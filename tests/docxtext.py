@@ -8,7 +8,6 @@ import io
 from docx import Document
 from docx.oxml.ns import qn
 
-
 # A zero-width space prints nothing: the documents put one where an e-mail or web address may
 # break (service/rendering/formatting.py).
 ZERO_WIDTH = "\u200b"

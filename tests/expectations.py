@@ -24,6 +24,8 @@ def shown_values(node: Node, data, path="", lang: str = DEFAULT):
             yield from shown_values(node.item, value, f"{path}[{index}]", lang)
     elif node.kind == "date":
         yield path, formatting.date(dt.date.fromisoformat(data), lang=lang)
+    elif node.kind == "str" and node.widget == "time":
+        yield path, formatting.time(data, lang=lang)
     elif node.kind == "str" and node.choices == "document_language":
         return
     elif node.kind == "str" and node.help.startswith("ISO 639") or path.endswith("language") and node.kind == "str" and not node.choices:

@@ -37,7 +37,8 @@ def test_response_headers(client, example, type_id):
     assert response.headers["Cache-Control"] == "no-store"
     disposition = response.headers["Content-Disposition"]
     stem = DOCUMENT_TYPES[type_id].file_stem
-    assert disposition == f'attachment; filename="{stem}_{payload["case_ref"]}.docx"'
+    version = f'_v{payload["version"]}' if DOCUMENT_TYPES[type_id].versioned else ""  # the plan names its version
+    assert disposition == f'attachment; filename="{stem}_{payload["case_ref"]}{version}.docx"'
     assert re.fullmatch(r"0 sha256:[0-9a-f]{16}", response.headers["X-Template-Version"])
 
 

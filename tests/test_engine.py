@@ -12,7 +12,7 @@ from docx.opc.part import Part
 from docx.oxml.ns import qn
 from docx.shared import Cm
 
-from service.registry import CONTEXT_EXTRAS, DOCUMENT_TYPES, TEMPLATES_DIR
+from service.registry import DOCUMENT_TYPES, TEMPLATES_DIR
 from service.rendering.docx_template import ENV, load_template, render_docxtpl
 from service.rendering.engine import PreparedDocx
 from tests.conftest import TYPE_IDS, load_example
@@ -210,9 +210,9 @@ def test_corpus_really_exercises_the_features():
 def test_engine_matches_docxtpl_on_our_templates(type_id, rendition):
     doc_type = DOCUMENT_TYPES[type_id]
     data = (TEMPLATES_DIR / doc_type.template()).read_bytes()
-    template = load_template(doc_type.template(), data, doc_type.fields, CONTEXT_EXTRAS)
+    template = load_template(doc_type.template(), data, doc_type.template_fields, doc_type.context_names)
     assert template.prepared is not None
-    context = doc_type.context(doc_type.schema().load(load_example(type_id)), rendition)
+    context = doc_type.contexts(doc_type.schema().load(load_example(type_id)), rendition)[0]
     assert snapshot(template.prepared.render(context)) == snapshot(render_docxtpl(data, context))
 
 
@@ -260,7 +260,7 @@ def test_structure_proof(source, balanced):
 def test_our_templates_need_no_per_render_parse(type_id):
     doc_type = DOCUMENT_TYPES[type_id]
     data = (TEMPLATES_DIR / doc_type.template()).read_bytes()
-    template = load_template(doc_type.template(), data, doc_type.fields, CONTEXT_EXTRAS)
+    template = load_template(doc_type.template(), data, doc_type.template_fields, doc_type.context_names)
     assert not any(getattr(m, "check", False) for m in template.prepared.members)
 
 

@@ -73,8 +73,8 @@ def test_odt_opens_and_shows_every_value(client, example, type_id):
     payload = example(type_id)
     response = render(client, type_id, payload, "odt")
     assert response.mimetype == ODT
-    stem = DOCUMENT_TYPES[type_id].file_stem
-    assert response.headers["Content-Disposition"] == f'attachment; filename="{stem}_{payload["case_ref"]}.odt"'
+    name = DOCUMENT_TYPES[type_id].file_name(payload["case_ref"], extension="odt", version=payload["version"])
+    assert response.headers["Content-Disposition"] == f'attachment; filename="{name}"'
     assert response.headers["Cache-Control"] == "no-store"
     text = odt_text(response.data)
     assert not missing_values(type_id, payload, text)

@@ -64,11 +64,11 @@ def test_fill_every_field_from_the_example_and_get_the_document(page, server, ty
     assert page.locator("form.lnp-form").get_attribute("method") == "post"
     b.fill_case(page, doc_type.fields, payload)
     name, content = b.download(page, page.locator("button.hds-button--primary[value=produce]"))
-    assert name == doc_type.file_name(payload["case_ref"])
+    assert name == doc_type.file_name(payload["case_ref"], version=payload["version"])
     assert_shows(content, type_id, payload)
     if NETWORK in doc_type.renditions:
         name, content = b.download(page, b.button(page, "produce:network"))
-        assert name == doc_type.file_name(payload["case_ref"], NETWORK)
+        assert name == doc_type.file_name(payload["case_ref"], NETWORK, version=payload["version"])
         text = all_text(content)
         assert payload["sharing"]["not_to_be_shared"] not in text
         assert payload["children"][0]["first_name"] in text
@@ -170,7 +170,7 @@ def test_save_then_open_round_trips_every_field(page, server, type_id):
     b.open_json(page, example)
     assert page.evaluate("document.activeElement.id") == "notice"
     name, content = b.download(page, b.button(page, "save"))
-    assert name == doc_type.file_name(example["case_ref"], extension="json")
+    assert name == doc_type.file_name(example["case_ref"], extension="json", version=example["version"])
     saved = json.loads(content)
     schema = doc_type.schema()
     assert schema.load(saved) == schema.load(example)

@@ -97,11 +97,11 @@ def test_fill_every_field_and_get_the_document(page, server, lang, type_id):
     assert primary(page).inner_text() == PRODUCE[lang]
     b.fill_case(page, doc_type.fields, payload)
     name, content = b.download(page, primary(page))
-    assert name == doc_type.file_name(payload["case_ref"])
+    assert name == doc_type.file_name(payload["case_ref"], version=payload["version"])
     assert_shows(content, type_id, payload)
     if NETWORK in doc_type.renditions:
         name, content = b.download(page, b.button(page, "produce:network"))
-        assert name == doc_type.file_name(payload["case_ref"], NETWORK)
+        assert name == doc_type.file_name(payload["case_ref"], NETWORK, version=payload["version"])
         assert payload["sharing"]["not_to_be_shared"] not in all_text(content)
     assert not page.problems, page.problems
 

@@ -5,7 +5,7 @@ import re
 
 import pytest
 
-from service.registry import CONTEXT_EXTRAS, DOCUMENT_TYPES, TEMPLATES_DIR
+from service.registry import DOCUMENT_TYPES, TEMPLATES_DIR
 from service.rendering.docx_template import load_template, render, template_parts
 from tests.docxtext import all_text
 
@@ -22,7 +22,7 @@ def _load(type_id: str, lang: str):
     doc_type = DOCUMENT_TYPES[type_id]
     name = f"{lang}/{type_id}.docx"
     data = (TEMPLATES_DIR / name).read_bytes()
-    return load_template(name, data, doc_type.fields, CONTEXT_EXTRAS)
+    return load_template(name, data, doc_type.template_fields, doc_type.context_names)
 
 
 @pytest.mark.parametrize("lang", TWINS)
@@ -44,7 +44,8 @@ def test_twin_renders_every_rendition(type_id, lang, city, confidential, example
     template = _load(type_id, lang)
     data = doc_type.schema().load(example(type_id))
     for rendition in doc_type.renditions:
-        text = all_text(render(template, doc_type.context(data, rendition)))
-        assert city in text and confidential in text
-        assert "Helsingin kaupunki" not in text.splitlines() and "SALASSA PIDETTÄVÄ" not in text
-        assert "Sivu " not in text and "Asiaviite" not in text
+        for context in doc_type.contexts(data, rendition):
+            text = all_text(render(template, context))
+            assert city in text and confidential in text
+            assert "Helsingin kaupunki" not in text.splitlines() and "SALASSA PIDETTÄVÄ" not in text
+            assert "Sivu " not in text and "Asiaviite" not in text

@@ -64,9 +64,14 @@ def _schema_messages():
 
     for doc_type in DOCUMENT_TYPES.values():
         for text in (doc_type.label, doc_type.description, doc_type.phase, doc_type.file_stem,
-                     doc_type.file_stem_network):
-            yield text, f"registry:{doc_type.id}"
+                     doc_type.file_stem_network, doc_type.letter_stem):
+            if text:
+                yield text, f"registry:{doc_type.id}"
         yield from walk(doc_type.fields, f"schema:{doc_type.id}")
+        if doc_type.letter_schema is not None:
+            yield from walk(doc_type.template_fields, f"letter:{doc_type.id}")
+        for name, node in doc_type.extra_names:
+            yield from walk(node, f"context:{doc_type.id}.{name}")
     for name, node in CONTEXT_EXTRAS.items():
         yield from walk(node, f"context:{name}")
     from service.pages.case_form import COMMON, section

@@ -36,8 +36,8 @@ def json_body() -> object:
 
 @bp.post("/documents/<type_id>")
 @role("worker")
-@openapi.operation("{title} (.docx, .odt tai .pdf)", params=("rendition", "format", "accept_language"), body="type",
-                   ok=("200", "document", "Asiakirja pyydetyssä muodossa"),
+@openapi.operation("{title} (.docx, .odt tai .pdf)", params=("rendition", "format", "letters", "accept_language"),
+                   body="type", ok=("200", "zip-or-document", "Asiakirja pyydetyssä muodossa (kirjeet: zip, jos pyydetty)"),
                    errors=("400", "404", "406", "413", "415", "422", "503"), per_type=True)
 def render_document(type_id: str):
     """Validate the case JSON and return the finished document: docx, odt or pdf
@@ -46,6 +46,7 @@ def render_document(type_id: str):
     g.doc_type = doc_type.id
     output_format = choose(request.args.get("format"), request.headers.get("Accept"))
     rendition = request.args.get("rendition", FAMILY)
+    bundle = request.args.get("bundle")
     try:
         payload = json_body()
     except (ApiError, HTTPException) as exc:  # refused before produce() sees it: audited here
@@ -54,7 +55,7 @@ def render_document(type_id: str):
         raise
     started = time.perf_counter()
     document = produce(template_store(), doc_type, payload, rendition,
-                       output_format, converter(), audit=auditor())
+                       output_format, converter(), audit=auditor(), bundle=bundle)
     g.render_ms = (time.perf_counter() - started) * 1000
     response = attachment(document.content, document.file_name, document.template, document.mimetype)
     response.vary.add("Accept")

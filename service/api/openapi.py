@@ -146,6 +146,11 @@ PARAMETERS: dict[str, dict | Callable[[DocumentType], dict]] = {
     "bundle": {"name": "bundle", "in": "query", "required": False,
                "schema": {"type": "string", "enum": ["zip", "single"]},
                "description": "zip = asiakirjat zip-tiedostona; single = yksi PDF (format=pdf)."},
+    "letters": {"name": "bundle", "in": "query", "required": False,
+                "schema": {"type": "string", "enum": ["single", "zip"], "default": "single"},
+                "description": "Kirjeet (invitation: yksi kirje jokaiselle kutsuttavalle): single = yksi tiedosto "
+                               "(.docx, jossa kirjeet omilla sivuillaan, tai siitä tehty .pdf/.odt), zip = kirje "
+                               "kerrallaan omana tiedostonaan zip-paketissa. Muilla asiakirjoilla ei käytössä (400)."},
     "case_rendition": {"name": "rendition", "in": "query", "required": False,
                        "schema": {"type": "string", "enum": [FAMILY, "network"], "default": FAMILY},
                        "description": "Esikatseltava kappale."},

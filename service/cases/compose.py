@@ -28,6 +28,8 @@ from service.registry import DOCUMENT_TYPES, DocumentType
 CASE_META = ("case_ref", "language")
 # Fields a document takes from ``people`` (the case supplies them; the document's part has none).
 FROM_PEOPLE = ("children", "guardians", "social_worker", "coordinator", "participating_workers")
+# The letters' recipients: the case's network map supplies its members when the part names none.
+NETWORK_MAP = "network-map"
 # Filled from the people when the document's part leaves it out (the author is usually the
 # responsible social worker, but a summary may be written by another worker).
 DEFAULTED = ("author",)
@@ -122,6 +124,9 @@ def document_payload(case: dict, doc_type: DocumentType) -> dict:
     for name in DEFAULTED:
         if name in schema.fields and name not in own and "social_worker" in people:
             payload[name] = people["social_worker"]
+    members = ((case.get("documents") or {}).get(NETWORK_MAP) or {}).get("members")
+    if "members" in schema.fields and doc_type.id != NETWORK_MAP and "members" not in own and members is not None:
+        payload["members"] = copy.deepcopy(members)
     payload.update(own)
     return payload
 

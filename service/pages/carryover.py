@@ -4,14 +4,22 @@ The same case goes through several documents: the agreement's children, guardian
 worker and convener are the summary's and the follow-up summary's too. When a JSON saved from
 one type is opened in the form of another, every top-level field whose name (or alias) and
 shape match is kept; what does not fit is left out, and the user is told both.
+
+The questions opened in the family plan's form list every case question with its answer still
+to be written, and every bottom line with its check; a plan opened as its next version starts
+version n+1 from version n (``next_version``). An identity code is never carried into a document
+that has no identity code field.
 """
 
 from __future__ import annotations
 
+import datetime as dt
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from schemas.i18n import gettext
+from schemas.hetu import HETU_LIKE_RE
+from schemas.i18n import Msg, gettext
 from schemas.i18n import gettext as _
 from service.fieldtree import Node
 from service.pages.formdata import ABSENT
@@ -24,6 +32,23 @@ ALIASES = {"author": "social_worker", "social_worker": "author"}
 # Fields that describe one document, not the case: a date, a version or the family's sharing
 # decision copied from another document would be silently wrong in this one.
 PER_DOCUMENT = {"document_date", "version", "sharing"}
+
+# Lists that start from another document's lists, one entry each, waiting to be filled in: the
+# plan's answers from the questions, its bottom-lines check from the bottom lines.
+WAITING = (
+    ("answers", ("case_questions",),
+     lambda q: {"question": q["text"], **({"theme": q["theme"]} if q.get("theme") else {})}
+     if isinstance(q, dict) and isinstance(q.get("text"), str) else None),
+    ("bottom_lines_check", ("must_include", "not_acceptable"),
+     lambda line: {"bottom_line": line} if isinstance(line, str) else None),
+)
+WAITING_NOTE = Msg("{label} (odottavat täyttämistä)")
+
+REDACTED = Msg("(henkilötunnus poistettu)")
+
+# What a new version of a versioned document does not take from the one it replaces: its
+# decision and the views about it are made again, and its follow-up meeting is the new one's.
+NEW_IN_EACH_VERSION = ("dissenting_views", "follow_up")
 
 
 @dataclass
@@ -50,7 +75,9 @@ def open_into(target: DocumentType, payload: dict) -> Opened:
     if source is target:
         # The user's own saved form: a value the schema would refuse is still shown, to be fixed.
         data = prune(root, payload, strict=False)
-        return Opened(data if isinstance(data, dict) else {}, target)
+        data = data if isinstance(data, dict) else {}
+        start_waiting(root, data)
+        return Opened(data, target)
     opened = Opened({}, source)
     source_root = source.fields if source else None
     used = set()
@@ -77,7 +104,76 @@ def open_into(target: DocumentType, payload: dict) -> Opened:
         if name not in used:
             child = source_root.children.get(name) if source_root else None
             opened.left_out.append(gettext(child.label) if child else name)
+    opened.carried += start_waiting(root, opened.data)
+    if not has_identity_code_field(root) and redact_identity_codes(opened.data, _document_language(opened.data)):
+        opened.left_out.append(gettext(Msg("henkilötunnukset")))
     return opened
+
+
+def start_waiting(root: Node, data: dict) -> list[str]:
+    """Each list of ``WAITING`` the data lacks, one entry per item of its source lists; the labels
+    of the lists started."""
+    started: list[str] = []
+    for target_name, sources, start in WAITING:
+        if target_name in root.children and target_name not in data:
+            entries = [start(item) for name in sources for item in data.get(name) or [] if isinstance(data.get(name), list)]
+            if any(entries):
+                data[target_name] = [entry for entry in entries if entry]
+                started.append(WAITING_NOTE.format(label=gettext(root.children[target_name].label)))
+    return started
+
+
+def has_identity_code_field(node: Node) -> bool:
+    return any(leaf.widget == "hetu" for _path, leaf in node.walk())
+
+
+def _document_language(data: dict) -> str | None:
+    language = data.get("language")
+    return language if isinstance(language, str) else None
+
+
+def redact_identity_codes(value: Any, language: str | None) -> int:
+    """Replace, in place, every identity code in the texts of ``value``; how many were replaced."""
+    count = 0
+    items = value.items() if isinstance(value, dict) else enumerate(value) if isinstance(value, list) else ()
+    for key, item in list(items):
+        if isinstance(item, str) and HETU_LIKE_RE.search(item):
+            value[key], found = HETU_LIKE_RE.subn(gettext(REDACTED, language), item)
+            count += found
+        else:
+            count += redact_identity_codes(item, language)
+    return count
+
+
+def _dict(value: Any) -> dict:
+    return value if isinstance(value, dict) else {}
+
+
+def next_version(target: DocumentType, payload: dict) -> Opened:
+    """Version n+1 of a versioned document from version n's saved data (the plan revised after a
+    follow-up meeting): the version goes up and names the one it replaces (its number and its
+    meeting's date), the follow-up meeting that was agreed becomes this version's meeting, and
+    the decision, the dissenting views and the next follow-up meeting are left to be made again."""
+    root = target.fields
+    data = prune(root, payload, strict=False)
+    data = data if isinstance(data, dict) else {}
+    version = data.get("version")
+    previous: int = version if isinstance(version, int) and not isinstance(version, bool) else 1
+    meeting: dict = _dict(data.get("meeting"))
+    follow_up: dict = _dict(data.get("follow_up"))
+    data["version"] = previous + 1
+    replaced = {"version": previous}
+    if isinstance(meeting.get("date"), str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", meeting["date"]):
+        replaced["date"] = meeting["date"]
+    data["supersedes"] = replaced
+    data["meeting"] = {name: follow_up[name] for name in ("date", "place") if isinstance(follow_up.get(name), str)}
+    approval: dict = _dict(data.get("approval"))
+    data["approval"] = {"approved_by": approval["approved_by"]} if isinstance(approval.get("approved_by"), dict) else {}
+    for name in NEW_IN_EACH_VERSION:
+        data.pop(name, None)
+    data["document_date"] = dt.date.today().isoformat()
+    left = [gettext(root.children[name].label) for name in ("approval", *NEW_IN_EACH_VERSION) if name in root.children]
+    return Opened(data, target, left_out=left)
 
 
 def reshape_child(target_item: Node, child: Any) -> Any:

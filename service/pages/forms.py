@@ -72,6 +72,9 @@ bp = Blueprint("forms", __name__)
 # Output formats offered on the form; odt and pdf go through the LibreOffice converter.
 FORMATS = [("docx", "Word (.docx)"), ("odt", "OpenDocument (.odt)"), ("pdf", "PDF (.pdf)")]
 
+# How the letters of a mail merge come (the invitation letters).
+BUNDLES = [("single", Msg("Kaikki kirjeet yhtenä tiedostona")), ("zip", Msg("Jokainen kirje omana tiedostonaan (zip)"))]
+
 # Languages a Helsinki family most often uses first in the list; all the others follow.
 COMMON_LANGUAGES = ["fi", "sv", "en", "se", "ru", "et", "ar", "so", "uk", "fa", "ku", "zh", "vi", "tr"]
 
@@ -222,6 +225,8 @@ def open_form(type_id: str):
     payload, problem = _uploaded_json()
     if problem:
         return _render(doc_type, blank(doc_type.fields), open_error=problem, status=422)
+    if doc_type.versioned and request.form.get("next_version") == "true":
+        return _open_next_version(doc_type, payload)
     return _open_into(doc_type, payload)
 
 
@@ -260,9 +265,12 @@ def submit(type_id: str):
         rendition = target or FAMILY
         if rendition not in doc_type.renditions:
             abort(400)
+        bundle = request.form.get("bundle", "single") if doc_type.letters is not None else None
+        if bundle is not None and bundle not in dict(BUNDLES):
+            abort(400)
         try:
             document = produce(template_store(), doc_type, data, rendition,
-                               output_format, converter(), audit=auditor())
+                               output_format, converter(), audit=auditor(), bundle=bundle)
         except ApiError as exc:
             if exc.status != 422:
                 return _render(doc_type, data, failure=translate(exc.message), status=exc.status,
@@ -324,7 +332,9 @@ def _save(doc_type: DocumentType, data: dict):
     # Named in the document's own language, like the document made from it.
     language = str(data["language"]) if data.get("language") in LANGUAGES else DEFAULT
     if isinstance(case_ref, str) and CASE_REF_RE.match(case_ref.strip()) and not HETU_LIKE_RE.search(case_ref):
-        name = doc_type.file_name(case_ref.strip(), extension="json", language=language)
+        version = data.get("version")
+        name = doc_type.file_name(case_ref.strip(), extension="json", language=language,
+                                  version=version if isinstance(version, int) and 0 < version < 100 else None)
     else:
         name = f"{gettext(doc_type.file_stem, language)}.json"
     body = json.dumps(data, ensure_ascii=False, indent=2) + "\n"
@@ -366,6 +376,19 @@ def _open_into(doc_type: DocumentType, payload: dict):
                                                                    target=doc_type.title())
         details = [(_("Siirrettiin"), opened.carried), (_("Ei siirretty"), opened.left_out)]
     return _render(doc_type, opened.data, notice=notice, notice_details=[d for d in details if d[1]])
+
+
+def _open_next_version(doc_type: DocumentType, payload: dict):
+    """The plan revised after a follow-up meeting: version n+1 from version n's saved data."""
+    if carryover.detect(payload, preferred=doc_type) is not doc_type:
+        problem = _("Seuraavan version voi aloittaa vain tämän asiakirjan aiemman version tallennetuista tiedoista. "
+                    "Poista valinta Aloita seuraava versio, jos haluat siirtää toisen asiakirjan tiedot.")
+        return _render(doc_type, blank(doc_type.fields), open_error=problem, status=422)
+    opened = carryover.next_version(doc_type, payload)
+    notice = _("Aloitettiin versio {version}, joka korvaa version {previous}. Tarkista tiedot ja kirjaa, mitä "
+               "seurantakokouksessa sovittiin.").format(version=opened.data["version"],
+                                                         previous=opened.data["supersedes"]["version"])
+    return _render(doc_type, opened.data, notice=notice, notice_details=[(_("Täytetään uudelleen"), opened.left_out)])
 
 
 class FormFields(Protocol):
@@ -490,5 +513,7 @@ def _render(doc_type: DocumentType, data: dict, *, errors=None, focus=None, noti
         "forms/form.html", page=page, doc_type=doc_type, formats=FORMATS, output_format=output_format,
         network=NETWORK in doc_type.renditions, notice=notice, notice_details=notice_details or [],
         open_error=open_error, failure=failure, stay_form="lnp-form",
+        letters=[(code, gettext(text)) for code, text in BUNDLES] if doc_type.letters is not None else None,
+        bundle=request.form.get("bundle", "single") if request.method == "POST" else "single",
     )
     return html, status

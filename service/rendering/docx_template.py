@@ -22,6 +22,7 @@ from service.fieldtree import Node
 from service.rendering import finishing
 from service.rendering.engine import NotSupported, PreparedDocx
 from service.rendering.formatting import BRACE_GUARD
+from service.rendering.pictures import MAX_PICTURES, Collected, Picture, PictureOutOfPlace, collecting, drawing_xml
 from service.rendering.sandbox import LOOP_BUDGET_FILTER, make_env, render_budget
 
 # Core properties docxtpl renders as templates (docxtpl.template.render_properties).
@@ -248,9 +249,14 @@ class _Analyser:
         elif self.peek(n, scope).kind in ("object", "list"):
             self.problem(n, Msg("Tagi tulostaisi koko ryhmän tai luettelon ohjelman sisäisessä muodossa. Tulosta "
                                 "sen kentät (silmukalla) tai käytä suodatinta."))
+        elif self.peek(n, scope).kind == "picture" and self.part != "body":
+            self.problem(n, Msg("Kuvan voi sijoittaa vain leipätekstiin, ei ylä- tai alatunnisteeseen."))
 
     def member(self, base, attr, n):
         node, path = base
+        if node.kind == "picture":
+            self.problem(n, Msg("Kuvalla ei ole kenttiä: tulosta se sellaisenaan omaan kappaleeseensa."))
+            return self.ANY, None
         if node.kind != "object":
             return self.ANY, None
         if attr not in node.children:
@@ -445,12 +451,23 @@ class _ExactDocxTemplate(DocxTemplate):
 
 
 def render_docxtpl(data: bytes, context: dict, language: str = DEFAULT) -> bytes:
-    """Plain docxtpl; a fresh DocxTemplate per call so concurrent renders share nothing."""
+    """Plain docxtpl; a fresh DocxTemplate per call so concurrent renders share nothing. A picture
+    goes into the part being rendered through python-docx."""
     tpl = _ExactDocxTemplate(io.BytesIO(data))
+    placed: list[Picture] = []
+
+    def add(picture: Picture) -> str:
+        if len(placed) >= MAX_PICTURES:
+            raise PictureOutOfPlace("too many pictures in one document")
+        placed.append(picture)
+        relationship_id, _image = tpl.current_rendering_part.get_or_add_image(io.BytesIO(picture.drawn().png))
+        return drawing_xml(picture, relationship_id, Collected.FIRST_DOCPR + len(placed))
+
     try:
         tpl.init_docx()
         templated = frozenset(name for name in PROPERTY_NAMES if "{" in (getattr(tpl.docx.core_properties, name) or ""))
-        tpl.render(context, jinja_env=ENVS[language])
+        with collecting(add):
+            tpl.render(context, jinja_env=ENVS[language])
         out = io.BytesIO()
         tpl.save(out)
         return finishing.finish_package(out.getvalue(), context, templated)

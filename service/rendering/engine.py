@@ -7,6 +7,10 @@ environment; every other zip member is kept as its original compressed bytes. A 
 runs only the compiled Jinja templates, docxtpl's post-processing steps where the template
 needs them, and writes the zip.
 
+Pictures made at render time (service/rendering/pictures.py, the network map's diagram) are
+printed into the body by their own ``__html__``; the engine adds each image as a new zip member
+with its relationship and, when the package has none yet, the PNG content type.
+
 Templates with features this engine does not reproduce (tags in the document properties) are
 rendered by plain docxtpl instead: same result, just slower. Nothing per render is shared
 mutable state: a prepared template is read-only after construction.
@@ -29,6 +33,7 @@ from lxml import etree
 
 from service.rendering import finishing
 from service.rendering.formatting import BRACE_GUARD
+from service.rendering.pictures import IMAGE_RELATIONSHIP, PNG_CONTENT_TYPE, Collected, collecting
 
 XML_DECLARATION = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
 _BODY_RE = re.compile(r"<w:body[ >/]")
@@ -153,6 +158,15 @@ class _Properties:
     dosdate: int
     kind: str  # "core" or "app"
     original: bytes
+
+
+@dataclass(frozen=True)
+class _Added:
+    """A zip member a render adds (a picture)."""
+
+    name: bytes
+    dostime: int
+    dosdate: int
 
 
 @dataclass(frozen=True)
@@ -304,8 +318,19 @@ class PreparedDocx:
                 src = tpl.patch_xml(part.blob.decode("utf-8"))
                 templated[part.partname.lstrip("/")] = ("raw", _compile(env, src), "", "", not provably_balanced(env, src))
 
-        members: list[_Member | _Rendered] = []
+        folder, _, part_file = main.rpartition("/")
+        self._rels_name = f"{folder}/_rels/{part_file}.rels" if folder else f"_rels/{part_file}.rels"
+        self._main_folder = f"{folder}/" if folder else ""
+        members: list[_Member | _Rendered | _Properties] = []
         with zipfile.ZipFile(io.BytesIO(data)) as package:
+            names = set(package.namelist())
+            # Read once, rewritten only by a render that adds a picture.
+            self._rels_xml = package.read(self._rels_name).decode("utf-8") if self._rels_name in names else None
+            self._types_xml = package.read("[Content_Types].xml").decode("utf-8")
+            # Pictures are named as python-docx names them (media/image<n>.png, the first free n).
+            taken = {n for n in names if n.startswith(self._main_folder + "media/image")}
+            self._first_image = next(n for n in range(1, len(taken) + 2)
+                                     if f"{self._main_folder}media/image{n}.png" not in taken)
             for info in package.infolist():
                 if info.filename in templated:
                     kind, template, head, tail, check = templated[info.filename]
@@ -322,6 +347,7 @@ class PreparedDocx:
     def render(self, context: dict) -> bytes:
         contents: list[bytes | None] = []
         now = dt.datetime.now(dt.UTC)
+        pictures = Collected()
         for member in self.members:
             if isinstance(member, _Member):
                 contents.append(None)
@@ -330,24 +356,57 @@ class PreparedDocx:
                 contents.append(finishing.properties(member.kind, member.original, context, now))
                 continue
             template, marked = member.template
-            xml = _after_render(template.render(context), marked, body=member.kind == "body")
             if member.kind == "body":
-                content = (member.head + self._finish_body(xml) + member.tail).encode("utf-8")
+                with collecting(pictures.add):
+                    xml = _after_render(template.render(context), marked, body=True)
+            else:
+                xml = _after_render(template.render(context), marked, body=False)
+            if member.kind == "body":
+                content = (member.head + self._finish_body(xml, bool(pictures.pictures)) + member.tail).encode("utf-8")
             elif member.kind == "part":
                 content = (XML_DECLARATION + xml).encode("utf-8")
             else:
                 content = xml.encode("utf-8")
-            if member.check:
+            if member.check or (member.kind == "body" and pictures.pictures):
                 _well_formed(content)
             contents.append(content)
+        if pictures.pictures:
+            return self._with_pictures(list(self.members), contents, pictures)
         return _write_zip(self.members, contents)
 
-    def _finish_body(self, xml: str) -> str:
+    def _image_name(self, number: int) -> str:
+        return f"media/image{self._first_image + number - 1}.png"
+
+    def _with_pictures(self, members: list, contents: list, pictures: Collected) -> bytes:
+        """The package with each picture as a PNG member, its relationship from the main part, and
+        the PNG content type."""
+        if self._rels_xml is None:
+            raise NotSupported("the main part has no relationships part")
+        relationships = "".join(
+            f'<Relationship Id="{pictures.relationship_id(n)}" Type="{IMAGE_RELATIONSHIP}" '
+            f'Target="{self._image_name(n)}"/>' for n in range(1, len(pictures.pictures) + 1))
+        rels = self._rels_xml.replace("</Relationships>", relationships + "</Relationships>")
+        types = self._types_xml
+        if not re.search(r'<Default\s[^>]*Extension="png"', types, re.IGNORECASE):
+            types = types.replace("</Types>", f'<Default Extension="png" ContentType="{PNG_CONTENT_TYPE}"/></Types>')
+        for index, member in enumerate(members):
+            if member.name == self._rels_name.encode("utf-8"):
+                contents[index] = rels.encode("utf-8")
+            elif member.name == b"[Content_Types].xml":
+                contents[index] = types.encode("utf-8")
+        stamp = members[0]
+        for number, picture in enumerate(pictures.pictures, start=1):
+            name = (self._main_folder + self._image_name(number)).encode("utf-8")
+            members.append(_Added(name, stamp.dostime, stamp.dosdate))
+            contents.append(picture.drawn().png)
+        return _write_zip(members, contents)
+
+    def _finish_body(self, xml: str, pictures: bool = False) -> str:
         if self.fix_tables and _tables_need_fixing(etree.fromstring(xml.encode("utf-8"), _STRICT_PARSER)):
             # docxtpl.fix_tables, run on a tree parsed strictly (docxtpl's own parser recovers
             # from broken XML silently; here broken XML is an error).
             xml = etree.tostring(DocxTemplate.fix_tables(None, xml), encoding="unicode")
-        if self.fix_docpr:
+        if self.fix_docpr or pictures:
             counter = iter(range(1001, 1 << 30))
             xml = _DOCPR_RE.sub(lambda m: f"{m.group(1)}{next(counter)}{m.group(2)}", xml)
         try:

@@ -125,6 +125,16 @@ def time(value: Any, lang: str = DEFAULT) -> str:
     return format_time(value, TIME[_lang(lang)], locale=LOCALES[lang])
 
 
+def time_range(start: Any, end: Any = None, lang: str = DEFAULT) -> str:
+    """klo 9.00–13.00, kl. 9.00–13.00, 9:00–13:00 (the clock word once)."""
+    if start is None:
+        return ""
+    if end is None:
+        return time(start, lang)
+    bare = time(end, lang).split(" ")[-1]
+    return f"{time(start, lang)}\u2013{bare}"
+
+
 def full_name(person: Any, lang: str = DEFAULT) -> str:
     """All given names and the surname: "Aino Maria Virtanen"."""
     if person is None:
@@ -194,7 +204,7 @@ def age(birth_date: Any, on: Any = None, lang: str = DEFAULT) -> int:
 
 # The unit words of an age, by Babel's plural category of the number (CLDR): Finnish and Swedish
 # abbreviate as Helsinki's documents do, English writes the word out.
-AGE_UNITS = {
+AGE_UNITS: dict[str, dict[str, Any]] = {
     "fi": {"year": {"other": "v."}, "month": {"other": "kk"}, "under": "alle 1 kk"},
     "sv": {"year": {"other": "år"}, "month": {"other": "mån."}, "under": "under 1 mån."},
     "en": {"year": {"one": "year", "other": "years"}, "month": {"one": "month", "other": "months"},
@@ -234,6 +244,7 @@ FILTERS: dict[str, Callable[..., object]] = {
     "date_long": date_long,
     "date_range": date_range,
     "time": time,
+    "time_range": time_range,
     "full_name": full_name,
     "calling_name": calling_name,
     "address": address,
@@ -250,6 +261,7 @@ FILTER_EXAMPLES = {
     "date_long": ("{{ document_date|date_long }}", dt.date(2022, 1, 25)),
     "date_range": ("{{ target_window|date_range }}", {"start": dt.date(2022, 2, 1), "end": dt.date(2022, 2, 5)}),
     "time": ("{{ start_time|time }}", dt.time(9, 0)),
+    "time_range": ("{{ start_time|time_range(end_time) }}", dt.time(9, 0)),
     "full_name": ("{{ social_worker|full_name }}", {"given_names": "Aino Maria", "surname": "Virtanen"}),
     "calling_name": ("{{ guardian|calling_name }}",
                      {"given_names": "Anna Maria", "calling_name": "Maria", "surname": "Virtanen"}),
@@ -271,6 +283,8 @@ def filter_example(name: str, lang: str = DEFAULT) -> tuple[str, str]:
     if name == "age_text":
         return usage, ", ".join(age_text(born, dt.date(2022, 1, 25), lang)
                                 for born in (dt.date(2012, 5, 3), dt.date(2021, 9, 20)))
+    if name == "time_range":
+        return usage, time_range(dt.time(9, 0), dt.time(13, 0), lang=lang)
     return usage, str(FILTERS[name](value, lang=lang))
 
 

@@ -78,6 +78,19 @@ def render_budget():
         _BUDGET.reset(token)
 
 
+@contextmanager
+def outside_budget():
+    """The service's own work inside a render (drawing a picture the template prints): its time is
+    not the template's, so the deadline moves by it."""
+    started = time.perf_counter()
+    try:
+        yield
+    finally:
+        budget = _BUDGET.get()
+        if budget is not None:
+            budget.deadline += time.perf_counter() - started
+
+
 def _charge(ticks: int) -> None:
     budget = _BUDGET.get()
     if budget is None:  # only reachable through Template.generate/stream, which nothing uses

@@ -17,7 +17,7 @@ from dataclasses import asdict, dataclass, field
 from lxml import etree
 
 from schemas.i18n import DEFAULT, Msg, gettext
-from service.registry import CONTEXT_EXTRAS, DocumentType
+from service.registry import DocumentType
 from service.rendering.docx_template import Problem, RenderFailed, analyse, load_template, render
 from service.validation import validate
 from service.wordtemplates.upload_safety import UnsafeTemplate, check_upload
@@ -81,13 +81,14 @@ def check(data: bytes, doc_type: DocumentType, example: dict | None = None, lang
     if repairs:
         report.fixed = data
 
-    problems, used = analyse(data, doc_type.fields, CONTEXT_EXTRAS)
+    problems, used = analyse(data, doc_type.template_fields, doc_type.context_names)
+    used = doc_type.fields_used(used)
     report.used_paths = used
     places = _Places(data)
     report.findings += places.unclosed_tags()
     report.findings += [places.finding(p) for p in problems]
 
-    for path, _node, label in _required_leaves(doc_type.fields):
+    for path, _node, label in _required_leaves(doc_type.template_fields):
         if path not in used:
             report.findings.append(Finding(
                 WARNING, gettext("koko asiakirja"), "",
@@ -101,11 +102,13 @@ def check(data: bytes, doc_type: DocumentType, example: dict | None = None, lang
 
 def _dry_render(data: bytes, doc_type: DocumentType, example: dict, language: str = DEFAULT) -> list[Finding]:
 
-    template = load_template(doc_type.template(language), data, doc_type.fields, CONTEXT_EXTRAS, language=language)
+    template = load_template(doc_type.template(language), data, doc_type.template_fields, doc_type.context_names,
+                             language=language)
     findings = []
     for rendition in doc_type.renditions:
         try:
-            render(template, doc_type.context(validate(doc_type, example, rendition), rendition))
+            for context in doc_type.contexts(validate(doc_type, example, rendition), rendition):
+                render(template, context)
         except RenderFailed as exc:
             findings.append(Finding(ERROR, gettext("koko asiakirja"), "",
                                     Msg("Koetäyttö esimerkkitapauksella epäonnistui ({rendition}: {error}). "

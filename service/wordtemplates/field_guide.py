@@ -28,6 +28,7 @@ KINDS = {
     "date": Msg("päivämäärä"),
     "bool": Msg("kyllä/ei"),
     "int": Msg("kokonaisluku"),
+    "picture": Msg("kuva (omaan kappaleeseensa: {{ diagram }})"),
 }
 
 FILTER_HELP = {
@@ -35,6 +36,7 @@ FILTER_HELP = {
     "date_long": Msg("Päivämäärä viikonpäivän ja kuukauden nimen kanssa."),
     "date_range": Msg("Aikaväli (alkaen–päättyen) tiiviisti."),
     "time": Msg("Kellonaika asiakirjan kielen mukaan (klo 9.00, kl. 9.00, 9:00)."),
+    "time_range": Msg("Alkamis- ja päättymisaika (klo 9.00–13.00, kl. 9.00–13.00, 9:00–13:00)."),
     "full_name": Msg("Henkilön kaikki etunimet ja sukunimi."),
     "calling_name": Msg("Kutsumanimi (tai ensimmäinen etunimi) ja sukunimi."),
     "address": Msg("Postiosoite yhdellä rivillä."),
@@ -71,7 +73,7 @@ def _example_values(node: Node, data, path: str, out: dict) -> None:
 def entries(doc_type: DocumentType) -> list[dict]:
     lang = current()
     examples: dict = {}
-    _example_values(doc_type.fields, doc_type.example(lang), "", examples)
+    _example_values(doc_type.template_fields, doc_type.template_example(lang), "", examples)
     rows: list[dict] = []
 
     def visit(node: Node, path: str, parent_required: bool):
@@ -107,7 +109,12 @@ def entries(doc_type: DocumentType) -> list[dict]:
                                  "description": "",
                                  "example": _printable(examples.get(f"{child_path}[]"))})
 
-    visit(doc_type.fields, "", True)
+    visit(doc_type.template_fields, "", True)
+    for name, node in dict(doc_type.extra_names).items():
+        rows.append({"path": name, "kind": gettext(KINDS[node.kind]), "required": True, "label": gettext(node.label),
+                     "description": gettext(node.help or "Palvelun lisäämä tieto."), "example": ""})
+        if node.kind == "list":
+            visit(node.each, f"{name}[]", True)
     for name, node in CONTEXT_EXTRAS["doc"].children.items():
         rows.append({"path": f"doc.{name}", "kind": gettext(KINDS[node.kind]), "required": True,
                      "label": gettext(node.label), "description": gettext("Palvelun lisäämä tieto."),

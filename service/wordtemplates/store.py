@@ -37,7 +37,7 @@ from service.conversion.pool import ConversionFailed, ConverterUnavailable
 from service.database.connection import Database
 from service.database.tables import template_activations, template_pointers, template_state, template_versions
 from service.problems import ApiError
-from service.registry import CONTEXT_EXTRAS, DOCUMENT_TYPES, TEMPLATES_DIR, DocumentType
+from service.registry import DOCUMENT_TYPES, TEMPLATES_DIR, DocumentType
 from service.rendering.docx_template import LoadedTemplate, Problem, TemplateInvalid, load_template
 from service.wordtemplates.checker import Report, check
 from service.wordtemplates.upload_safety import UnsafeTemplate, check_odt_upload, check_upload, is_odt
@@ -159,7 +159,7 @@ class TemplateStore:
             check_upload(data)
         except UnsafeTemplate as exc:
             raise TemplateInvalid([Problem("error", "tiedosto", None, "", message) for message in exc.messages]) from None
-        template = load_template(f"{doc_type.template(language)}@{version}", data, doc_type.fields, CONTEXT_EXTRAS,
+        template = load_template(f"{doc_type.template(language)}@{version}", data, doc_type.template_fields, doc_type.context_names,
                                  language=language)
         template.version = version
         with self._lock:
