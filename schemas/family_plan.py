@@ -239,6 +239,12 @@ class FamilyPlanSchema(DocumentSchema):
     follow_up = nested(FollowUpSchema, "Seurantakokous", required=True)
     must_include = must_include_field()
     not_acceptable = not_acceptable_field()
+    # The questions document's blocks, sent with the plan so the service can check that every
+    # question has its answer and every bottom line its check: read, never printed (each answer
+    # and each check prints its own question or bottom line).
+    for _read in (case_questions, must_include, not_acceptable):
+        _read.metadata["x-service-only"] = True
+    del _read
     bottom_lines_check = listing(nested_item(BottomLineCheckSchema), "Reunaehtojen täyttyminen",
                                  "Yksi kohta jokaista reunaehtoa kohden. Pakollinen, kun reunaehtoja on asetettu.",
                                  item="reunaehto")

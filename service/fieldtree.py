@@ -69,6 +69,14 @@ def tree(schema: Schema | type[Schema]) -> Node:
 
 
 def _field_node(fld: fields.Field) -> Node:
+    node = _node_of(fld)
+    if fld.metadata.get("x-service-only"):  # a block the service reads is never printed, whole
+        for _path, leaf in node.walk():
+            leaf.service_only = True
+    return node
+
+
+def _node_of(fld: fields.Field) -> Node:
     meta = fld.metadata
     default = fld.load_default
     base = {"required": fld.required, "label": meta.get("title", ""), "help": meta.get("description", ""),
