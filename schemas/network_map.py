@@ -47,7 +47,7 @@ class NetworkMemberSchema(StrictSchema):
     relation_detail = text("Suhteen tarkennus", "Esim. äidinäiti, isän sisar, luokanohjaaja.", max_length=NAME_MAX)
     side = choice("Puoli", choices.FAMILY_SIDE, "Äidin vai isän puolelta.")
     sector = choice("Sektori", choices.NETWORK_SECTOR, required=True)
-    closeness = integer("Läheisyys (kehä 1–3)", "1 = lähimmät ihmiset, 3 = kauempana olevat.", required=True,
+    closeness = integer("Läheisyys (kehä 1–3)", "Kehällä 1 ovat lähimmät ihmiset, kehällä 3 kauempana olevat.", required=True,
                         minimum=1, maximum=3)
     child_says_important = boolean("Lapsen mielestä tärkeä", "Lapsi on itse nimennyt henkilön tärkeäksi tai tuekseen.")
     is_child = boolean("Alaikäinen", "Henkilö on lapsi; hän saa lapsille kirjoitetun kutsukirjeen.", default=False)

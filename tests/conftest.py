@@ -253,6 +253,9 @@ def sensitive_strings() -> set[str]:
     skip_keys = {"case_ref", "language", "meeting_language", "relation_to_child", "attends", "status",
                  "service_context", "source", "key", "document_date", "birth_date", "start", "end",
                  "client_since", "worker_since", "date", "reviewed_with_family", "organisation", "unit", "title"}
+    # A choice's value (a sector such as "family", a decision such as "invited") is a code, not data.
+    skip_keys |= {path.rsplit(".", 1)[-1].split("[")[0] for t in DOCUMENT_TYPES.values()
+                  for root in (t.fields, t.template_fields) for path, leaf in root.walk() if leaf.choices}
     values = set()
     for type_id, language in ((t, lang) for t in TYPE_IDS for lang in ("fi", "sv", "en")):
         for path, value in string_values(load_example(type_id, language)):

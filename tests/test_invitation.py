@@ -243,6 +243,17 @@ def test_a_letter_holds_nothing_of_the_case_but_the_meeting_and_its_own_recipien
         guardian.pop("calling_name", None)  # must be one of the given names, which become sentinels
     root = tree(case_schema())
     case = _fill(root, case, "", sentinels, keep)
+    # The plan answers the questions document in its words: its questions and bottom lines are
+    # the questions document's sentinels.
+    questions, plan = case["documents"]["questions"], case["documents"]["family-plan"]
+    for name in ("case_questions", "must_include", "not_acceptable"):
+        if name in plan:
+            plan[name] = copy.deepcopy(questions.get(name))
+    for answer, asked in zip(plan["answers"], questions["case_questions"]):
+        answer["question"] = asked["text"]
+    bottom_lines = (questions.get("must_include") or []) + (questions.get("not_acceptable") or [])
+    for check, line in zip(plan.get("bottom_lines_check") or [], bottom_lines):
+        check["bottom_line"] = line
     case_schema()().load(case)  # still a valid case
     identity_codes = [c["hetu"] for c in case["people"]["children"] if c.get("hetu")]
     assert identity_codes and sentinels.count > 150
