@@ -49,10 +49,22 @@ def soffice_of(bridge_pid: int) -> int:
     return found[0]
 
 
+def sandboxed(pid: int) -> bool:
+    """The process has a mount namespace of its own (bubblewrap's)."""
+    return os.readlink(f"/proc/{pid}/ns/mnt") != os.readlink("/proc/self/ns/mnt")
+
+
 def workdir_of(soffice_pid: int) -> Path:
+    """The worker's private directory as this process can reach it. In the sandbox it is in the
+    sandbox's memory-only /tmp, never on the host's disk, and seen through the process's own
+    root; without the sandbox it is on the host's disk."""
     args = Path(f"/proc/{soffice_pid}/cmdline").read_bytes().split(b"\0")
     profile = next(a for a in args if a.startswith(b"-env:UserInstallation=file://"))
-    return Path(profile.split(b"file://", 1)[1].decode()).parent
+    path = Path(profile.split(b"file://", 1)[1].decode()).parent
+    if sandboxed(soffice_pid):
+        assert not path.exists(), f"a sandboxed worker's directory {path} is on the host's disk"
+        return Path(f"/proc/{soffice_pid}/root") / path.relative_to("/")
+    return path
 
 
 def alive(pid: int) -> bool:
@@ -244,14 +256,16 @@ def test_a_forked_child_starts_its_own_workers(pool):
     assert not any(alive(pid) for pid in report["workers"])
 
 
-def test_service_killed_takes_its_libreoffice_and_files_with_it(tmp_path):
+@pytest.mark.parametrize("sandbox", ["required", "off"])
+def test_service_killed_takes_its_libreoffice_and_files_with_it(tmp_path, sandbox):
     """A gunicorn worker killed with SIGKILL cannot clean up: each bridge notices it is
-    orphaned, kills its soffice and removes its private directory itself."""
+    orphaned and kills its soffice. In the sandbox the private directory was only ever in the
+    sandbox's memory; without it, the bridge removes the directory from the host's disk itself."""
     script = tmp_path / "a_service.py"
     script.write_text(
         "import json, sys, time\n"
         "from service.conversion.pool import ConverterPool\n"
-        "pool = ConverterPool(size=2)\n"
+        f"pool = ConverterPool(size=2, sandbox={sandbox!r})\n"
         "pool.start()\n"
         f"assert pool.wait_ready({START})\n"
         "print(json.dumps([w['pid'] for w in pool.stats()['workers']]), flush=True)\n"
@@ -263,8 +277,9 @@ def test_service_killed_takes_its_libreoffice_and_files_with_it(tmp_path):
         assert line, service.stderr.read().decode()[-2000:]
         bridges = json.loads(line)
         offices = [soffice_of(pid) for pid in bridges]
+        assert all(sandboxed(pid) == (sandbox == "required") for pid in offices)
         dirs = [workdir_of(pid) for pid in offices]
-        assert all(d.is_dir() for d in dirs)
+        assert all((d / "profile").is_dir() for d in dirs)
     finally:
         service.kill()
         service.communicate(timeout=30)

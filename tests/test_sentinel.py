@@ -10,6 +10,7 @@ behind is compressed) are searched: no marker may be found.
 from __future__ import annotations
 
 import copy
+import io
 import json
 import os
 import secrets
@@ -26,7 +27,7 @@ import requests
 from service.problems import ApiError
 from service.registry import DOCUMENT_TYPES
 from service.validation import validate
-from tests.conftest import EXTRA_LOG_TEXT, LNP, LOG_COLLECTOR, TYPE_IDS, load_example
+from tests.conftest import EXTRA_LOG_TEXT, LNP, LOG_COLLECTOR, TYPE_IDS, load_example, read_from_outside
 from tests.docxtext import all_text
 
 NAME_KEYS = {"given_names", "surname", "calling_name", "first_name", "name"}
@@ -109,13 +110,13 @@ def scan(roots: list[Path], since: float, markers: list[str]) -> list[str]:
                     stat = path.stat()
                     if stat.st_mtime < since or stat.st_size > MAX_SCANNED_FILE or not path.is_file():
                         continue
-                    blob = path.read_bytes()
+                    blob = read_from_outside(path)  # never open a database this process holds
                 except OSError:
                     continue
                 check(str(path), blob)
                 if blob[:2] == b"PK":
                     try:
-                        with zipfile.ZipFile(path) as archive:
+                        with zipfile.ZipFile(io.BytesIO(blob)) as archive:
                             for member in archive.infolist():
                                 if member.file_size <= MAX_SCANNED_FILE:
                                     check(f"{path}!{member.filename}", archive.read(member))

@@ -87,8 +87,13 @@ def find_uno_python(soffice: str | None) -> str | None:
 def sandbox_command(workdir: str, python: str) -> list[str]:
     """bubblewrap around the bridge and its soffice: no network at all (a document cannot make
     the server fetch an address), and no file outside the system's read-only programs, fonts and
-    settings and the worker's own private directory (not the instance folder, not another
-    worker's files, not the host's /tmp)."""
+    settings (not the instance folder, not another worker's files, not the host's /tmp).
+
+    The worker's private directory (profile, LibreOffice's temporary files) is made inside the
+    sandbox's own /tmp, a memory file system: nothing of a document reaches the host's disk, and
+    it is gone with the sandbox's last process, even when no process of ours is left to remove
+    it (the service killed with SIGKILL). Bound from the host, the directory would outlive the
+    sandbox: a mount point cannot be removed from inside."""
     bwrap = shutil.which("bwrap")
     if bwrap is None:
         raise ConverterUnavailable("sandbox required but bwrap (bubblewrap) is not installed")
@@ -105,7 +110,7 @@ def sandbox_command(workdir: str, python: str) -> list[str]:
     for extra in ("/opt", str(BRIDGE.parent), str(Path(python).resolve().parents[1])):
         if Path(extra).is_dir() and not extra.startswith("/usr/"):
             command += ["--ro-bind", extra, extra]
-    command += ["--dev", "/dev", "--proc", "/proc", "--tmpfs", "/tmp", "--bind", workdir, workdir,
+    command += ["--dev", "/dev", "--proc", "/proc", "--tmpfs", "/tmp", "--perms", "0700", "--dir", workdir,
                 "--setenv", "HOME", workdir, "--chdir", workdir]
     return command
 
@@ -128,8 +133,12 @@ class Worker:
     # --- life cycle ----------------------------------------------------------------------------
     def start(self) -> Worker:
         started = time.perf_counter()
-        # mkdtemp makes the directory 0700: LibreOffice's profile and temporary files live here.
-        self.workdir = tempfile.mkdtemp(prefix="lnp-lo-")
+        # LibreOffice's profile and temporary files live here: in the sandbox, a directory of its
+        # memory-only /tmp (sandbox_command); without it, one mkdtemp makes 0700 on the host.
+        if self.sandbox:
+            self.workdir = os.path.join("/tmp", f"lnp-lo-{secrets.token_hex(8)}")
+        else:
+            self.workdir = tempfile.mkdtemp(prefix="lnp-lo-")
         # soffice listens on this named pipe (a socket only this user can open); the name is
         # unguessable so that no other office of ours is reached by mistake.
         self.pipe = f"lnp_{secrets.token_hex(16)}"
@@ -189,9 +198,9 @@ class Worker:
                         stream.close()
                 except OSError:
                     pass
-        if self.workdir:
+        if self.workdir and not self.sandbox:  # a sandbox's directory went with its memory
             leftovers.remove(self.workdir, self.pipe)
-            self.workdir = None
+        self.workdir = None
 
     # --- conversions ---------------------------------------------------------------------------
     def convert(self, data: bytes, source: str, target: str, timeout: float) -> bytes:
