@@ -179,6 +179,73 @@ def test_no_relatives_copy_without_the_agreements_consent_to_share():
     assert report.blocked("summary", "network")
 
 
+def test_the_plan_answers_the_questions_documents_questions():
+    """The case holds the questions once (in the questions document); the plan made from the case
+    answers them: a question changed there is a plan answering another question."""
+    case = example_case()
+    assert "case_questions" not in case["documents"]["family-plan"]  # never twice in a case file
+    assert assess(case).status("family-plan") == READY
+    case["documents"]["questions"]["case_questions"][1]["text"] = "Kuka hakee Iisakin harrastuksista?"
+    report = assess(case)
+    assert report.status("family-plan") == INCOMPLETE
+    assert [e["path"] for e in report.documents["family-plan"].errors] == ["documents.family-plan.answers[1].question"]
+    assert report.status("questions") == READY
+
+
+def test_a_question_without_an_answer_in_the_plan():
+    case = example_case()
+    case["documents"]["questions"]["case_questions"].append({"text": "Miten Iisak pääsee uimakouluun?"})
+    report = assess(case)
+    assert report.status("family-plan") == INCOMPLETE
+    [error] = report.documents["family-plan"].errors
+    assert error["path"] == "documents.family-plan.answers" and "kysymyksiä on 7, vastauksia 6" in error["message"]
+
+
+def test_a_bottom_line_needs_its_check_in_the_plan():
+    case = example_case()
+    case["documents"]["questions"]["must_include"].append("Elle ei ole yksin kotona yöllä.")
+    report = assess(case)
+    assert report.status("family-plan") == INCOMPLETE
+    errors = report.documents["family-plan"].errors
+    assert [e["path"] for e in errors] == ["documents.family-plan.bottom_lines_check"]
+    assert "Elle ei ole yksin kotona yöllä." in errors[0]["message"]
+    plan = case["documents"]["family-plan"]
+    plan["bottom_lines_check"].append({"bottom_line": "Elle ei ole yksin kotona yöllä.",
+                                       "how_met": "Amal tai Jamila on aina kotona yöllä."})
+    assert assess(case).status("family-plan") == READY
+
+
+def test_a_plan_carrying_other_questions_than_the_questions_document_is_blocked():
+    case = example_case()
+    plan, questions = case["documents"]["family-plan"], case["documents"]["questions"]
+    plan["case_questions"] = copy.deepcopy(questions["case_questions"])
+    assert assess(case).status("family-plan") == READY  # the same questions: nothing to say
+    plan["case_questions"][0]["text"] = plan["answers"][0]["question"] = "Toinen kysymys?"
+    report = assess(case)
+    [finding] = [f for f in report.findings if f.severity == "error"]
+    assert (finding.path, finding.related, finding.blocks) == (
+        "documents.family-plan.case_questions", ["documents.questions.case_questions"], ["family-plan"])
+    assert report.status("family-plan") == BLOCKED
+
+
+@pytest.mark.parametrize("type_id, path, meeting", [
+    ("family-plan", "meeting.date", "conference"),
+    ("family-plan", "follow_up.date", "follow_up"),
+    ("invitation", "meeting_date", "conference"),
+])
+def test_a_documents_meeting_is_the_cases_meeting(type_id, path, meeting):
+    case = example_case()
+    part = case["documents"][type_id]
+    head, _, leaf = path.rpartition(".")
+    (part[head] if head else part)[leaf] = "2026-10-27" if meeting == "conference" else "2027-03-24"
+    report = assess(case)
+    [finding] = [f for f in report.findings if f.severity == "error"]
+    assert (finding.path, finding.related, finding.blocks) == (
+        f"documents.{type_id}.{path}", [f"meetings.{meeting}.date"], [type_id])
+    assert case["meetings"][meeting]["date"] in finding.message
+    assert report.status(type_id) == BLOCKED
+
+
 @pytest.mark.parametrize("date, expected", [
     ("2027-01-28", "warning"),  # 3 months: fine
     ("2027-04-28", None),  # 6 months: fine

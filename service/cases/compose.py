@@ -28,8 +28,13 @@ from service.registry import DOCUMENT_TYPES, DocumentType
 CASE_META = ("case_ref", "language")
 # Fields a document takes from ``people`` (the case supplies them; the document's part has none).
 FROM_PEOPLE = ("children", "guardians", "social_worker", "coordinator", "participating_workers")
-# The letters' recipients: the case's network map supplies its members when the part names none.
-NETWORK_MAP = "network-map"
+# Blocks one document of the case holds and another one answers or uses, supplied from the
+# holder's part when the user's own part names none: the letters' recipients are the network
+# map's members; the family plan answers the questions document's questions and bottom lines
+# (its own rules then check each question has its answer and each bottom line its check).
+NETWORK_MAP, QUESTIONS = "network-map", "questions"
+FROM_PARTS = {"members": NETWORK_MAP, "case_questions": QUESTIONS, "must_include": QUESTIONS,
+              "not_acceptable": QUESTIONS}
 # Filled from the people when the document's part leaves it out (the author is usually the
 # responsible social worker, but a summary may be written by another worker).
 DEFAULTED = ("author",)
@@ -124,9 +129,10 @@ def document_payload(case: dict, doc_type: DocumentType) -> dict:
     for name in DEFAULTED:
         if name in schema.fields and name not in own and "social_worker" in people:
             payload[name] = people["social_worker"]
-    members = ((case.get("documents") or {}).get(NETWORK_MAP) or {}).get("members")
-    if "members" in schema.fields and doc_type.id != NETWORK_MAP and "members" not in own and members is not None:
-        payload["members"] = copy.deepcopy(members)
+    for name, holder in FROM_PARTS.items():
+        block = ((case.get("documents") or {}).get(holder) or {}).get(name)
+        if name in schema.fields and doc_type.id != holder and name not in own and block is not None:
+            payload[name] = copy.deepcopy(block)
     payload.update(own)
     return payload
 

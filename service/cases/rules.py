@@ -24,6 +24,9 @@ READY = "ready"
 BLOCKED = "blocked"
 
 AGREEMENT, SUMMARY, QUESTIONS, FOLLOW_UP = "mandate-agreement", "summary", "questions", "follow-up-summary"
+PLAN, INVITATION = "family-plan", "invitation"
+# The questions document's blocks the family plan answers (the case supplies them to the plan).
+ANSWERED_BLOCKS = ("case_questions", "must_include", "not_acceptable")
 NETWORK_COPIES = (SUMMARY, FOLLOW_UP)
 
 
@@ -57,6 +60,10 @@ def _date(value) -> dt.date | None:
         return dt.date.fromisoformat(value) if isinstance(value, str) else None
     except ValueError:
         return None
+
+
+def _dict(value) -> dict:
+    return value if isinstance(value, dict) else {}
 
 
 def _part(case: dict, type_id: str) -> dict:
@@ -111,6 +118,46 @@ def cross_document(case: dict) -> list[Finding]:
                                     Msg("Seurantakokous pidetään yleensä 3–6 kuukauden kuluttua kokouksesta; nyt "
                                         "väli on {months} kk.").format(months=months),
                                     ["meetings.conference.date"]))
+    findings += _same_meetings(case, meetings)
+    findings += _plan_answers_the_questions(case, questions)
+    return findings
+
+
+def _same_meetings(case: dict, meetings: dict) -> list[Finding]:
+    """A document's meeting is the case's meeting: the plan's conference and follow-up meeting, and
+    the day an invitation letter invites to."""
+    findings: list[Finding] = []
+    plan, invitation = _part(case, PLAN), _part(case, INVITATION)
+    dated = [(PLAN, "meeting.date", _dict(plan.get("meeting")).get("date"), "conference"),
+             (PLAN, "follow_up.date", _dict(plan.get("follow_up")).get("date"), "follow_up")]
+    kind = invitation.get("meeting_type")
+    if kind in ("conference", "follow_up"):
+        dated.append((INVITATION, "meeting_date", invitation.get("meeting_date"), kind))
+    for type_id, path, value, meeting in dated:
+        ours = _date(value)
+        case_day = _date(_dict(meetings.get(meeting)).get("date"))
+        if ours and case_day and ours != case_day:
+            message = (Msg("Päivä ei ole tapauksen läheisneuvonpidon kokouksen päivä ({day}).") if meeting == "conference"
+                       else Msg("Päivä ei ole tapauksen seurantakokouksen päivä ({day})."))
+            findings.append(Finding("error", _doc(type_id, path), message.format(day=case_day.isoformat()),
+                                    [f"meetings.{meeting}.date"], [type_id]))
+    return findings
+
+
+def _plan_answers_the_questions(case: dict, questions: dict) -> list[Finding]:
+    """A plan part that carries the questions' blocks itself (taken in from a plan's file) must
+    carry the questions document's own: a plan answers the questions the relatives were asked."""
+    findings: list[Finding] = []
+    plan = _part(case, PLAN)
+    if not plan or not questions:
+        return findings
+    for name in ANSWERED_BLOCKS:
+        if name in plan and name in questions and plan[name] != questions[name]:
+            findings.append(Finding(
+                "error", _doc(PLAN, name),
+                Msg("Suunnitelman kysymykset tai reunaehdot eivät ole samat kuin tapauksen kysymykset-asiakirjassa. "
+                    "Poista ne suunnitelmasta, niin suunnitelma vastaa kysymykset-asiakirjan kysymyksiin."),
+                [_doc(QUESTIONS, name)], [PLAN]))
     return findings
 
 
