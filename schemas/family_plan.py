@@ -6,8 +6,10 @@ names people by name and role only. It has no henkilötunnus and no address fiel
 texts refuse an identity code or a postal address typed into them (spec §7.3-4).
 
 It answers the questions document: the same blocks (``case_questions``, ``standard_questions``,
-``must_include``, ``not_acceptable``) may be sent with it as the questions document has them, and
-then every case question has its answer and every bottom line its check.
+``must_include``, ``not_acceptable``) may be sent with it as the questions document has them (in
+a case they come from the questions document's part), and then every case question has its
+answer and every bottom line its check. The service reads them; the plan prints each answer's and
+each check's own words.
 """
 
 from __future__ import annotations
