@@ -20,8 +20,8 @@ def odt_text(content: bytes) -> str:
     lines: list[str] = []
 
     def walk(node):
-        if node.qname in wanted:
-            lines.append(teletype.extractText(node))
+        if node.qname in wanted:  # a zero-width space (a break point in an address) prints nothing
+            lines.append(teletype.extractText(node).replace("\u200b", ""))
             return
         for child in node.childNodes:
             if child.nodeType == child.ELEMENT_NODE:

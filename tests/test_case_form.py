@@ -106,7 +106,10 @@ def test_the_overview_shows_each_state_and_what_is_missing(browser_user):
     del case["documents"]["summary"]["lead_in"]
     case["meetings"]["follow_up"]["date"] = "2027-09-30"
     text = post_page(browser_user, case, OVERVIEW).get_data(as_text=True)
-    assert re.findall(r"lnp-status--(\w+)", text) == ["ready", "incomplete", "not_started", "ready"]
+    # agreement, summary, questions, plan (its follow-up meeting is no longer the case's), follow-up
+    # summary, network map, letters
+    assert re.findall(r"lnp-status--(\w+)", text) == ["ready", "incomplete", "not_started", "blocked", "ready",
+                                                      "ready", "ready"]
     assert "Johdanto kysymyksiin" in text  # what is missing, by its label
     assert "3–6 kuukauden" in text  # the follow-up warning
 
@@ -136,7 +139,7 @@ def test_all_ready_documents_as_a_zip_from_the_overview(browser_user):
     response = post_page(browser_user, example_case(), OVERVIEW, action="bundle:zip")
     assert response.status_code == 200
     with zipfile.ZipFile(io.BytesIO(response.data)) as archive:
-        assert len(archive.namelist()) == 6  # four documents and the two relatives' copies
+        assert len(archive.namelist()) == 9  # seven documents and the two relatives' copies
 
 
 def test_the_case_file_is_named_by_the_case_reference_only(browser_user):

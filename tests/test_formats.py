@@ -68,7 +68,12 @@ def missing_values(type_id, payload, text):
             if value not in text]
 
 
-@pytest.mark.parametrize("type_id", TYPE_IDS)
+# The letters have their own value tests (tests/test_invitation.py): one letter per recipient, each
+# in the recipient's language with its own page numbers, and a letter prints the meeting in words.
+ONE_DOCUMENT_TYPES = [t for t in TYPE_IDS if DOCUMENT_TYPES[t].letters is None]
+
+
+@pytest.mark.parametrize("type_id", ONE_DOCUMENT_TYPES)
 def test_odt_opens_and_shows_every_value(client, example, type_id):
     payload = example(type_id)
     response = render(client, type_id, payload, "odt")
@@ -103,12 +108,13 @@ def pdf_texts(client, type_id, payload, pdf: bytes) -> tuple[list[str], list[str
     return body, pdf_page_texts(pdf)
 
 
-@pytest.mark.parametrize("type_id", TYPE_IDS)
+@pytest.mark.parametrize("type_id", ONE_DOCUMENT_TYPES)
 def test_pdf_shows_every_value_on_the_reference_number_of_pages(client, example, reference_pages, type_id):
     payload = example(type_id)
     response = render(client, type_id, payload, "pdf")
     assert response.mimetype == PDF
-    assert response.headers["Content-Disposition"].endswith(f'_{payload["case_ref"]}.pdf"')
+    name = DOCUMENT_TYPES[type_id].file_name(payload["case_ref"], extension="pdf", version=payload["version"])
+    assert response.headers["Content-Disposition"] == f'attachment; filename="{name}"'
     body, pages = pdf_texts(client, type_id, payload, response.data)
     assert len(pages) == reference_pages[type_id]
     assert not missing_from_pdf(type_id, payload, body, pages)
@@ -257,11 +263,20 @@ def test_odt_template_renders_the_same_text_as_its_docx_twin(odt_templates, tmp_
     assert result.returncode == 0, result.stdout.decode() + result.stderr.decode()
     assert f"{type_id}.odt → {type_id}.docx: 0 virhettä" in result.stdout.decode()
     payload = load_example(type_id)
+    if doc_type.letters is not None:  # only the Finnish template was converted: Finnish letters only
+        payload.pop("members", None)
+        for invitee in payload.get("invitees") or []:
+            invitee["language"] = payload["language"]
     twin = produce(TemplateStore(builtin_dir=tmp_path), doc_type, payload, audit=cli_auditor()).content
     original = produce(TemplateStore(), doc_type, payload, audit=cli_auditor()).content
-    assert docx_text_with_field_codes(twin) == docx_text_with_field_codes(original)
+    # LibreOffice may keep an empty paragraph of its own (before a picture); it prints nothing.
+    assert printed_lines(twin) == printed_lines(original)
     assert "{PAGE}" in docx_text_with_field_codes(twin)
     assert payload["case_ref"] in all_text(twin)
+
+
+def printed_lines(docx: bytes) -> list[str]:
+    return [line for line in docx_text_with_field_codes(docx).split("\n") if line.strip()]
 
 
 def test_convert_template_reports_problems_and_writes_nothing(odt_templates, tmp_path):
@@ -285,7 +300,8 @@ def test_convert_template_refuses_a_docx(tmp_path):
 
 def test_openapi_lists_the_formats(client):
     operation = client.get("/api/v1/openapi.json").get_json()["paths"]["/api/v1/documents/summary"]["post"]
-    assert set(operation["responses"]["200"]["content"]) == {DOCX_MIMETYPE, ODT, PDF}
+    # A zip only for the letters (bundle=zip), as the operation says.
+    assert set(operation["responses"]["200"]["content"]) == {DOCX_MIMETYPE, ODT, PDF, "application/zip"}
     assert {"406", "503"} <= set(operation["responses"])
     fmt = next(p for p in operation["parameters"] if p["name"] == "format")
     assert fmt["schema"]["enum"] == ["docx", "odt", "pdf"]
