@@ -31,14 +31,20 @@ class DefaultConfig:
 
     # LibreOffice converter for odt and pdf (service/conversion); docx never waits for it.
     # Workers per server process. None: one per core, shared out among gunicorn's worker
-    # processes (LNP_WORKERS), since a sync worker converts one document at a time.
+    # processes (LNP_WORKERS).
     CONVERTER_POOL_SIZE = None
+    # Requests of one process that may wait for or be inside a conversion at once; the next one
+    # answers 503 with Retry-After at once instead of taking a thread. None: gunicorn's threads
+    # per process (LNP_THREADS, 32) less two, so waits for LibreOffice never hold every thread
+    # and a .docx request is always served.
+    CONVERTER_ADMISSION = None
     # Our documents convert in well under a second; 15 s means LibreOffice is stuck. It is
     # killed and restarted and the request answers 503, well inside gunicorn's 30 s timeout.
     CONVERTER_TIMEOUT = 15
-    # How long a request waits for a free worker (e.g. while one restarts, 2-5 s) before a
-    # 503; with CONVERTER_TIMEOUT it stays under gunicorn's 30 s worker timeout.
-    CONVERTER_WAIT_TIMEOUT = 10
+    # How long an admitted request waits for a free worker (its turn behind other conversions, or
+    # one restarting, 2-5 s) before a 503. It waits in a thread of its own (gunicorn's gthread
+    # workers), so the wait holds up no other request.
+    CONVERTER_WAIT_TIMEOUT = 45
     # A cold start with a fresh profile takes 2-5 s here; a busy CI machine needs far more.
     CONVERTER_START_TIMEOUT = 60
     # LibreOffice grows and keeps caches of what it has loaded: a fresh worker after this

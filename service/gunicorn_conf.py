@@ -4,7 +4,11 @@ import os
 
 bind = os.environ.get("LNP_BIND", "127.0.0.1:8000")
 workers = int(os.environ.get("LNP_WORKERS", "2"))
-worker_class = "sync"
+# Threads per worker process: a request waiting for LibreOffice holds one (idle) thread, never the
+# whole process, and the converter admits at most THREADS − 2 such requests per process
+# (CONVERTER_ADMISSION), so a .docx always finds a free thread.
+worker_class = "gthread"
+threads = int(os.environ.get("LNP_THREADS", "32"))
 timeout = 30
 graceful_timeout = 10
 # Load the app once in the master: templates are checked before any worker starts.

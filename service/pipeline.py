@@ -100,9 +100,8 @@ def produce(store: TemplateStore, doc_type: DocumentType, payload: object, rendi
             _same_language(doc_type, data, template)
         try:
             content = render(template, doc_type.context(data, rendition))
-        except RenderFailed:
-            raise ApiError(500, Msg("Asiakirjapohjaa ei voitu täyttää. Asiakirjapohjassa on virhe; ota yhteys "
-                                "koollekutsujaan tai ylläpitoon.")) from None
+        except RenderFailed as failed:
+            raise render_failed(failed) from None
         if output_format != formats.DOCX:
             content = convert(converter, content, output_format)
     except ApiError as exc:
@@ -113,6 +112,18 @@ def produce(store: TemplateStore, doc_type: DocumentType, payload: object, rendi
     return Document(content, doc_type.file_name(data["case_ref"], rendition, output_format, language=data["language"],
                                                 version=data.get("version")),
                     template, formats.MIMETYPES[output_format])
+
+
+def render_failed(failed: RenderFailed) -> ApiError:
+    """A template that went over the render budget with this case (sandbox.py: too much output,
+    too long a paragraph, too many iterations or too long) is refused as a template fault of the
+    4xx class, before anything reaches LibreOffice; any other failure is the service's 500."""
+    if failed.over_budget:
+        return ApiError(422, Msg("Asiakirjasta tulisi tällä asiakirjapohjalla liian suuri. Asiakirjapohja "
+                                 "tuottaa näillä tiedoilla enemmän tekstiä tai toistoa kuin yhteen asiakirjaan "
+                                 "mahtuu; ota yhteys koollekutsujaan tai ylläpitoon."))
+    return ApiError(500, Msg("Asiakirjapohjaa ei voitu täyttää. Asiakirjapohjassa on virhe; ota yhteys "
+                             "koollekutsujaan tai ylläpitoon."))
 
 
 def check_bundle(doc_type: DocumentType, bundle: str | None) -> None:
@@ -139,9 +150,8 @@ def _letters(store: TemplateStore, doc_type: DocumentType, data: dict, output_fo
         chosen = template if template is not None else store.get(doc_type, letter["language"])
         try:
             rendered.append((letter, chosen, render(chosen, doc_type.context(letter))))
-        except RenderFailed:
-            raise ApiError(500, Msg("Asiakirjapohjaa ei voitu täyttää. Asiakirjapohjassa on virhe; ota yhteys "
-                                    "koollekutsujaan tai ylläpitoon.")) from None
+        except RenderFailed as failed:
+            raise render_failed(failed) from None
     first = rendered[0][1]
     if bundle == SINGLE:
         content = merge([content for _letter, _template, content in rendered])

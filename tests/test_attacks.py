@@ -10,7 +10,6 @@ Payloads that would run a shell command touch a canary file; it must never appea
 
 from __future__ import annotations
 
-import copy
 import io
 import time
 import uuid
@@ -19,9 +18,8 @@ from pathlib import Path
 import pytest
 from docx import Document
 from jinja2 import TemplateError
-from marshmallow import fields as mm_fields
-from marshmallow import validate as mm_validate
 
+from service.pipeline import produce
 from service.problems import ApiError
 from service.registry import CONTEXT_EXTRAS, DOCUMENT_TYPES
 from service.rendering import sandbox
@@ -29,7 +27,9 @@ from service.rendering.docx_template import ENV, RenderFailed, TemplateInvalid, 
 from service.rendering.formatting import FormatError
 from service.rendering.sandbox import BudgetExceeded, render_budget
 from service.validation import validate
-from tests.conftest import TYPE_IDS, load_example, post_json
+from service.wordtemplates.checker import check
+from service.wordtemplates.largest import largest
+from tests.conftest import TYPE_IDS, cli_auditor, load_example, post_json
 from tests.docxtext import all_text
 
 SUMMARY = DOCUMENT_TYPES["summary"]
@@ -207,59 +207,78 @@ def test_joining_two_texts_is_capped_at_the_value_limit():
 
 # --- the budget leaves real documents alone ------------------------------------------------------
 
-def _largest(schema, data):
-    """``data`` with every list filled to its maximum length with copies of its first item and
-    every string at its maximum length, where the schema's validators say what that is."""
-    for name, fld in schema.fields.items():
-        if name not in data or data[name] is None:
-            continue
-        data[name] = _largest_value(fld, data[name])
-    return data
-
-
-def _max_length(fld):
-    for v in fld.validators:
-        if isinstance(v, mm_validate.Length) and v.max is not None:
-            return v.max
-    return None
-
-
-def _largest_value(fld, value):
-    if isinstance(fld, mm_fields.Nested):
-        return _largest(fld.schema, value)
-    if isinstance(fld, mm_fields.List) and value:
-        limit = _max_length(fld) or len(value)
-        items = [_largest_value(fld.inner, copy.deepcopy(value[i % len(value)])) for i in range(limit)]
-        return items
-    if isinstance(value, str) and fld.validators and getattr(fld, "metadata", {}).get("x-long-text", True):
-        limit = _max_length(fld)
-        if limit and limit > 200 and " " in value:
-            return (value + " ") * (limit // (len(value) + 1)) or value
-    return value
-
-
-# A list whose entries are matched one to one with another list's (the plan: a view per child, a
-# check per bottom line): kept as in the example together with the list it is matched with.
-MATCHED_LISTS = {"child_views": ("children",), "bottom_lines_check": ("must_include", "not_acceptable")}
-
-
+@pytest.mark.parametrize("language", ["fi", "sv", "en"])
 @pytest.mark.parametrize("type_id", TYPE_IDS)
-def test_the_largest_valid_case_renders_within_the_budget(type_id):
+def test_the_largest_valid_case_renders_within_the_budget(type_id, language):
+    # The same case the template checker renders at upload (service/wordtemplates/largest.py).
     doc_type = DOCUMENT_TYPES[type_id]
-    payload = _largest(doc_type.schema(), load_example(type_id))
-    try:
-        data = validate(doc_type, payload)
-    except ApiError as exc:  # lists whose items must differ (ids): keep those as in the example
-        bad = {e["path"].split("[")[0].split(".")[0] for e in exc.errors}
-        bad |= {other for key in bad for other in MATCHED_LISTS.get(key, ())}
-        example = load_example(type_id)
-        payload = {k: (example[k] if k in bad else v) for k, v in payload.items()}
-        data = validate(doc_type, payload)
+    data = validate(doc_type, largest(doc_type, language))
     from service.wordtemplates.store import TemplateStore
 
-    template = TemplateStore().get(doc_type)
-    content = render(template, doc_type.context(data))
-    assert len(all_text(content)) > len(all_text(render(template, doc_type.context(validate(doc_type, load_example(type_id)))))) * 3
+    template = TemplateStore().get(doc_type, language)
+    content = render(template, doc_type.contexts(data)[0])  # a letter type: the first letter
+    example = render(template, doc_type.contexts(validate(doc_type, doc_type.example(language)))[0])
+    assert len(all_text(content)) > len(all_text(example)) * 3
+
+
+# --- data-dependent bombs --------------------------------------------------------------------------
+# A template whose output grows with the data: harmless with the example case, over the budget
+# with the largest case the schemas accept. A text for each of 30 × 30 list entries, in one paragraph.
+GROWS = "{% for a in concerns %}{% for b in strengths %}{{ lead_in }}{% endfor %}{% endfor %}"
+# The same, printed only for one case reference: the checker's dry runs never see it.
+GATED_REF = "LNP-POMMI-1"
+GATED = '{% if case_ref == "' + GATED_REF + '" %}' + GROWS + "{% endif %}"
+
+
+class NoConversion:
+    """A converter that must never be reached."""
+
+    retry_after = 1
+
+    def convert(self, *args):
+        raise AssertionError("a document over the render budget reached LibreOffice")
+
+
+def test_the_checker_renders_the_largest_case_and_refuses_a_template_that_grows_past_the_budget():
+    report = check(make_docx(GROWS), SUMMARY)
+    errors = [f for f in report.findings if f.severity == "virhe"]
+    assert not report.ok and len(errors) == len(SUMMARY.renditions), [str(f) for f in report.findings]
+    for error, rendition in zip(errors, SUMMARY.renditions):
+        assert "Asiakirjasta tulisi liian suuri, kun kaikki luettelot ovat täynnä" in error.message
+        assert f"({rendition}: BudgetExceeded: paragraph too long)" in error.message
+    # the example case alone renders: it is the largest case that is refused
+    template = load_template("grows.docx", make_docx(GROWS), SUMMARY.fields, CONTEXT_EXTRAS)
+    render(template, SUMMARY.context(validate(SUMMARY, load_example("summary"))))
+
+
+def test_a_value_gated_bomb_passes_the_checker_but_is_refused_at_render_before_libreoffice():
+    from service.wordtemplates.store import TemplateStore
+
+    data = make_docx(GATED)
+    assert check(data, SUMMARY).ok  # no dry run has this case reference
+    template = load_template("gated.docx", data, SUMMARY.fields, CONTEXT_EXTRAS)
+    payload = largest(SUMMARY, "fi")
+    payload["case_ref"] = GATED_REF
+    with pytest.raises(RenderFailed) as failed:
+        render(template, SUMMARY.context(validate(SUMMARY, payload)))
+    assert failed.value.over_budget and "paragraph too long" in str(failed.value)
+    with pytest.raises(ApiError) as refused:
+        produce(TemplateStore(), SUMMARY, payload, output_format="pdf", converter=NoConversion(),  # type: ignore[arg-type]
+                template=template, audit=cli_auditor())
+    assert refused.value.status == 422
+    assert "liian suuri" in str(refused.value.message)
+
+
+def test_two_million_characters_in_one_paragraph_are_over_budget():
+    paragraph = "<w:p><w:r><w:t>{{ text }}</w:t></w:r></w:p>"
+    with pytest.raises(BudgetExceeded, match="paragraph too long"):
+        with render_budget():
+            ENV.from_string("{% for i in range(500) %}" + paragraph[:-6] + "{% endfor %}</w:p>").render(
+                text="y" * 4000)
+    with render_budget():  # the same text over 500 paragraphs is a long document, not a bomb
+        assert ENV.from_string("{% for i in range(500) %}" + paragraph + "{% endfor %}").render(text="y" * 4000)
+    assert sandbox.longest_paragraph('<w:p><w:t xml:space="preserve">&amp;&lt;</w:t><w:t>ab</w:t></w:p>') == 4
+    assert sandbox.MAX_PARAGRAPH >= 4 * 4000 > sandbox.MAX_PARAGRAPH / 2
 
 
 # --- hostile values in case data -----------------------------------------------------------------

@@ -2,8 +2,12 @@
 
 import io
 import json
+import os
 import re
+import signal
 import subprocess
+import threading
+import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -11,7 +15,7 @@ import pytest
 import requests
 from pypdf import PdfReader
 
-from tests.conftest import EXTRA_LOG_TEXT, LNP, TYPE_IDS, load_example
+from tests.conftest import EXTRA_LOG_TEXT, LNP, TYPE_IDS, load_example, running_service
 from tests.docxtext import all_text
 
 
@@ -146,3 +150,79 @@ def _parent_of(pid: int) -> int | None:
         return int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[1])
     except OSError:
         return None
+
+
+def _descendants(root: int) -> dict[int, str]:
+    """Every process under ``root``, by pid, with its name."""
+    parent_of, names = {}, {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                stat = (entry / "stat").read_text()
+            except OSError:
+                continue
+            head, tail = stat.rsplit(")", 1)
+            parent_of[int(entry.name)] = int(tail.split()[1])
+            names[int(entry.name)] = head.split("(", 1)[1]
+    found = {}
+    for pid in parent_of:
+        ancestor = parent_of.get(pid)
+        while ancestor and ancestor != root:
+            ancestor = parent_of.get(ancestor)
+        if ancestor == root:
+            found[pid] = names[pid]
+    return found
+
+
+def test_conversions_waiting_for_libreoffice_never_hold_up_a_docx(tmp_path_factory):
+    """gunicorn's threads, and the converter's admission (threads − 2 per process): with every
+    LibreOffice stopped, more PDF requests than both processes admit are sent; the ones over the
+    limit answer 503 with Retry-After at once, the admitted ones wait in threads of their own, and
+    a .docx sent meanwhile comes back while they are still waiting."""
+    env = {"LNP_THREADS": "4", "LNP_CONVERTER_POOL_SIZE": "1", "LNP_CONVERTER_TIMEOUT": "120",
+           "LNP_CONVERTER_WAIT_TIMEOUT": "120"}
+    with running_service(tmp_path_factory.mktemp("admission"), env) as server:
+        deadline = time.monotonic() + 120
+        offices: list[int] = []
+        while True:  # a first start of LibreOffice restarts soffice.bin once: wait for two that stay
+            assert time.monotonic() < deadline, "LibreOffice did not start in both processes"
+            found = sorted(p for p, n in _descendants(server.pid).items() if n == "soffice.bin")
+            if len(found) == 2 and found == offices:
+                break
+            offices = found
+            time.sleep(2)
+        for office in offices:
+            os.kill(office, signal.SIGSTOP)
+        answers: list[requests.Response] = []
+
+        failures: list[str] = []
+
+        def pdf():
+            try:
+                answers.append(requests.post(f"{server.url}/api/v1/documents/questions?format=pdf",
+                                             json=load_example("questions"), headers=server.headers(), timeout=300))
+            except requests.RequestException as exc:
+                failures.append(repr(exc))
+
+        sent = [threading.Thread(target=pdf) for _ in range(8)]  # two processes admit 2 each
+        try:
+            for thread in sent:
+                thread.start()
+            while len(answers) < 4:  # at least 4 of the 8 are over the limit
+                assert time.monotonic() < deadline, "no request was refused at the admission"
+                time.sleep(0.1)
+            refused = list(answers)
+            assert all(r.status_code == 503 and r.headers["Retry-After"].isdigit() for r in refused)
+            docx = requests.post(f"{server.url}/api/v1/documents/questions", json=load_example("questions"),
+                                 headers=server.headers(), timeout=60)
+            waiting = sum(thread.is_alive() for thread in sent)
+            assert docx.status_code == 200 and docx.content.startswith(b"PK")
+            assert waiting >= 1, "no PDF request was waiting for LibreOffice when the .docx came back"
+        finally:
+            for office in offices:
+                os.kill(office, signal.SIGCONT)
+            for thread in sent:
+                thread.join(300)
+        assert failures == [] and len(answers) == 8
+        statuses = sorted(r.status_code for r in answers)
+        assert statuses.count(503) == 8 - statuses.count(200) and 1 <= statuses.count(200) <= 4

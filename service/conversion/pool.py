@@ -55,9 +55,15 @@ class ConversionFailed(Exception):
     """LibreOffice is fine but could not read the document as the format it was said to be."""
 
 
+def default_admission() -> int:
+    """gunicorn's threads per process (LNP_THREADS, see gunicorn_conf.py) less two."""
+    threads = max(1, int(os.environ.get("LNP_THREADS", "32") or 32))
+    return max(1, threads - 2)
+
+
 def default_size() -> int:
-    """One LibreOffice per core, shared out among gunicorn's worker processes: a sync worker
-    converts one document at a time, so more per process would only sit in memory."""
+    """One LibreOffice per core, shared out among gunicorn's worker processes: a conversion
+    keeps a core busy, so more per process would only sit in memory."""
     processes = max(1, int(os.environ.get("LNP_WORKERS", "1") or 1))
     return max(1, (os.cpu_count() or 1) // processes)
 
@@ -279,8 +285,10 @@ class ConverterPool:
 
     def __init__(self, size: int | None = None, timeout: float = 15, start_timeout: float = 60,
                  wait_timeout: float = 10, max_conversions: int = 200, retry_after: int = 10,
-                 soffice: str | None = None, python: str | None = None, sandbox: str = "auto"):
+                 soffice: str | None = None, python: str | None = None, sandbox: str = "auto",
+                 admission: int | None = None):
         self.size = size or default_size()
+        self.admission = admission or default_admission()
         # "auto": in bubblewrap when it is installed; "required": never without it; "off".
         self.sandbox = sandbox
         self.timeout = timeout
@@ -298,7 +306,7 @@ class ConverterPool:
                    start_timeout=config["CONVERTER_START_TIMEOUT"], wait_timeout=config["CONVERTER_WAIT_TIMEOUT"],
                    max_conversions=config["CONVERTER_MAX_CONVERSIONS"], retry_after=config["CONVERTER_RETRY_AFTER"],
                    soffice=config["CONVERTER_SOFFICE"], python=config["CONVERTER_PYTHON"],
-                   sandbox=config["CONVERTER_SANDBOX"])
+                   sandbox=config["CONVERTER_SANDBOX"], admission=config["CONVERTER_ADMISSION"])
 
     @property
     def sandboxed(self) -> bool:
@@ -316,6 +324,7 @@ class ConverterPool:
         self._closed = False
         self._exit_hook = False
         self._monitor: threading.Thread | None = None
+        self._admitted = threading.BoundedSemaphore(self.admission)
 
     def _check_owner(self) -> None:
         if self._owner != os.getpid():
@@ -346,6 +355,17 @@ class ConverterPool:
     def convert(self, data: bytes, source: str, target: str) -> bytes:
         if source not in SOURCES or target not in TARGETS:
             raise ValueError("unsupported conversion")
+        self._check_owner()
+        if not self._admitted.acquire(blocking=False):
+            # Every admitted request is waiting for or inside LibreOffice: this one answers at
+            # once, and the process's remaining threads stay free for .docx requests.
+            raise ConverterUnavailable("too many conversions waiting")
+        try:
+            return self._convert(data, source, target)
+        finally:
+            self._admitted.release()
+
+    def _convert(self, data: bytes, source: str, target: str) -> bytes:
         worker = self._acquire()
         started = time.perf_counter()
         try:

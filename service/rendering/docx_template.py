@@ -23,7 +23,7 @@ from service.rendering import finishing
 from service.rendering.engine import NotSupported, PreparedDocx
 from service.rendering.formatting import BRACE_GUARD
 from service.rendering.pictures import MAX_PICTURES, Collected, Picture, PictureOutOfPlace, collecting, drawing_xml
-from service.rendering.sandbox import LOOP_BUDGET_FILTER, make_env, render_budget
+from service.rendering.sandbox import LOOP_BUDGET_FILTER, BudgetExceeded, make_env, render_budget
 
 # Core properties docxtpl renders as templates (docxtpl.template.render_properties).
 PROPERTY_NAMES = ("author", "comments", "identifier", "language", "subject", "title")
@@ -105,7 +105,19 @@ class TemplateInvalid(Exception):
 
 
 class RenderFailed(Exception):
-    """The template could not be rendered with valid data (a template fault)."""
+    """The template could not be rendered with valid data (a template fault). ``over_budget``: it
+    went over the render budget (sandbox.py), named in the message ("BudgetExceeded: output too
+    large"); nothing of the case is in it."""
+
+    def __init__(self, error: str, over_budget: bool = False):
+        super().__init__(error)
+        self.over_budget = over_budget
+
+    @classmethod
+    def of(cls, exc: BaseException) -> RenderFailed:
+        if isinstance(exc, BudgetExceeded):
+            return cls(f"{type(exc).__name__}: {exc}", over_budget=True)
+        return cls(type(exc).__name__)
 
 
 @dataclass
@@ -430,7 +442,7 @@ def render(template: LoadedTemplate, context: dict) -> bytes:
             try:
                 return template.prepared.render(context)
             except Exception as exc:  # noqa: BLE001 - any failure here is the template's (data is validated)
-                raise RenderFailed(type(exc).__name__) from None
+                raise RenderFailed.of(exc) from None
         return render_docxtpl(template.data, context, template.language)
 
 
@@ -472,4 +484,4 @@ def render_docxtpl(data: bytes, context: dict, language: str = DEFAULT) -> bytes
         tpl.save(out)
         return finishing.finish_package(out.getvalue(), context, templated)
     except Exception as exc:  # noqa: BLE001 - any failure here is the template's (data is validated)
-        raise RenderFailed(type(exc).__name__) from None
+        raise RenderFailed.of(exc) from None

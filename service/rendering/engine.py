@@ -34,6 +34,7 @@ from lxml import etree
 from service.rendering import finishing
 from service.rendering.formatting import BRACE_GUARD
 from service.rendering.pictures import IMAGE_RELATIONSHIP, PNG_CONTENT_TYPE, Collected, collecting
+from service.rendering.sandbox import outside_budget
 
 XML_DECLARATION = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
 _BODY_RE = re.compile(r"<w:body[ >/]")
@@ -362,7 +363,11 @@ class PreparedDocx:
             else:
                 xml = _after_render(template.render(context), marked, body=False)
             if member.kind == "body":
-                content = (member.head + self._finish_body(xml, bool(pictures.pictures)) + member.tail).encode("utf-8")
+                # The service's own finishing (free text into paragraphs and lists) is not the
+                # template's time: the parts rendered after the body keep their whole budget.
+                with outside_budget():
+                    finished = self._finish_body(xml, bool(pictures.pictures))
+                content = (member.head + finished + member.tail).encode("utf-8")
             elif member.kind == "part":
                 content = (XML_DECLARATION + xml).encode("utf-8")
             else:

@@ -11,6 +11,7 @@ past the check still cannot run for long or fill memory.
 from __future__ import annotations
 
 import datetime as dt
+import re
 import time
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -22,11 +23,18 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from service.rendering import formatting
 
-# Per document. A real document makes a few hundred loop iterations and well under 1 MB of XML
-# (tests/test_attacks.py renders the largest case the schemas accept, to keep these honest).
+# Per document. The largest case the schemas accept (service/wordtemplates/largest.py; the
+# template checker renders it at upload, tools/render_budget.py measures it) makes at most
+# about 1,000 loop iterations, 2.2 M characters of XML (the family plan: every list full, every
+# text at its cap) and 4,000 characters in one paragraph (a free text at LONG_MAX). The bounds
+# leave about 4× that: enough for a convener's richer layout, too little for a template whose
+# output grows with the data (a value-gated loop over long texts) to hold a LibreOffice worker.
 MAX_ITERATIONS = 50_000  # loop iterations plus sandboxed calls
-MAX_OUTPUT = 32 * 1024 * 1024  # characters of rendered XML, all parts together
+MAX_OUTPUT = 8 * 1024 * 1024  # characters of rendered XML, all parts together (largest: 2.2 M)
 MAX_SECONDS = 2.0
+# Characters of text in one paragraph as Word shows it (entities count one): the longest free
+# text (LONG_MAX, 4,000) with its label fits four times over.
+MAX_PARAGRAPH = 16 * 1024
 MAX_RANGE = 1_000
 MAX_VALUE = 1024 * 1024  # characters in one string or items in one list built by a template
 
@@ -57,12 +65,17 @@ class BudgetExceeded(SecurityError):
 
 
 class _Budget:
-    __slots__ = ("ticks", "output", "deadline")
+    __slots__ = ("ticks", "output", "deadline", "longest_paragraph")
 
     def __init__(self):
         self.ticks = MAX_ITERATIONS
         self.output = MAX_OUTPUT
         self.deadline = time.perf_counter() + MAX_SECONDS
+        self.longest_paragraph = 0  # for tools/render_budget.py: how close a render came
+
+    @property
+    def used_output(self) -> int:
+        return MAX_OUTPUT - self.output
 
 
 _BUDGET: ContextVar[_Budget | None] = ContextVar("lnp_render_budget", default=None)
@@ -70,10 +83,12 @@ _BUDGET: ContextVar[_Budget | None] = ContextVar("lnp_render_budget", default=No
 
 @contextmanager
 def render_budget():
-    """One budget for everything rendered inside: ``templating.render`` opens one per document."""
-    token = _BUDGET.set(_Budget())
+    """One budget for everything rendered inside: ``templating.render`` opens one per document.
+    Yields the budget (what is left of it after the render says how much the document used)."""
+    budget = _Budget()
+    token = _BUDGET.set(budget)
     try:
-        yield
+        yield budget
     finally:
         _BUDGET.reset(token)
 
@@ -119,6 +134,24 @@ def _counted(iterable):
         if not index & 63:
             _charge(64)
         yield item
+
+
+# The text of one paragraph as Word shows it: runs' text, deleted text and field codes, each
+# entity one character; a paragraph ends at </w:p> (a text box's paragraphs count in their own).
+_PARAGRAPH_TEXT = re.compile(r"</w:p>|<w:(?:t|delText|instrText)(?:\s[^>]*)?>([^<]*)")
+_ENTITY = re.compile(r"&#?\w{1,10};")
+
+
+def longest_paragraph(xml: str) -> int:
+    """The most characters of text in one paragraph of ``xml`` (rendered WordprocessingML)."""
+    longest = length = 0
+    for match in _PARAGRAPH_TEXT.finditer(xml):
+        text = match.group(1)
+        if text is None:
+            longest, length = max(longest, length), 0
+        elif text:
+            length += len(text) if "&" not in text else len(_ENTITY.sub("&", text))
+    return max(longest, length)
 
 
 def _range(*args: int) -> range:
@@ -197,7 +230,13 @@ class BudgetedSandbox(ImmutableSandboxedEnvironment):
                 raise BudgetExceeded("render took too long")
             append(chunk)
         budget.output = left
-        return "".join(out)
+        joined = "".join(out)
+        # Only WordprocessingML has paragraphs; a document property is bounded by MAX_OUTPUT.
+        longest = longest_paragraph(joined) if "<w:" in joined else 0
+        if longest > MAX_PARAGRAPH:
+            raise BudgetExceeded("paragraph too long")
+        budget.longest_paragraph = max(budget.longest_paragraph, longest)
+        return joined
 
     def call(__self, __context, __obj, *args, **kwargs):  # noqa: N805 - Jinja's own signature
         _charge(1)

@@ -4,7 +4,8 @@
 
 Order of work: the upload safety checks (nothing is parsed before they pass), repair of tags
 that Word split over several runs, the schema check of every variable and statement, required
-fields the template never uses, and finally a dry render with the type's example case.
+fields the template never uses, and finally a dry render with the type's example case and
+with the largest case the schemas accept (within the render budget).
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from schemas.i18n import DEFAULT, Msg, gettext
 from service.registry import DocumentType
 from service.rendering.docx_template import Problem, RenderFailed, analyse, load_template, render
 from service.validation import validate
+from service.wordtemplates.largest import largest
 from service.wordtemplates.upload_safety import UnsafeTemplate, check_upload
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
@@ -101,7 +103,9 @@ def check(data: bytes, doc_type: DocumentType, example: dict | None = None, lang
 
 
 def _dry_render(data: bytes, doc_type: DocumentType, example: dict, language: str = DEFAULT) -> list[Finding]:
-
+    """Render the example case, then the largest case the schemas accept (largest.py): a template
+    whose output grows with the data past the render budget is refused here, at upload, rather
+    than on the day a real case is that large."""
     template = load_template(doc_type.template(language), data, doc_type.template_fields, doc_type.context_names,
                              language=language)
     findings = []
@@ -113,6 +117,20 @@ def _dry_render(data: bytes, doc_type: DocumentType, example: dict, language: st
             findings.append(Finding(ERROR, gettext("koko asiakirja"), "",
                                     Msg("Koetäyttö esimerkkitapauksella epäonnistui ({rendition}: {error}). "
                                         "Tarkista ehto- ja toistorakenteet.").format(rendition=rendition, error=exc)))
+    if findings:
+        return findings
+    biggest = largest(doc_type, language)
+    for rendition in doc_type.renditions:
+        try:
+            for context in doc_type.contexts(validate(doc_type, biggest, rendition), rendition):
+                render(template, context)
+        except RenderFailed as exc:
+            findings.append(Finding(ERROR, gettext("koko asiakirja"), "", (
+                Msg("Asiakirjasta tulisi liian suuri, kun kaikki luettelot ovat täynnä ja kaikki tekstit "
+                    "enimmäispituisia ({rendition}: {error}). Vähennä sisäkkäisiä toistoja ja toistettavaa "
+                    "tekstiä.") if exc.over_budget else
+                Msg("Koetäyttö suurimmalla sallitulla tapauksella epäonnistui ({rendition}: {error}). "
+                    "Tarkista ehto- ja toistorakenteet.")).format(rendition=rendition, error=exc)))
     return findings
 
 
