@@ -166,7 +166,7 @@ def main() -> None:
 
     print(f"\n== Replicas over HTTP: {os.cpu_count()} cores for everything (load average before: "
           f"{LOAD_BEFORE:.1f}), wrk 16 connections in all, "
-          f"{args.seconds} s, docx, four types x three languages in turn ==")
+          f"{args.seconds} s, docx, every type x three languages in turn ==")
     print(f"{'setup':<38} {'documents/s':>11} {'p50 ms':>7} {'p99 ms':>7} {'errors':>6}")
     for name, measured, _ in rows:
         print(f"{name:<38} {measured['rate']:>11.0f} {measured['p50']:>7.1f} {measured['p99']:>7.1f} "

@@ -4,10 +4,17 @@ maximum length), each built from the type's own schema, so a type added later ge
 
 from __future__ import annotations
 
+import copy
+import re
+
+from service.problems import ApiError
 from service.registry import DOCUMENT_TYPES
+from service.validation import validate
 from service.wordtemplates.largest import largest
 
-# Optional in the schema but required by a rule in some cases (a child of 12 or more).
+# Optional in the schema but required by a rule in some cases (a child of 12 or more). Whatever
+# else a rule asks for (a reason when someone is not invited, an answer when one was agreed…) is
+# put back from the example where the validation names it.
 CONDITIONALLY_REQUIRED = {"own_consent"}
 # At most this many entries in a list that is not a list of people: enough to fill pages, few
 # enough to keep the conversion quick.
@@ -25,13 +32,41 @@ def minimal(type_id: str, language: str = "fi") -> dict:
 
     def strip(node, data):
         if node.kind == "object" and isinstance(data, dict):
-            return {k: strip(node.children[k], v) for k, v in data.items()
+            return {k: v if k in CONDITIONALLY_REQUIRED else strip(node.children[k], v) for k, v in data.items()
                     if node.children[k].required or k in CONDITIONALLY_REQUIRED}
         if node.kind == "list" and isinstance(data, list):
             return [strip(node.item, v) for v in data]
         return data
 
-    return strip(doc_type.fields, example(type_id, language))
+    full = example(type_id, language)
+    data = strip(doc_type.fields, full)
+    for _round in range(10):
+        try:
+            validate(doc_type, data)
+            return data
+        except ApiError as exc:
+            paths = [error["path"] for error in exc.errors]
+        restored = [_restore(data, full, path) for path in paths]  # every path, not the first only
+        if not any(restored):
+            break
+    raise AssertionError(f"no valid minimal case for {type_id}/{language}: {paths}")
+
+
+def _restore(data, full, path: str) -> bool:
+    """Put the example's value at ``path`` (``a.b[2].c``) back into ``data``; whether anything changed."""
+    keys = [int(k) if k.isdigit() else k for k in re.findall(r"[^.\[\]]+", path)]
+    target, source = data, full
+    for key in keys[:-1]:
+        source = source[key]
+        if isinstance(key, str) and key not in target:
+            target[key] = copy.deepcopy(source)
+            return True
+        target = target[key]
+    last = keys[-1] if keys else None
+    if last is None or (isinstance(last, str) and (last not in source or target.get(last) == source[last])):
+        return False
+    target[last] = copy.deepcopy(source[last])
+    return True
 
 
 def stress(type_id: str, language: str) -> dict:
