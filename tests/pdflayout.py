@@ -32,6 +32,7 @@ logging.getLogger("pdfminer").setLevel(logging.WARNING)
 HEADINGS = {"H", "H1", "H2", "H3", "H4", "H5", "H6"}
 CONTAINERS = {"Document", "Part", "Sect", "Div", "Art", "NonStruct"}
 TOLERANCE = 1.5  # points: rounding of positions and glyph side bearings
+TALL_SHARE = 0.5  # a row whose text covers half a page's body or more may split
 
 
 @dataclass
@@ -160,7 +161,9 @@ def problems(layout: Layout, margins: dict[str, float], signatures: list[list[st
     for block in blocks:
         for row in block.rows():
             pages = layout.pages_of(row)
-            if len(pages) > 1 and layout.extent(row) < body_height:
+            # A row of most of a page's height may split (service/rendering/finishing.py, TALL_ROW):
+            # kept whole it would leave its heading and most of a page empty, or run off the page.
+            if len(pages) > 1 and layout.extent(row) < TALL_SHARE * body_height:
                 found.append(Problem("row-split", pages[0], layout.text_of(row)))
 
     texts = [compact(layout.text_of(block)) for block in blocks]
@@ -168,8 +171,10 @@ def problems(layout: Layout, margins: dict[str, float], signatures: list[list[st
         wanted = [compact(text) for text in signature if compact(text)]
         for start in range(len(blocks) - len(wanted) + 1):
             if texts[start:start + len(wanted)] == wanted:
-                pages = sorted({page for block in blocks[start:start + len(wanted)] for page in layout.pages_of(block)})
-                if len(pages) > 1:
+                covered = blocks[start:start + len(wanted)]
+                pages = sorted({page for block in covered for page in layout.pages_of(block)})
+                # A block taller than a page cannot be on one (10 children and 8 guardians sign).
+                if len(pages) > 1 and sum(layout.extent(block) for block in covered) < body_height:
                     found.append(Problem("signatures-split", pages[0], signature[0]))
                 break
         else:

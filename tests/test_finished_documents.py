@@ -182,9 +182,10 @@ def test_the_document_properties_are_the_documents_own(type_id):
 # --- the header -----------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("lang", LANGUAGES)
-def test_the_confidentiality_mark_fits_on_one_header_line(client, lang):
-    payload = load_example("summary", lang)
-    response = client.post("/api/v1/documents/summary?format=pdf", json=payload)
+@pytest.mark.parametrize("type_id", sorted(DOCUMENT_TYPES))
+def test_the_confidentiality_mark_fits_on_one_header_line(client, type_id, lang):
+    payload = load_example(type_id, lang)
+    response = client.post(f"/api/v1/documents/{type_id}?format=pdf", json=payload)
     assert response.status_code == 200
     lines = pdf_page_texts(response.data)[0].splitlines()
     assert any(TEXTS[lang]["confidential"] in line for line in lines), lines[:4]

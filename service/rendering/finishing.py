@@ -165,6 +165,13 @@ def _cant_split(row) -> None:
             del _child(trpr, "cantSplit").attrib[attribute]
 
 
+def _may_split(row) -> None:
+    trpr = _child(row, "trPr")
+    if trpr is not None:
+        for element in trpr.findall(W + "cantSplit"):
+            trpr.remove(element)
+
+
 def _style_of(paragraph, styles: Styles) -> str | None:
     style = paragraph.find(f"{W}pPr/{W}pStyle")
     return style.get(W + "val") if style is not None else styles.default
@@ -257,6 +264,11 @@ def _split_paragraph(paragraph, styles: Styles) -> list:
                     _make_bullet(current, styles)
         if _run_has_content(piece):
             current.append(piece)
+    # "Keep with the next paragraph" (the template's, for an answer and its task table) holds for
+    # the last part only: on every part, a long text would be one chain longer than a page, which
+    # LibreOffice can only run off the page's foot.
+    for part in out[:-1]:
+        _set_in_order(_ppr(part), "keepNext", PPR_ORDER).set(W + "val", "0")
     return out
 
 
@@ -344,7 +356,32 @@ def keep_together_blocks(body) -> list[list]:
     return blocks
 
 
+# A signature block estimated at more lines than this does not fit on one page: its rows are kept
+# whole and its heading with the first of them, but the block may go on to the next page.
+PAGE_LINES = 44
+SIGNATURE_ROW_SPACE = 3  # the lines a signature row's space to sign takes besides its text
+
+
+def _block_lines(elements) -> int:
+    lines = 0
+    for element in elements:
+        if element.tag == W + "tbl":
+            lines += sum(estimated_lines(row) + SIGNATURE_ROW_SPACE for row in element.findall(W + "tr"))
+        else:
+            lines += max(1, -(-len(_text(element)) // 90))
+    return lines
+
+
 def _keep_block(elements) -> None:
+    if _block_lines(elements) > PAGE_LINES:
+        for element in elements:
+            if element.tag == W + "tbl":
+                for row in element.findall(W + "tr"):
+                    if estimated_lines(row) <= TALL_ROW:
+                        _cant_split(row)
+            else:
+                keep_with_next(element)
+        return
     paragraphs = []
     for element in elements:
         if element.tag == W + "tbl":
@@ -359,10 +396,53 @@ def _keep_block(elements) -> None:
             keep_with_next(paragraph)
 
 
+# A row estimated at more than TALL_ROW lines of table text (about 65-70 fill an A4 page with the
+# templates' margins, measured in the layout check's stress cases) may be split over pages. Kept
+# whole, a row taller than the page runs off its foot (LibreOffice cannot place it), and one nearly
+# as tall leaves its heading and most of a page empty behind it.
+TALL_ROW = 45
+TWIPS_PER_CHARACTER = 100  # the average width of a character of table text (Arial 9-10 pt)
+UNKNOWN_CELL_WIDTH = 3000  # twips, about a third of the text width
+
+
+def _cell_width(cell) -> int:
+    width = cell.find(f"{W}tcPr/{W}tcW")
+    try:
+        if width is not None and width.get(W + "type", "dxa") == "dxa":
+            return max(600, int(width.get(W + "w")))
+    except (TypeError, ValueError):
+        pass
+    return UNKNOWN_CELL_WIDTH
+
+
+CELL_MARGINS = 216  # twips: Word's default left and right cell margins
+LIST_INDENT = 360  # twips: a bulleted paragraph's indentation
+WRAP_WASTE = 0.85  # a line breaks between words: on average it is this full
+
+
+def estimated_lines(row) -> int:
+    """The lines the row's tallest cell takes, from its text, the cell's width and the paragraphs'
+    indentation (a bulleted line holds fewer characters)."""
+    tallest = 0
+    for cell in row.findall(W + "tc"):
+        usable = _cell_width(cell) - CELL_MARGINS
+        lines = 0
+        for paragraph in cell.iter(W + "p"):
+            indented = paragraph.find(f"{W}pPr/{W}numPr") is not None or paragraph.find(f"{W}pPr/{W}ind") is not None
+            per_line = max(6, int((usable - (LIST_INDENT if indented else 0)) * WRAP_WASTE) // TWIPS_PER_CHARACTER)
+            lines += max(1, -(-len(_text(paragraph)) // per_line))
+        tallest = max(tallest, lines)
+    return tallest
+
+
 def _keep_rows(table) -> None:
-    rows = table.findall(W + "tr")
+    rows = list(table.findall(W + "tr"))
+    short = [row for row in rows if estimated_lines(row) <= TALL_ROW]
     for row in rows:
-        _cant_split(row)
+        if row in short:
+            _cant_split(row)
+        else:  # also where the template says "cannot split": such a row would run off the page
+            _may_split(row)
     if len(rows) < 2:
         return
     if len(rows) <= WHOLE_TABLE:
@@ -371,8 +451,9 @@ def _keep_rows(table) -> None:
         headers = [row for row in rows if row.find(f"{W}trPr/{W}tblHeader") is not None]
         keeping = headers + [rows[len(headers)], rows[-2]]
     for row in keeping:
-        for paragraph in row.iter(W + "p"):
-            keep_with_next(paragraph, lines=False)
+        if row in short:  # a tall row is not chained to the next: the chain would not fit a page
+            for paragraph in row.iter(W + "p"):
+                keep_with_next(paragraph, lines=False)
 
 
 def _introduces(paragraph) -> bool:
