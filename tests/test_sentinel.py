@@ -68,11 +68,23 @@ def marked(type_id: str) -> tuple[dict, list[str]]:
     original = load_example(type_id)
     payload = copy.deepcopy(original)
     placed = {}
+    names: dict[str, str] = {}
+    # What the service only reads is never printed (the plan's copy of the questions, which its
+    # answers must repeat word for word): no marker there.
+    read_only = {path for path, leaf in doc_type.fields.walk() if leaf.service_only}
     for path, value in _paths(original):
         if not isinstance(value, str) or path[-1] == "case_ref":
             continue
+        if "".join("[]" if isinstance(p, int) else f".{p}" for p in path).lstrip(".") in read_only:
+            continue
         if path[-1] in NAME_KEYS or (" " in value and len(value) > 20):
-            placed[path] = marker() if path[-1] in NAME_KEYS else f"{marker()} ja {marker()} kertovat tilanteesta."
+            # One marker per name: a plan's view names its child as the children's list does.
+            placed[path] = names.setdefault(value, marker()) if path[-1] in NAME_KEYS else \
+                f"{marker()} ja {marker()} kertovat tilanteesta."
+            _set(payload, path, placed[path])
+    for path, value in _paths(original):  # the same name elsewhere (a view's "child") takes the same marker
+        if path not in placed and isinstance(value, str) and value in names and path[-1] not in NAME_KEYS:
+            placed[path] = names[value]
             _set(payload, path, placed[path])
     for path in [p for p in placed if p[-1] == "calling_name"]:  # must be one of the given names
         given = _get(payload, path[:-1] + ("given_names",))
@@ -90,7 +102,8 @@ def marked(type_id: str) -> tuple[dict, list[str]]:
                     _set(payload, path, _get(original, path))
                     del placed[path]
     validate(doc_type, payload)
-    markers = [word for text in placed.values() for word in text.split() if word.startswith("Merkki")]
+    markers = list(dict.fromkeys(word for text in placed.values() for word in text.split()
+                                 if word.startswith("Merkki")))
     return payload, markers
 
 

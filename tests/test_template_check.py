@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from docx import Document
 
-from service.registry import CONTEXT_EXTRAS, DOCUMENT_TYPES, TEMPLATES_DIR
+from service.registry import DOCUMENT_TYPES, TEMPLATES_DIR
 from service.rendering.docx_template import analyse
 from service.wordtemplates.checker import check, repair_split_tags
 from service.wordtemplates.upload_safety import UnsafeTemplate, check_upload
@@ -101,5 +101,5 @@ def test_templates_saved_by_libreoffice(tmp_path, type_id):
         assert b"LibreOffice" in package.read("docProps/app.xml")
     report = check(saved, doc_type)
     assert report.ok, [str(f) for f in report.findings if f.severity == "virhe"]
-    problems, used = analyse(report.fixed or saved, doc_type.fields, CONTEXT_EXTRAS)
+    problems, used = analyse(report.fixed or saved, doc_type.template_fields, doc_type.context_names)
     assert not problems
