@@ -34,3 +34,20 @@ def shown_values(node: Node, data, path="", lang: str = DEFAULT):
         yield path, formatting.label(data, lang=lang)
     elif node.kind == "str":
         yield path, data
+
+
+def assert_shows(content: bytes, type_id: str, payload: dict) -> None:
+    """The rendered .docx shows every value of ``payload``; a mailing shows each recipient (a
+    letter prints the meeting in words: tests/test_invitation.py checks each letter)."""
+    from service.registry import DOCUMENT_TYPES
+    from tests.docxtext import all_text
+
+    text = all_text(content)
+    doc_type = DOCUMENT_TYPES[type_id]
+    if doc_type.letters is not None:
+        letters = doc_type.letters(payload)
+        missing = [letter["recipient"]["name"] for letter in letters if letter["recipient"]["name"] not in text]
+        assert letters and not missing, f"letters missing: {missing}"
+        return
+    missing = [path for path, value in shown_values(doc_type.fields, payload) if value not in text]
+    assert not missing, f"values missing from the document: {missing}"

@@ -13,8 +13,7 @@ from service.pages.case_form import COMMON, OVERVIEW, section
 from service.registry import DOCUMENT_TYPES
 from tests import browser as b
 from tests.browser import chromium, server  # noqa: F401  (fixtures)
-from tests.docxtext import all_text
-from tests.expectations import shown_values
+from tests.expectations import assert_shows
 from tests.test_case_form import section_values
 from tests.test_cases import example_case
 
@@ -52,12 +51,6 @@ def typed(page, node, data, path: str = "") -> int:
         b.field(page, path).fill(str(data))
         count += 1
     return count
-
-
-def assert_shows(content: bytes, type_id: str, payload: dict):
-    text = all_text(content)
-    missing = [path for path, value in shown_values(DOCUMENT_TYPES[type_id].fields, payload) if value not in text]
-    assert not missing, f"{type_id}: values missing from the document: {missing}"
 
 
 def test_a_case_from_the_agreement_to_the_follow_up_without_typing_anything_twice(page, server, capsys):

@@ -13,7 +13,7 @@ from tests import browser as b
 from tests.browser import chromium, server  # noqa: F401  (fixtures)
 from tests.conftest import TYPE_IDS, load_example
 from tests.docxtext import all_text
-from tests.expectations import shown_values
+from tests.expectations import assert_shows
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
@@ -29,12 +29,6 @@ def page(chromium, tokens):
 
 def form_url(server, type_id):
     return f"{server}/lomakkeet/{type_id}"
-
-
-def assert_shows(content: bytes, type_id: str, payload: dict):
-    text = all_text(content)
-    missing = [path for path, value in shown_values(DOCUMENT_TYPES[type_id].fields, payload) if value not in text]
-    assert not missing, f"values missing from the document: {missing}"
 
 
 # --- the index ---------------------------------------------------------------------------

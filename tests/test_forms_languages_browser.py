@@ -17,7 +17,7 @@ from tests import browser as b
 from tests.browser import chromium, server  # noqa: F401  (fixtures)
 from tests.conftest import TYPE_IDS, load_example
 from tests.docxtext import all_text
-from tests.expectations import shown_values
+from tests.expectations import assert_shows
 
 OTHER = ("sv", "en")
 PRODUCE = {"fi": "Luo asiakirja", "sv": "Skapa dokumentet", "en": "Create the document"}
@@ -49,12 +49,6 @@ def assert_page_in(page, lang):
     assert page.locator("html").get_attribute("lang") == lang
     current = page.locator(".lnp-language [aria-current=true]")
     assert current.count() == 1 and current.get_attribute("lang") == lang
-
-
-def assert_shows(content: bytes, type_id: str, payload: dict):
-    text = all_text(content)
-    missing = [path for path, value in shown_values(DOCUMENT_TYPES[type_id].fields, payload) if value not in text]
-    assert not missing, f"values missing from the document: {missing}"
 
 
 def primary(page):
