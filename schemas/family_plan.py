@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 
-from marshmallow import ValidationError, post_load, pre_load, validates
+from marshmallow import ValidationError
 
 from . import choices
 from .common import (
@@ -49,8 +49,7 @@ from .hetu import HETU_LIKE_RE
 from .i18n import DEFAULT, Formatted, Msg
 from .questions import (
     CaseQuestionSchema,
-    check_standard_questions,
-    sort_standard_questions,
+    StandardQuestionsHooks,
     standard_questions_field,
     with_standard_questions,
 )
@@ -209,7 +208,7 @@ class SignaturesSchema(StrictSchema):
         "suunnitelmaa.", default=False)
 
 
-class FamilyPlanSchema(DocumentSchema):
+class FamilyPlanSchema(StandardQuestionsHooks, DocumentSchema):
     supersedes = nested(PlanRefSchema, "Korvaa suunnitelman",
                         "Aiempi versio, jonka tämä suunnitelma korvaa. Pakollinen versiosta 2 alkaen.")
     children = children_brief_field()
@@ -259,17 +258,6 @@ class FamilyPlanSchema(DocumentSchema):
     def initial_values(cls, language: str = DEFAULT) -> dict:
         return with_standard_questions(super().initial_values(language))
 
-    @pre_load
-    def _default_standard_questions(self, data, **kwargs):
-        return with_standard_questions(data)
-
-    @validates("standard_questions")
-    def _each_standard_question_once(self, value, **kwargs):
-        check_standard_questions(value)
-
-    @post_load
-    def _standard_questions_in_order(self, data, **kwargs):
-        return sort_standard_questions(data)
 
     @across_fields
     def _plan_rules(self, data, original_data=None, **kwargs):

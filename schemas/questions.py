@@ -65,7 +65,24 @@ def sort_standard_questions(data: dict) -> dict:
     return data
 
 
-class QuestionsSchema(DocumentSchema):
+class StandardQuestionsHooks:
+    """The five standard questions in a schema that has them (the questions document, the plan):
+    filled in when absent, each once, in their order after loading."""
+
+    @pre_load
+    def _default_standard_questions(self, data, **kwargs):
+        return with_standard_questions(data)
+
+    @validates("standard_questions")
+    def _each_standard_question_once(self, value, **kwargs):
+        check_standard_questions(value)
+
+    @post_load
+    def _standard_questions_in_order(self, data, **kwargs):
+        return sort_standard_questions(data)
+
+
+class QuestionsSchema(StandardQuestionsHooks, DocumentSchema):
     children = children_brief_field()
     author = nested(WorkerSchema, "Laatija", required=True)
     case_questions = listing(nested_item(CaseQuestionSchema), "Teemakohtaiset kysymykset",
@@ -80,14 +97,3 @@ class QuestionsSchema(DocumentSchema):
     def initial_values(cls, language: str = DEFAULT) -> dict:
         return {**super().initial_values(language), "standard_questions": standard_questions(language)}
 
-    @pre_load
-    def _default_standard_questions(self, data, **kwargs):
-        return with_standard_questions(data)
-
-    @validates("standard_questions")
-    def _each_standard_question_once(self, value, **kwargs):
-        check_standard_questions(value)
-
-    @post_load
-    def _standard_questions_in_order(self, data, **kwargs):
-        return sort_standard_questions(data)
