@@ -67,7 +67,9 @@
     var returnFocus = null;
 
     function schedule(secondsLeft) {
-      var endsAt = Date.now() + secondsLeft * 1000;
+      // The server counts whole seconds: the page says the session ended only once the server
+      // surely agrees (a form sent a moment earlier would still be answered as signed in).
+      var endsAt = Date.now() + secondsLeft * 1000 + 1500;
       clearTimeout(warnTimer);
       clearTimeout(endTimer);
       warnTimer = setTimeout(function () { show(endsAt); }, Math.max(0, endsAt - Date.now() - warn));
