@@ -1,6 +1,6 @@
 """What a LibreOffice worker leaves on disk, and removing it.
 
-Shared by the pool (service/converter.py), which cleans up after a worker it killed, and by
+Shared by the pool (service/conversion/pool.py), which cleans up after a worker it killed, and by
 the bridge (service/conversion/uno_bridge.py), which cleans up itself when the service died under it.
 Standard library only: the bridge runs under another Python.
 """
@@ -10,6 +10,8 @@ from __future__ import annotations
 import hashlib
 import os
 import shutil
+import signal
+import time
 from pathlib import Path
 
 
@@ -33,3 +35,36 @@ def remove(workdir: str, pipe: str) -> None:
                 path.unlink()
         except OSError:
             pass
+
+
+def group_members(group: int, exclude: int | None = None) -> list[int]:
+    """The live (not zombie) processes of a process group, read from /proc."""
+    members = []
+    for entry in os.listdir("/proc"):
+        if entry.isdigit() and int(entry) != exclude:
+            try:
+                with open(f"/proc/{entry}/stat") as stat:
+                    fields = stat.read().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if int(fields[2]) == group and fields[0] != "Z":
+                members.append(int(entry))
+    return members
+
+
+def kill_group(group: int, timeout: float = 10.0, exclude: int | None = None) -> list[int]:
+    """SIGKILL every process of the group until none is left alive, or the time is up; returns
+    what is still alive then. A killed process is not gone at once: a large soffice takes a
+    while to give back its memory (and with it a document), so a kill is only done when the
+    kernel says so."""
+    deadline = time.monotonic() + timeout
+    while members := group_members(group, exclude):
+        if time.monotonic() >= deadline:
+            return members
+        for pid in members:
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except (ProcessLookupError, PermissionError):
+                pass
+        time.sleep(0.02)
+    return []

@@ -198,6 +198,10 @@ class Worker:
                 self.process.wait(timeout=10)
             except subprocess.TimeoutExpired:
                 log.error("converter worker pid=%s did not die", self.pid)
+            # The group's soffice may still be dying (giving back its memory) after the bridge
+            # is reaped; the worker is gone only when every process of its group is.
+            if left := leftovers.kill_group(self.process.pid, timeout=10):
+                log.error("converter worker pid=%s: %d of its processes did not die", self.pid, len(left))
             for stream in (self.process.stdin, self.process.stdout):
                 try:
                     if stream is not None:

@@ -21,7 +21,6 @@ from __future__ import annotations
 import io
 import json
 import os
-import signal
 import struct
 import subprocess
 import sys
@@ -148,20 +147,6 @@ OFFICE_PROCESS: subprocess.Popen | None = None
 WORKDIR = PIPE = ""
 
 
-def group_members() -> list[int]:
-    group, me, members = os.getpgrp(), os.getpid(), []
-    for entry in os.listdir("/proc"):
-        if entry.isdigit() and int(entry) != me:
-            try:
-                with open(f"/proc/{entry}/stat") as stat:
-                    fields = stat.read().rsplit(")", 1)[1].split()
-            except OSError:
-                continue
-            if int(fields[2]) == group and fields[0] != "Z":
-                members.append(int(entry))
-    return members
-
-
 def kill_group_and_exit(code: int = 1) -> None:
     """Take soffice down (oosplash and soffice.bin), remove what it left on disk, and go.
 
@@ -169,14 +154,7 @@ def kill_group_and_exit(code: int = 1) -> None:
     its soffice; run any other way, only our own soffice is ours to kill. The pool cleans up
     after a worker it kills; this covers a pool that is gone (the service died)."""
     if os.getpgrp() == os.getpid():
-        deadline = time.monotonic() + 10
-        while (members := group_members()) and time.monotonic() < deadline:
-            for pid in members:
-                try:
-                    os.kill(pid, signal.SIGKILL)
-                except ProcessLookupError:
-                    pass
-            time.sleep(0.05)
+        leftovers.kill_group(os.getpgrp(), exclude=os.getpid())
     elif OFFICE_PROCESS is not None:
         OFFICE_PROCESS.kill()
     if OFFICE_PROCESS is not None:
