@@ -91,6 +91,8 @@ class Database:
             self.engine = create_engine(self.url, pool_size=4, max_overflow=4, pool_timeout=5,
                                         connect_args={"connect_timeout": 3})
             event.listen(self.engine, "checkout", self._ping_if_idle)
+        # The same pool seen in autocommit: a read is one SELECT, no BEGIN and no ROLLBACK around it.
+        self._autocommit = self.engine.execution_options(isolation_level="AUTOCOMMIT")
 
     @property
     def name(self) -> str:
@@ -101,13 +103,15 @@ class Database:
     def _transaction(self, write: bool, autocommit: bool = False) -> Iterator[Connection]:
         started = time.perf_counter()
         try:
-            with self.engine.connect() as connection:
-                if autocommit:
-                    connection = connection.execution_options(isolation_level="AUTOCOMMIT")
-                elif write:
-                    connection = connection.execution_options(lnp_write=True)
-                with connection.begin():
+            if autocommit:
+                with self._autocommit.connect() as connection:
                     yield connection
+            else:
+                with self.engine.connect() as connection:
+                    if write:
+                        connection = connection.execution_options(lnp_write=True)
+                    with connection.begin():
+                        yield connection
         except (exc.OperationalError, exc.InterfaceError, exc.TimeoutError) as error:
             raise DatabaseUnavailable() from error
         except exc.DBAPIError as error:
