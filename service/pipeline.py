@@ -169,8 +169,8 @@ def _letters(store: TemplateStore, doc_type: DocumentType, data: dict, output_fo
                                                            letter["language"]), content)
         content = buffer.getvalue()
         name, mimetype = doc_type.file_name(data["case_ref"], FAMILY, "zip", data["language"]), ZIP_MIMETYPE
-    for _letter, used, _content in rendered:
-        audit.document(doc_type.id, FAMILY, "ok", 200, data["case_ref"], used, output_format)
+    audit.documents(doc_type.id, FAMILY, "ok", 200, data["case_ref"], [used for _letter, used, _content in rendered],
+                    output_format)
     return Document(content, name, first, mimetype)
 
 

@@ -131,6 +131,30 @@ def test_concurrent_writers_never_fork_the_chain(database):
     assert len({e["request_id"] for e in logs[0].entries()}) == 200
 
 
+def test_entries_committed_together_keep_one_chain_among_other_writers(database):
+    """A mailing's entries go in one commit, in order, while other writers append one by one."""
+    logs = [AuditLog(database, KEY) for _ in range(6)]
+
+    def write(number: int) -> None:
+        log = logs[number]
+        for round_ in range(10):
+            if number % 2:
+                log.record_all(WHO, [("document.render", "ok", {"status": 200, "request_id": f"{number}-{round_}-{i}"})
+                                     for i in range(4)])
+            else:
+                log.record(WHO, "document.render", "ok", status=200, request_id=f"{number}-{round_}")
+
+    with ThreadPoolExecutor(6) as pool:
+        list(pool.map(write, range(6)))
+    verdict = logs[0].verify()
+    assert verdict.ok and verdict.entries == 3 * 10 + 3 * 10 * 4
+    ids = [e["request_id"] for e in logs[0].entries()]
+    for number in (1, 3, 5):  # a batch's entries are next to each other, in their order
+        for round_ in range(10):
+            at = ids.index(f"{number}-{round_}-0")
+            assert ids[at:at + 4] == [f"{number}-{round_}-{i}" for i in range(4)]
+
+
 def test_a_pointer_moved_by_one_process_is_seen_by_another_within_a_second(database):
     """Two stores on one database stand for two replicas (each has its own caches)."""
     a, b = TemplateStore(database), TemplateStore(database)

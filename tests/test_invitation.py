@@ -357,3 +357,28 @@ def test_a_letter_never_comes_from_a_home_address():
     payload = copy.deepcopy(mailing(1))
     text = all_text(make(payload).content)
     assert payload["sender_address"]["street"] in text and payload["coordinator"]["unit"] in text
+
+
+@pytest.mark.parametrize("language", ["fi", "sv", "en"])
+def test_letters_of_the_first_ones_template_are_merged_from_their_body_alone(monkeypatch, language):
+    """A letter made with the first letter's template is merged by reading its body only; the file
+    is byte for byte the one made by opening every letter's whole package."""
+    from service.rendering import merge as merging
+    from service.rendering.docx_template import render
+    from service.validation import validate
+
+    letters_type = DOCUMENT_TYPES["invitation"]
+    store = TemplateStore()
+    letters = letters_type.letters(validate(letters_type, load_example("invitation", language)))
+    documents = [render(store.get(letters_type, letter["language"]), letters_type.context(letter))
+                 for letter in letters]
+    shared = merging._shared_parts(documents[0])
+    read_alone = [merging._own_body(document, shared) is not None for document in documents[1:]]
+    same_language = [letter["language"] == letters[0]["language"] for letter in letters[1:]]
+    assert read_alone == same_language and any(read_alone)
+    fast = merging.merge(documents)
+    monkeypatch.setattr(merging, "_own_body", lambda _data, _shared: None)
+    whole = merging.merge(documents)
+    fast_parts, whole_parts = zipfile.ZipFile(io.BytesIO(fast)), zipfile.ZipFile(io.BytesIO(whole))
+    assert fast_parts.namelist() == whole_parts.namelist()
+    assert [name for name in fast_parts.namelist() if fast_parts.read(name) != whole_parts.read(name)] == []

@@ -91,6 +91,23 @@ class AuditLog:
         return hmac.new(self._key, case_ref.encode("utf-8", "surrogatepass"), hashlib.sha256).hexdigest()
 
     def record(self, identity: Identity, action: str, outcome: str, **facts) -> dict:
+        return self.record_all(identity, [(action, outcome, facts)])[0]
+
+    def record_all(self, identity: Identity, actions: list[tuple[str, str, dict]]) -> list[dict]:
+        """Several entries (action, outcome, facts) of one request in one commit: a mailing's
+        letters wait for the disk once, not once a letter."""
+        entries = [self._entry(identity, action, outcome, facts) for action, outcome, facts in actions]
+        written = self._append([json.dumps(entry, ensure_ascii=True, separators=(",", ":")) for entry in entries])
+        if self.stdout:  # after the commit: the log system never sees an entry the trail lacks
+            with _stdout_lock:
+                for entry, (seq, digest) in zip(entries, written, strict=True):
+                    sys.stdout.write(json.dumps({"audit": entry, "seq": seq, "hash": digest},
+                                                separators=(",", ":")) + "\n")
+                sys.stdout.flush()
+        return entries
+
+    @staticmethod
+    def _entry(identity: Identity, action: str, outcome: str, facts: dict) -> dict:
         unknown = set(facts) - FIELDS
         if unknown:
             raise ValueError(f"audit fields not allowed: {sorted(unknown)}")
@@ -106,44 +123,47 @@ class AuditLog:
                 if not isinstance(value, (str, int)) or len(str(value)) > MAX_VALUE_LENGTH:
                     raise ValueError(f"audit field {name} is not a short technical value")
                 entry[name] = value
-        data = json.dumps(entry, ensure_ascii=True, separators=(",", ":"))
-        seq, digest = self._append(data)
-        if self.stdout:  # after the commit: the log system never sees an entry the trail lacks
-            line = json.dumps({"audit": entry, "seq": seq, "hash": digest}, separators=(",", ":"))
-            with _stdout_lock:
-                sys.stdout.write(line + "\n")
-                sys.stdout.flush()
         return entry
 
-    def _append(self, data: str) -> tuple[int, str]:
-        """Append the entry and commit it (on disk when this returns); its number and hash. The same
-        chain as ``append``, in plain SQL (SQLAlchemy still handles the connection, the
-        transaction and the errors): the commit's wait for the disk is then most of the database's time on a
-        document request (the benchmark's "audit write")."""
+    def _append(self, datas: list[str]) -> list[tuple[int, str]]:
+        """Append the entries in order and commit them together (on disk when this returns); their
+        numbers and hashes. The same chain as ``append``, in plain SQL (SQLAlchemy still handles
+        the connection, the transaction and the errors): the commit's wait for the disk is then
+        most of the database's time on a document request (the benchmark's "audit write")."""
+        written: list[tuple[int, str]] = []
         if self.database.sqlite:  # the write transaction (BEGIN IMMEDIATE) serialises the writers
             with self.database.write() as connection:
-                previous_seq, previous = connection.exec_driver_sql(_HEAD).one()
-                seq = previous_seq + 1
-                digest = chain_hash(self._key, seq, previous, data)
-                connection.exec_driver_sql("INSERT INTO audit_entries (seq, data, hash) VALUES (?, ?, ?)",
-                                           (seq, data, digest))
-                connection.exec_driver_sql("UPDATE audit_head SET seq = ?, hash = ? WHERE id = 1", (seq, digest))
-                return seq, digest
-        with self.database.statements() as connection:
+                seq, previous = connection.exec_driver_sql(_HEAD).one()
+                for data in datas:
+                    seq += 1
+                    previous = chain_hash(self._key, seq, previous, data)
+                    connection.exec_driver_sql("INSERT INTO audit_entries (seq, data, hash) VALUES (?, ?, ?)",
+                                               (seq, data, previous))
+                    written.append((seq, previous))
+                connection.exec_driver_sql("UPDATE audit_head SET seq = ?, hash = ? WHERE id = 1", (seq, previous))
+            return written
+        # One entry: a statement of its own (autocommit, one round trip). Several: one transaction,
+        # whose first successful statement holds the head row's lock until the commit.
+        with (self.database.statements() if len(datas) == 1 else self.database.write()) as connection:
             head = self._head
-            for _ in range(APPEND_TRIES):
-                if head is None:
-                    head = tuple(connection.exec_driver_sql(_HEAD).one())
-                previous_seq, previous = head
-                seq = previous_seq + 1
-                digest = chain_hash(self._key, seq, previous, data)
-                moved = connection.exec_driver_sql(_APPEND_IF_HEAD_UNMOVED, {
-                    "seq": seq, "hash": digest, "previous": previous_seq, "previous_hash": previous, "data": data})
-                if moved.rowcount == 1:
-                    self._head = (seq, digest)
-                    return seq, digest
-                head = None  # another writer moved it: read it again
-        raise RuntimeError("the audit trail's head kept moving: too many writers at once")
+            for data in datas:
+                for _ in range(APPEND_TRIES):
+                    if head is None:
+                        head = tuple(connection.exec_driver_sql(_HEAD).one())
+                    previous_seq, previous = head
+                    seq = previous_seq + 1
+                    digest = chain_hash(self._key, seq, previous, data)
+                    moved = connection.exec_driver_sql(_APPEND_IF_HEAD_UNMOVED, {
+                        "seq": seq, "hash": digest, "previous": previous_seq, "previous_hash": previous, "data": data})
+                    if moved.rowcount == 1:
+                        head = (seq, digest)
+                        written.append(head)
+                        break
+                    head = None  # another writer moved it: read it again
+                else:
+                    raise RuntimeError("the audit trail's head kept moving: too many writers at once")
+        self._head = head  # committed: the next request starts from here
+        return written
 
     def entries(self, after: int = 0) -> Iterator[dict]:
         """Every entry in order (from number ``after`` + 1), read in pages."""
@@ -208,18 +228,24 @@ class Auditor:
 
     def document(self, doc_type: str, rendition: str, outcome: str, status: int, case_ref=None, template=None,
                  output_format: str | None = None) -> None:
+        self.documents(doc_type, rendition, outcome, status, case_ref, [template], output_format)
+
+    def documents(self, doc_type: str, rendition: str, outcome: str, status: int, case_ref, templates: list,
+                  output_format: str | None = None) -> None:
+        """An entry per document made with each of ``templates`` (a mailing's letters), committed
+        together."""
         case = None
         if isinstance(case_ref, str) and 0 < len(case_ref) <= CASE_REF_MAX:
             case = self.log.case_hash(case_ref)
-        self.log.record(
-            self.identity, "document.render", outcome,
-            doc_type=doc_type, rendition=rendition if isinstance(rendition, str) and len(rendition) <= 32 else None,
-            format=output_format if output_format in ("docx", "odt", "pdf") else None,
-            template_version=template.version if template is not None else None,
-            template_language=template.language if template is not None else None,
-            template_sha256=template.sha256 if template is not None else None,
-            case=case, status=status, channel=self.channel, request_id=self.request_id,
-        )
+        shown_rendition = rendition if isinstance(rendition, str) and len(rendition) <= 32 else None
+        output_format = output_format if output_format in ("docx", "odt", "pdf") else None
+        self.log.record_all(self.identity, [("document.render", outcome, {
+            "doc_type": doc_type, "rendition": shown_rendition, "format": output_format,
+            "template_version": template.version if template is not None else None,
+            "template_language": template.language if template is not None else None,
+            "template_sha256": template.sha256 if template is not None else None,
+            "case": case, "status": status, "channel": self.channel, "request_id": self.request_id,
+        }) for template in templates])
 
     def change(self, action: str, outcome: str, target: str | None = None, target_role: str | None = None) -> None:
         """A token or user change (created, revoked, removed, password reset or changed)."""
