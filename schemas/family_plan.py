@@ -45,7 +45,6 @@ from .fields import (
     text_list,
 )
 from .follow_up_summary import PlanRefSchema
-from .hetu import HETU_LIKE_RE
 from .i18n import DEFAULT, Formatted, Msg
 from .questions import (
     CaseQuestionSchema,
@@ -58,7 +57,6 @@ from .questions import (
 # that no sentence of a plan needs.
 POSTAL_ADDRESS_RE = re.compile(r"(?<!\d)\d{5}\s+[A-ZÅÄÖ][a-zåäö]+")
 
-NO_HETU = Msg("Suunnitelmaan ei kirjoiteta henkilötunnusta. Poista tunnus tekstistä.")
 NO_ADDRESS = Msg("Suunnitelmaan ei kirjoiteta osoitteita (suunnitelma annetaan kaikille osallistujille). "
                  "Kirjoita paikka ilman osoitetta, esim. mummolassa.")
 
@@ -267,7 +265,7 @@ class FamilyPlanSchema(StandardQuestionsHooks, DocumentSchema):
         _answers_rules(data, original_data, errors)
         _bottom_lines_rules(data, original_data, errors)
         _date_rules(data, errors)
-        _no_identity_code_or_address(data, errors)
+        _no_address(data, errors)
         if errors:
             raise ValidationError(errors)
 
@@ -408,16 +406,15 @@ def _date_rules(data, errors) -> None:
         _add(errors, ("follow_up", "date"), Msg("Seurantakokous on tämän suunnitelman kokouksen jälkeen."))
 
 
-def _no_identity_code_or_address(data, errors, path: tuple = ()) -> None:
-    """Every text of the plan: no henkilötunnus, no postal address (spec §7.3-4)."""
+def _no_address(data, errors, path: tuple = ()) -> None:
+    """Every text of the plan: no postal address (spec §7.3-4; a henkilötunnus is refused by every
+    text field of every document)."""
     if isinstance(data, dict):
         for key, value in data.items():
-            _no_identity_code_or_address(value, errors, (*path, key))
+            _no_address(value, errors, (*path, key))
     elif isinstance(data, list):
         for index, value in enumerate(data):
-            _no_identity_code_or_address(value, errors, (*path, index))
+            _no_address(value, errors, (*path, index))
     elif isinstance(data, str) and path:
-        if HETU_LIKE_RE.search(data):
-            _add(errors, path, NO_HETU)
-        elif POSTAL_ADDRESS_RE.search(data):
+        if POSTAL_ADDRESS_RE.search(data):
             _add(errors, path, NO_ADDRESS)

@@ -14,7 +14,7 @@ from babel import Locale
 from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
 from marshmallow.utils import is_collection
 
-from .hetu import HetuError, parse_hetu
+from .hetu import HETU_LIKE_RE, HetuError, parse_hetu
 from .i18n import Msg, Plural
 
 # XML 1.0 allows TAB, LF, CR and the ranges below; anything else cannot go into a .docx.
@@ -48,6 +48,10 @@ BAD_PHONE = Msg("Puhelinnumero ei ole kelvollinen (esim. +358 9 310 12345).")
 OUT_OF_RANGE = Msg("Arvon on oltava välillä {min}–{max}.")
 NOT_A_CHOICE = Msg("Sallitut arvot: {choices}.")
 UNKNOWN_LANGUAGE_CODE = Msg("Kielikoodi ei ole tunnettu ISO 639 -koodi (esim. fi, sv, en, so, ar, se).")
+# Spec §5.4: a henkilötunnus only where it is needed, in its own field (the agreement's file copy);
+# never typed into a text, which may reach the relatives' copy, a letter or the network map.
+NO_IDENTITY_CODE = Msg("Henkilötunnusta ei kirjoiteta tekstiin. Poista tunnus: se tulostuu vain "
+                       "toimeksiantosopimuksen arkistokappaleeseen, omaan kenttäänsä.")
 NOT_IN_WORD = Msg("Teksti sisältää merkin {code}, jota ei voi tallentaa Word-asiakirjaan.")
 
 
@@ -138,6 +142,8 @@ class Text(fields.String):
             raise ValidationError(ONE_LINE)
         if not text:
             raise ValidationError(EMPTY_TEXT)
+        if HETU_LIKE_RE.search(text):
+            raise ValidationError(NO_IDENTITY_CODE)
         return text
 
 

@@ -104,11 +104,28 @@ class InvitationSchema(_Letters):
     def _someone_is_invited(self, data, original_data=None, **kwargs):
         if failed(data, original_data, "invitees") or failed(data, original_data, "members"):
             return
+        invitees = [i for i in data.get("invitees") or [] if isinstance(i, dict)]
+        seen: dict[str, str] = {}
+        errors: dict = {}
+        for where, recipient in [*((f"invitees[{n}]", i) for n, i in enumerate(invitees)),
+                                 *((f"members[{n}]", m) for n, m in enumerate(data.get("members") or [])
+                                   if isinstance(m, dict) and m.get("invite_decision") == INVITED)]:
+            key = " ".join(str(recipient.get("name", "")).casefold().split())
+            if key in seen:  # two letters to one person: which of the two is meant is the user's choice
+                group, index = where.rstrip("]").split("[")
+                errors.setdefault(group, {}).setdefault(int(index), {})["name"] = [TWICE.format(name=recipient["name"])]
+            seen.setdefault(key, where)
+        if errors:
+            raise ValidationError(errors)
         if not recipients(data):
             raise ValidationError(Msg("Kutsuttavia ei ole: lisää kutsuttava tai verkostokartan henkilö, jonka päätös "
                                       "on kutsutaan."), "invitees")
         if len(recipients(data)) > MEMBERS_MAX:
             raise ValidationError(Msg("Kirjeitä voi tehdä kerralla enintään {max}.").format(max=MEMBERS_MAX), "invitees")
+
+
+TWICE = Msg("{name} saisi kaksi kirjettä: sama nimi on kutsuttavana jo aiemmin (kutsuttavissa tai verkostokartalla "
+            "kutsuttavana). Poista toinen tai erota nimet.")
 
 
 class LetterChildSchema(StrictSchema):

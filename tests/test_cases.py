@@ -283,6 +283,30 @@ def test_one_document_of_a_case(worker):
     assert "Elle" in all_text(response.data)
 
 
+@pytest.mark.parametrize("type_id", ["network-map", "invitation"])
+def test_a_guardians_non_disclosure_holds_where_the_map_and_the_letters_name_her_again(worker, type_id):
+    """Amal is a guardian with turvakielto in the case's people; the map names her again ("Amal")
+    with her contact details, and a letter goes to her: none of them is printed. Ánde, without
+    the marking, keeps his."""
+    case = example_case()
+    case["people"]["guardians"][0]["non_disclosure"] = True
+    members = case["documents"]["network-map"]["members"]
+    amal = next(m for m in members if m["name"] == "Amal")
+    amal.update(email="amal.secret@example.com", postal_address={
+        "street": "Salainen tie 7", "postal_code": "00990", "post_office": "Helsinki"})
+    case["documents"]["invitation"]["invitees"].append(
+        {"name": "Amal Al-Rubaie", "email": "amal.other@example.com", "language": "fi"})
+    if type_id == "invitation":  # her letters: the one from the map and the one named directly
+        del case["documents"]["invitation"]["invitees"][0]
+    response = post_case(worker, "documents", case, types=type_id)
+    assert response.status_code == 200, response.get_json()
+    text = all_text(response.data)
+    assert "Amal" in text
+    for secret in ("712 3456", "amal.secret", "Salainen tie", "amal.other"):
+        assert secret not in text, secret
+    assert "ande.saijets@example.com" in text or type_id == "invitation"
+
+
 def test_the_zip_holds_exactly_the_ready_documents(worker):
     case = example_case()
     del case["documents"]["questions"]
@@ -356,3 +380,18 @@ def test_the_case_api_is_for_signed_in_workers_only(app):
     anonymous = app.test_client()
     for path in ("status", "documents", "from-document/summary"):
         assert post_case(anonymous, path, example_case()).status_code == 401
+
+
+def test_letters_in_another_language_warn_that_typed_texts_print_as_typed(worker):
+    """The Finnish example's mailing has a Swedish letter: its fixed texts are Swedish, what the
+    convener typed is not. Said as a warning that blocks nothing; a mailing in one language has
+    none."""
+    case = example_case()
+    response = post_case(worker, "status", case)
+    warnings = [f for f in response.get_json()["findings"] if f["path"] == "documents.invitation.invited_on_behalf_of"]
+    assert [w["severity"] for w in warnings] == ["warning"] and "ruotsi" in warnings[0]["message"]
+    assert warnings[0]["blocks"] == []
+    for recipient in [*case["documents"]["invitation"]["invitees"], *case["documents"]["network-map"]["members"]]:
+        recipient.pop("language", None)
+    findings = post_case(worker, "status", case).get_json()["findings"]
+    assert not [f for f in findings if f["path"] == "documents.invitation.invited_on_behalf_of"]

@@ -382,3 +382,17 @@ def test_letters_of_the_first_ones_template_are_merged_from_their_body_alone(mon
     fast_parts, whole_parts = zipfile.ZipFile(io.BytesIO(fast)), zipfile.ZipFile(io.BytesIO(whole))
     assert fast_parts.namelist() == whole_parts.namelist()
     assert [name for name in fast_parts.namelist() if fast_parts.read(name) != whole_parts.read(name)] == []
+
+
+def test_one_person_invited_twice_is_refused_not_sent_two_letters(client):
+    """Kristina is on the map as invited and is also added as an invitee: she would get two
+    letters. The request is refused, naming the second entry, in the caller's language."""
+    payload = load_example("invitation")
+    payload["invitees"].append({"name": "kristina  lindberg", "email": "kristina@example.com", "language": "sv"})
+    response = post_json(client, "invitation", payload, headers={"Accept-Language": "en"})
+    assert response.status_code == 422
+    [error] = response.get_json()["errors"]
+    assert error["path"] == "members[5].name"
+    assert "Kristina Lindberg would get two letters" in error["message"]
+    payload["members"][5]["invite_decision"] = "considering"  # invited once: fine
+    assert post_json(client, "invitation", payload).status_code == 200

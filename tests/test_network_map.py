@@ -210,3 +210,29 @@ def test_a_picture_printed_in_a_loop_is_refused():
     loaded = load_template("loop.docx", out.getvalue(), MAP.template_fields, MAP.context_names)
     with pytest.raises(RenderFailed):
         render(loaded, MAP.context(MAP.schema().load(load_example("network-map"))))
+
+
+@pytest.mark.parametrize("language,count_text", [("fi", "10 lasta"), ("sv", "10 barn"), ("en", "10 children")])
+def test_the_circle_in_the_middle_holds_the_childrens_names_or_their_number(language, count_text):
+    """Names that fit the circle (smaller and narrower if need be) are drawn; ten that cannot are
+    counted instead (the alternative text and the table still name them)."""
+    def sizes(text: str, font_size: float) -> tuple[float, float]:  # about DejaVu Sans, in cm
+        lines = text.split("\n")
+        return max(len(line) for line in lines) * font_size * 0.021, len(lines) * font_size * 0.042
+
+    two = {"children": [{"first_name": "Elle"}, {"first_name": "Iisak"}]}
+    text, size = diagram._centre_text(two, language, sizes)
+    assert "Elle" in text and "Iisak" in text and size == 9.0
+    four = {"children": [{"first_name": n} for n in ("Åsa-Märta", "Örjan", "Nooa", "Elle")]}
+    text, size = diagram._centre_text(four, language, sizes)
+    assert all(n in text for n in ("Åsa-Märta", "Örjan", "Nooa", "Elle")) and size < 9.0
+    ten = {"children": [{"first_name": f"Aleksandra{n}"} for n in range(10)]}
+    assert diagram._centre_text(ten, language, sizes)[0].replace("\n", " ") == count_text
+
+
+def test_a_long_name_lying_across_a_ring_may_take_three_lines():
+    """At the sides of the circle a chip lies across its ring: "Jussi-Petteri Korhonen" on one
+    line was wider than the ring and ran over the circle's edge and the sector's name."""
+    assert diagram._wrap("Jussi-Petteri Korhonen", 12, lines_wanted=3) == "Jussi-\nPetteri\nKorhonen"
+    assert diagram._wrap("Jussi-Petteri Korhonen", 12) == "Jussi-Petteri Korhonen"  # two lines wanted: wider
+    assert diagram._wrap("Jussi-Petteri Korhonen") == "Jussi-Petteri\nKorhonen"

@@ -180,7 +180,7 @@ def test_a_null_standard_question_is_an_error_not_a_crash(example):
 def test_case_ref_cannot_hold_an_identity_code(example):
     payload = example("summary")
     payload["case_ref"] = "LNP-010516B903X"
-    assert "henkilötunnusta" in errors_of("summary", payload)["case_ref"]
+    assert "henkilötunnusta" in errors_of("summary", payload)["case_ref"].lower()
     payload["case_ref"] = "LNP 42/2026"
     assert "vain kirjaimia" in errors_of("summary", payload)["case_ref"]
 
@@ -211,3 +211,50 @@ def test_one_code_one_label():
     for choices in Choices.registry.values():
         for code, label in choices.labels.items():
             assert labels.setdefault(code, label) == label, code
+
+
+def _text_leaves(schema, data, path=()):
+    """The paths of ``data`` that a free-text field (Text, not the henkilötunnus field) holds."""
+    from marshmallow import fields as mfields
+
+    from schemas.fields import HetuField, Text
+
+    for name, value in data.items():
+        field = schema.fields.get(name)
+        if field is None:
+            continue
+        inner = field.inner if isinstance(field, mfields.List) else None
+        if isinstance(field, mfields.Nested) and isinstance(value, dict):
+            yield from _text_leaves(field.schema, value, (*path, name))
+        elif isinstance(inner, mfields.Nested) and isinstance(value, list):
+            for index, item in enumerate(value):
+                if isinstance(item, dict):
+                    yield from _text_leaves(inner.schema, item, (*path, name, index))
+        elif isinstance(inner, Text) and not isinstance(inner, HetuField) and isinstance(value, list):
+            for index, item in enumerate(value):
+                if isinstance(item, str) and not getattr(inner, "choices", None):
+                    yield (*path, name, index)
+        elif isinstance(field, Text) and not isinstance(field, HetuField) and isinstance(value, str):
+            yield (*path, name)
+
+
+@pytest.mark.parametrize("type_id", TYPE_IDS)
+def test_no_free_text_of_any_document_takes_a_henkilotunnus(type_id, example):
+    """Spec §5.4: the code has its own field (the agreement's file copy) and nowhere else: typed
+    into a text it would reach a relatives' copy, a letter or the network map."""
+    import copy
+
+    from schemas.fields import NO_IDENTITY_CODE
+
+    doc_type = DOCUMENT_TYPES[type_id]
+    payload = example(type_id)
+    leaves = list(_text_leaves(doc_type.schema(), payload))
+    assert len(leaves) > 5
+    for leaf in leaves:
+        changed = copy.deepcopy(payload)
+        holder = changed
+        for step in leaf[:-1]:
+            holder = holder[step]
+        holder[leaf[-1]] = "LNP-131052-308T" if leaf == ("case_ref",) else f"{holder[leaf[-1]]} 131052-308T"
+        path = "".join(f"[{step}]" if isinstance(step, int) else f".{step}" for step in leaf).lstrip(".")
+        assert errors_of(type_id, changed).get(path) == str(NO_IDENTITY_CODE), (leaf, errors_of(type_id, changed))

@@ -12,6 +12,7 @@ document type that uses the shared blocks is part of the case without code here.
 from __future__ import annotations
 
 import copy
+import re
 from dataclasses import dataclass, field
 from functools import cache
 
@@ -134,7 +135,44 @@ def document_payload(case: dict, doc_type: DocumentType) -> dict:
         if name in schema.fields and doc_type.id != holder and name not in own and block is not None:
             payload[name] = copy.deepcopy(block)
     payload.update(own)
+    _carry_non_disclosure(payload, people)
     return payload
+
+
+# Lists of a document whose entries name a person by one free-text name (the network map's
+# members, the letters' invitees); the case's people are named in parts.
+NAMED_ENTRIES = ("members", "invitees")
+
+
+def _name_tokens(name: object) -> list[str]:
+    return [t for t in re.split(r"[\s,()/]+", name.casefold()) if t] if isinstance(name, str) else []
+
+
+def _is_protected(name: object, protected: list[dict]) -> bool:
+    """The name is one of a protected person's: their surname with one of their given names, or
+    one of their given names alone (as a map often names a parent)."""
+    tokens = set(_name_tokens(name))
+    for person in protected:
+        given = set(_name_tokens(person.get("given_names"))) | set(_name_tokens(person.get("calling_name")))
+        surname = set(_name_tokens(person.get("surname")))
+        if tokens and ((surname and surname <= tokens and given & tokens) or tokens <= given):
+            return True
+    return False
+
+
+def _carry_non_disclosure(payload: dict, people: dict) -> None:
+    """A child's or guardian's non-disclosure marking (turvakielto) in the case's people holds
+    wherever the document names them again by name: their entry on the network map and their
+    letter are marked too, so no contact detail of theirs is printed (spec §7.3). Matching errs
+    on the side of withholding: a namesake's details are left out rather than theirs printed."""
+    protected = [p for group in ("children", "guardians") for p in people.get(group) or []
+                 if isinstance(p, dict) and p.get("non_disclosure") is True]
+    if not protected:
+        return
+    for key in NAMED_ENTRIES:
+        for entry in payload.get(key) or []:
+            if isinstance(entry, dict) and _is_protected(entry.get("name"), protected):
+                entry["non_disclosure"] = True
 
 
 @dataclass

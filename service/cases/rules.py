@@ -12,7 +12,9 @@ from dataclasses import dataclass, field
 
 from marshmallow import ValidationError
 
-from schemas.i18n import Msg, gettext, translate
+from schemas.choices import DOCUMENT_LANGUAGE
+from schemas.i18n import LANGUAGES, Msg, gettext, translate
+from schemas.invitation import recipients
 from service.cases.compose import document_payload
 from service.problems import flatten
 from service.registry import DOCUMENT_TYPES, DocumentType
@@ -120,7 +122,29 @@ def cross_document(case: dict) -> list[Finding]:
                                     ["meetings.conference.date"]))
     findings += _same_meetings(case, meetings)
     findings += _plan_answers_the_questions(case, questions)
+    findings += _letters_in_other_languages(case)
     return findings
+
+
+def _letters_in_other_languages(case: dict) -> list[Finding]:
+    """A letter is in its recipient's language, but what the convener typed (on whose behalf, the
+    venue, accessibility, refreshments, the sender's address) prints as typed: said before the
+    letters go out, so a Swedish letter with Finnish sentences is a choice, not a surprise."""
+    part = _part(case, INVITATION)
+    if not part:
+        return []
+    payload = document_payload(case, DOCUMENT_TYPES[INVITATION])
+    own = payload.get("language")
+    others = sorted({str(r["language"]) for r in recipients(payload)
+                     if r.get("language") in LANGUAGES and r.get("language") != own})
+    if not others:
+        return []
+    names = ", ".join(gettext(DOCUMENT_LANGUAGE.labels[code]) for code in others)
+    return [Finding("warning", _doc(INVITATION, "invited_on_behalf_of"), Msg(
+        "Osa kirjeistä tulostuu vastaanottajan kielellä ({languages}), mutta kirjoittamasi tekstit (kenen puolesta "
+        "kutsutaan, paikka, saavutettavuus, tarjoilu, lähettäjän osoite) tulostuvat niihin sellaisinaan. Kirjoita ne "
+        "tarvittaessa myös vastaanottajan kielellä.").format(languages=names),
+        [_doc(INVITATION, "invitees"), _doc("network-map", "members")])]
 
 
 def _same_meetings(case: dict, meetings: dict) -> list[Finding]:

@@ -50,6 +50,7 @@ PERSON = Msg("{name} ({relation}, {sector}, {decision})")
 NOBODY = Msg("ei ketään")
 LEGEND_RINGS = Msg("Kehä 1 = lähimmät, kehä 3 = kauimpana")
 AND = Msg("ja")
+CHILDREN_COUNT = Msg("{count} lasta")  # in the circle when the names do not fit (there are at least two)
 
 
 def _relation(member: dict, language: str) -> str:
@@ -61,6 +62,23 @@ def _children(context: dict, language: str) -> str:
     if len(names) <= 1:
         return "".join(names)
     return f"{', '.join(names[:-1])} {gettext(AND, language)} {names[-1]}"
+
+
+def _centre_text(context: dict, language: str, sizes) -> tuple[str, float]:
+    """The children's names for the circle in the middle, and their font size: smaller and
+    wrapped narrower until they fit inside it; when even that does not do, their number (the
+    names are in the picture's alternative text and in the table)."""
+    names = _children(context, language)
+    if not names:
+        return "\u2013", 9.0
+    room = RADII[0] - 0.15
+    for font_size, width in ((9.0, 12), (8.0, 12), (7.0, 14), (6.5, 16)):
+        text = "\n".join(textwrap.wrap(names, width, break_long_words=False))
+        w, h = sizes(text, font_size)
+        if (w * 1.08 / 2) ** 2 + (h / 2) ** 2 <= room ** 2:  # bold is a little wider than measured
+            return text, font_size
+    count = len(context.get("children") or [])
+    return "\n".join(textwrap.wrap(gettext(CHILDREN_COUNT, language).format(count=count), 12)), 9.0
 
 
 def description(context: dict, language: str) -> str:
@@ -105,12 +123,13 @@ class _Chip:
         return self.radius * math.sin(self.angle), self.radius * math.cos(self.angle)
 
 
-def _wrap(name: str, width: int = 16) -> str:
-    """A name on at most two lines (three for a very long one), broken between words or after a hyphen."""
+def _wrap(name: str, width: int = 16, lines_wanted: int = 2) -> str:
+    """A name on at most ``lines_wanted`` lines (three for a very long one), broken between words or
+    after a hyphen."""
     if len(name) <= width:
         return name
     lines = textwrap.wrap(name, width=width, break_long_words=False, break_on_hyphens=True)
-    if len(lines) > 2:
+    if len(lines) > lines_wanted:
         lines = textwrap.wrap(name, width=max(width, 22), break_long_words=True, break_on_hyphens=True)
     if len(lines) > 3:
         lines = lines[:3]
@@ -220,7 +239,7 @@ def _fitted(member: dict, text: str, size: tuple[float, float], angle: float, ri
     for width in (12, 9, 7):
         if abs(size[0] * math.sin(angle)) + abs(size[1] * math.cos(angle)) <= band:
             break
-        text = f"{MARKS[member['invite_decision']]} {_wrap(member['name'], width)}"
+        text = f"{MARKS[member['invite_decision']]} {_wrap(member['name'], width, lines_wanted=3)}"
         measured = sizes(text, font_size)
         size = (measured[0] + 0.22, measured[1] + 0.14)
     return text, size
@@ -331,7 +350,8 @@ def draw(context: dict, language: str) -> Drawn:
         x, y = (RADII[3] + 0.3) * math.sin(middle), (RADII[3] + 0.3) * math.cos(middle)
         horizontal = "left" if x > 0.3 else "right" if x < -0.3 else "center"
         vertical = "bottom" if y > 0.3 else "top" if y < -0.3 else "center"
-        axes.text(x, y, "\n".join(textwrap.wrap(formatting.label(code, language), 13)), fontsize=7.5,
+        sector_name = "\n".join(textwrap.wrap(formatting.label(code, language), 13, break_long_words=False))
+        axes.text(x, y, sector_name, fontsize=7.5,
                   fontweight="bold", ha=horizontal, va=vertical, color="#1a1a1a", linespacing=1.1)
     for radius in RADII[1:3]:
         axes.add_patch(Circle((0, 0), radius, fill=False, edgecolor="#8c8c8c", linewidth=0.7, linestyle=(0, (4, 3))))
@@ -339,8 +359,8 @@ def draw(context: dict, language: str) -> Drawn:
         axes.text(0.08, RADII[ring] - 0.12, str(ring), fontsize=6.5, color="#4d4d4d", ha="left", va="top")
 
     axes.add_patch(Circle((0, 0), RADII[0], facecolor="#ffffff", edgecolor="#1a1a1a", linewidth=1.2))
-    centre = "\n".join(textwrap.wrap(_children(context, language), 12)) or "\u2013"
-    axes.text(0, 0, centre, fontsize=9, fontweight="bold", ha="center", va="center", linespacing=1.1)
+    centre, centre_size = _centre_text(context, language, sizes)
+    axes.text(0, 0, centre, fontsize=centre_size, fontweight="bold", ha="center", va="center", linespacing=1.1)
 
     for chip in chips:
         x, y = chip.centre()
