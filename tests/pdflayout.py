@@ -173,8 +173,10 @@ def problems(layout: Layout, margins: dict[str, float], signatures: list[list[st
             if texts[start:start + len(wanted)] == wanted:
                 covered = blocks[start:start + len(wanted)]
                 pages = sorted({page for block in covered for page in layout.pages_of(block)})
-                # A block taller than a page cannot be on one (10 children and 8 guardians sign).
-                if len(pages) > 1 and sum(layout.extent(block) for block in covered) < body_height:
+                # A block taller than a page cannot be on one (10 children and 8 guardians sign):
+                # so it is when its text is, or when it began at the top of a page and still went on.
+                at_top = next(b for b in blocks if pages[0] in layout.pages_of(b)) is covered[0]
+                if len(pages) > 1 and not at_top and sum(layout.extent(block) for block in covered) < body_height:
                     found.append(Problem("signatures-split", pages[0], signature[0]))
                 break
         else:
