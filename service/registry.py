@@ -155,8 +155,10 @@ def withhold(node: Node, data, rendition: str, notice: str) -> None:
             data[name] = None
         else:
             withhold(child, data.get(name), rendition, notice)
-    if protected and "phone" in node.children and node.children["phone"].contact:
-        data["phone"] = notice
+    if protected:  # the notice where the first contact detail would be (a child's: the school)
+        shown = [name for name, child in node.children.items() if child.contact and child.kind == "str"]
+        if shown:
+            data["phone" if "phone" in shown else shown[0]] = notice
 
 
 # Names a template may use besides the schema's own fields.

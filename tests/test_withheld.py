@@ -105,3 +105,17 @@ def test_a_template_that_prints_what_is_not_shared_leaks_nothing_into_the_relati
     for fmt in ("docx", "pdf"):
         network = produce(store, doc_type, payload, NETWORK, fmt, pool, audit=cli_auditor()).content
         assert secret not in text_of(network, fmt)
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_a_protected_childs_school_cell_says_why_it_is_empty(lang):
+    """The agreement's children table: a protected child's school cell holds the neutral line,
+    as a guardian's phone does, not a blank that reads as forgotten."""
+    doc_type = DOCUMENT_TYPES["mandate-agreement"]
+    payload = doc_type.example(lang)
+    payload["children"][0].update(non_disclosure=True, school_or_daycare=SCHOOL)
+    document = Document(io.BytesIO(produce(TemplateStore(), doc_type, payload, audit=cli_auditor()).content))
+    rows = [[cell.text for cell in row.cells] for table in document.tables for row in table.rows]
+    [row] = [r for r in rows if any(payload["children"][0]["surname"] in c for c in r) and any(NOTICE[lang] in c
+                                                                                              for c in r)]
+    assert not any(SCHOOL in c for c in row)
