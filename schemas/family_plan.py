@@ -45,7 +45,7 @@ from .fields import (
     text_list,
 )
 from .follow_up_summary import PlanRefSchema
-from .i18n import DEFAULT, Formatted, Msg
+from .i18n import DEFAULT, Formatted, Msg, Plural
 from .questions import (
     CaseQuestionSchema,
     StandardQuestionsHooks,
@@ -336,6 +336,13 @@ def _child_views_rules(data, original, errors) -> None:
                 names=", ".join(missing)))
 
 
+# The answers' count against the questions', each number with its noun in the plural form it asks for.
+ANSWER_PER_QUESTION = Msg("Jokaiseen kysymykseen kirjataan yksi vastaus, myös silloin, kun siitä ei sovittu: "
+                          "nyt on {questions} ja {answers}.")
+QUESTION_COUNT = Plural("{questions} kysymys", "{questions} kysymystä", count="questions")
+ANSWER_COUNT = Plural("{answers} vastaus", "{answers} vastausta", count="answers")
+
+
 def _answers_rules(data, original, errors) -> None:
     """Given the questions document's questions, each has its answer, in the same order."""
     questions = data.get("case_questions")
@@ -343,9 +350,9 @@ def _answers_rules(data, original, errors) -> None:
     if not questions or not isinstance(answers, list) or failed(data, original, "case_questions"):
         return
     if len(answers) != len(questions):
-        _add(errors, ("answers",), Msg("Jokaiseen kysymykseen kirjataan yksi vastaus, myös silloin, kun siitä ei "
-                                       "sovittu: kysymyksiä on {questions}, vastauksia {answers}.").format(
-            questions=len(questions), answers=len(answers)))
+        _add(errors, ("answers",), ANSWER_PER_QUESTION.format(
+            questions=QUESTION_COUNT.format(questions=len(questions)),
+            answers=ANSWER_COUNT.format(answers=len(answers))))
         return
     for index, answer, _raw in entries(data, original, "answers"):
         question = questions[index]

@@ -703,7 +703,7 @@ PLAN_TEXTS: dict[str, dict[str, str]] = {
         "plan.col.from": "Keneltä",
         "plan.col.support": "Mihin tukea tarvitaan",
         "plan.col.status": "Tilanne",
-        "plan.support.none": "Perhe ei tarvitse nyt työntekijöiden tukea.",
+        "plan.support.none": "Työntekijöiltä tarvittavaa tukea ei ole kirjattu.",
         "plan.monitoring.who": "Seurannasta huolehtii: {who}",
         "plan.follow_up.when": "Aika",
         "plan.follow_up.place": "Paikka",
@@ -729,6 +729,9 @@ PLAN_TEXTS: dict[str, dict[str, str]] = {
         "plan.acceptance": "Osallistujien hyväksyntä",
         "plan.acceptance.intro": "Olimme mukana tekemässä tätä suunnitelmaa ja sitoudumme omalta osaltamme siihen, "
                                  "mitä sovimme.",
+        "plan.acceptance.not_approved": "Osallistujien allekirjoitukset",
+        "plan.acceptance.not_approved.intro": "Olimme mukana tekemässä tätä suunnitelmaa. Suunnitelmaa ei hyväksytty, "
+                                              "joten allekirjoituksemme vahvistaa vain, että osallistuimme.",
         "plan.col.signature": "Allekirjoitus",
         "plan.closing": "Suunnitelma on salassa pidettävä. Se annetaan vain niille, joille sen antamisesta on sovittu.",
         "follow_up.outcome": "Seurantakokouksen tulos",
@@ -775,7 +778,7 @@ PLAN_TEXTS: dict[str, dict[str, str]] = {
         "plan.col.from": "Av vem",
         "plan.col.support": "Vad stödet behövs till",
         "plan.col.status": "Läge",
-        "plan.support.none": "Familjen behöver för närvarande inget stöd av anställda.",
+        "plan.support.none": "Inget stöd av anställda har antecknats.",
         "plan.monitoring.who": "Uppföljningen sköts av: {who}",
         "plan.follow_up.when": "Tid",
         "plan.follow_up.place": "Plats",
@@ -800,6 +803,9 @@ PLAN_TEXTS: dict[str, dict[str, str]] = {
         "plan.acceptance": "Deltagarnas godkännande",
         "plan.acceptance.intro": "Vi var med och gjorde upp den här planen och förbinder oss för vår del till det vi "
                                  "kom överens om.",
+        "plan.acceptance.not_approved": "Deltagarnas underskrifter",
+        "plan.acceptance.not_approved.intro": "Vi deltog i arbetet med den här planen. Planen godkändes inte, så vår "
+                                              "underskrift bekräftar endast att vi deltog.",
         "plan.col.signature": "Underskrift",
         "plan.closing": "Planen är sekretessbelagd. Den ges endast till dem som man har kommit överens om.",
         "follow_up.outcome": "Resultatet av uppföljningsmötet",
@@ -846,7 +852,7 @@ PLAN_TEXTS: dict[str, dict[str, str]] = {
         "plan.col.from": "From whom",
         "plan.col.support": "What the support is for",
         "plan.col.status": "Status",
-        "plan.support.none": "The family does not need support from professionals at the moment.",
+        "plan.support.none": "No support from professionals has been recorded.",
         "plan.monitoring.who": "Who keeps track: {who}",
         "plan.follow_up.when": "When",
         "plan.follow_up.place": "Place",
@@ -871,6 +877,9 @@ PLAN_TEXTS: dict[str, dict[str, str]] = {
         "plan.sign.social_worker": "Social worker, {unit}",
         "plan.acceptance": "Participants' agreement",
         "plan.acceptance.intro": "We took part in making this plan and will each do our part in what we agreed.",
+        "plan.acceptance.not_approved": "Participants' signatures",
+        "plan.acceptance.not_approved.intro": "We took part in making this plan. The plan was not approved, so our "
+                                              "signatures confirm only that we took part.",
         "plan.col.signature": "Signature",
         "plan.closing": "This plan is confidential. It is given only to the people it was agreed to be given to.",
         "follow_up.outcome": "Outcome of the follow-up meeting",

@@ -198,7 +198,7 @@ def test_a_question_without_an_answer_in_the_plan():
     report = assess(case)
     assert report.status("family-plan") == INCOMPLETE
     [error] = report.documents["family-plan"].errors
-    assert error["path"] == "documents.family-plan.answers" and "kysymyksiä on 7, vastauksia 6" in error["message"]
+    assert error["path"] == "documents.family-plan.answers" and "nyt on 7 kysymystä ja 6 vastausta." in error["message"]
 
 
 def test_a_bottom_line_needs_its_check_in_the_plan():

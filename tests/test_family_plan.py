@@ -14,6 +14,7 @@ import zipfile
 
 import pytest
 from docx import Document
+from docx.oxml.ns import qn
 from lxml import html as lxml_html
 from pypdf import PdfReader
 from werkzeug.datastructures import MultiDict
@@ -27,6 +28,7 @@ from service.rendering.docx_template import load_template, render
 from tests.converted import compact
 from tests.docxtext import all_text, string_values
 from tests.expectations import shown_values
+from tests.template_wording import TEXTS
 
 PLAN = DOCUMENT_TYPES["family-plan"]
 QUESTIONS = DOCUMENT_TYPES["questions"]
@@ -87,15 +89,15 @@ def in_process(payload: dict, template: bytes | None = None) -> bytes:
 
 WORDS = {
     "fi": {"title": "Läheisneuvonpidon suunnitelma", "and": " ja ", "no_tasks": "Tähän kysymykseen ei sovittu tehtäviä.",
-           "no_support": "Perhe ei tarvitse nyt työntekijöiden tukea.", "bottom": "Reunaehtojen täyttyminen",
+           "no_support": "Työntekijöiltä tarvittavaa tukea ei ole kirjattu.", "bottom": "Reunaehtojen täyttyminen",
            "replaces": "Versio 2 – korvaa version 1 ({date})", "not_approved": "Perhe voi muuttaa suunnitelmaa",
            "header": "LÄHEISNEUVONPIDON SUUNNITELMA", "stem": "suunnitelma", "who_checks": "Kuka seuraa"},
     "sv": {"title": "Familjerådslagets plan", "and": " och ", "no_tasks": "Inga uppgifter avtalades för den här frågan.",
-           "no_support": "Familjen behöver för närvarande inget stöd av anställda.", "bottom": "Hur ramvillkoren uppfylls",
+           "no_support": "Inget stöd av anställda har antecknats.", "bottom": "Hur ramvillkoren uppfylls",
            "replaces": "Version 2 – ersätter version 1 ({date})", "not_approved": "Familjen kan ändra planen",
            "header": "FAMILJERÅDSLAGETS PLAN", "stem": "plan", "who_checks": "Vem följer upp"},
     "en": {"title": "Family plan", "and": " and ", "no_tasks": "No tasks were agreed for this question.",
-           "no_support": "The family does not need support from professionals at the moment.",
+           "no_support": "No support from professionals has been recorded.",
            "bottom": "How the plan meets the bottom lines", "replaces": "Version 2 – replaces version 1 ({date})",
            "not_approved": "The family can change the plan", "header": "FAMILY PLAN", "stem": "family_plan",
            "who_checks": "Who checks"},
@@ -175,6 +177,76 @@ def test_a_plan_not_approved_needs_its_reasons_and_says_what_the_family_can_do(c
     assert response.status_code == 200
     text = all_text(response.data)
     assert WORDS[lang]["not_approved"] in text and formatting.label("not_approved", lang) in text
+
+
+# The sentences the plan used to print, which claimed what no one had said.
+NO_NEED_CLAIM = {"fi": "Perhe ei tarvitse nyt työntekijöiden tukea.",
+                 "sv": "Familjen behöver för närvarande inget stöd av anställda.",
+                 "en": "The family does not need support from professionals at the moment."}
+
+
+@pytest.mark.parametrize("lang", LANGS)
+@pytest.mark.parametrize("left_out", [True, False])
+def test_support_left_out_is_said_to_be_unrecorded_not_unneeded(lang, left_out):
+    payload = example(lang)
+    if left_out:
+        del payload["worker_support"]
+    else:
+        payload["worker_support"] = []
+    text = all_text(in_process(payload))
+    assert TEXTS[lang]["plan.support.none"] in text
+    assert NO_NEED_CLAIM[lang] not in text
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_participants_of_a_plan_not_approved_sign_that_they_took_part_not_that_they_commit(lang):
+    T = TEXTS[lang]
+    approved = all_text(in_process(example(lang)))
+    assert T["plan.acceptance"] in approved and T["plan.acceptance.intro"] in approved
+    assert T["plan.acceptance.not_approved.intro"] not in approved
+    payload = example(lang)
+    payload["approval"]["decision"] = "not_approved"
+    payload["approval"]["reasons"] = example(lang)["approval"]["reasons"]
+    text = all_text(in_process(payload))
+    assert T["plan.acceptance.not_approved"] in text and T["plan.acceptance.not_approved.intro"] in text
+    assert T["plan.acceptance"] not in text and T["plan.acceptance.intro"] not in text
+    assert T["plan.col.signature"] in text  # the participants still sign
+
+
+@pytest.mark.parametrize("lang", LANGS)
+@pytest.mark.parametrize("participant_lines", [True, False])
+def test_the_closing_sentence_keeps_the_signatures_before_it_on_its_page(lang, participant_lines):
+    payload = example(lang)
+    payload["signatures"]["participant_lines"] = participant_lines
+    body = Document(io.BytesIO(in_process(payload))).element.body
+    elements = [e for e in body if e.tag in (qn("w:p"), qn("w:tbl"))]
+    closing = elements[-1]
+    assert "".join(t.text for t in closing.iter(qn("w:t"))) == TEXTS[lang]["plan.closing"]
+    before = elements[-2]
+    assert before.tag == qn("w:tbl")
+    last_row = before.findall(qn("w:tr"))[-1]
+    assert all(p.find(f"{qn('w:pPr')}/{qn('w:keepNext')}") is not None for p in last_row.iter(qn("w:p")))
+
+
+ANSWER_COUNTS = {
+    "fi": ("nyt on {q} kysymystä ja 1 vastaus.", "nyt on 1 kysymys ja 2 vastausta."),
+    "sv": ("nu finns det {q} frågor och 1 svar.", "nu finns det 1 fråga och 2 svar."),
+    "en": ("the plan now has {q} questions and 1 answer.", "the plan now has 1 question and 2 answers."),
+}
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_the_answer_count_message_puts_each_number_in_its_plural_form(client, lang):
+    payload = example(lang)
+    assert len(payload["case_questions"]) > 1
+    payload["answers"] = payload["answers"][:1]
+    message = errors(post(client, payload, lang=lang))["answers"]
+    assert message.endswith(ANSWER_COUNTS[lang][0].format(q=len(payload["case_questions"]))), message
+    payload = example(lang)
+    payload["case_questions"] = payload["case_questions"][:1]
+    payload["answers"] = payload["answers"][:2]
+    message = errors(post(client, payload, lang=lang))["answers"]
+    assert message.endswith(ANSWER_COUNTS[lang][1]), message
 
 
 # --- every rule: a 422 naming its field, all at once ---------------------------------------------

@@ -189,3 +189,21 @@ def test_the_confidentiality_mark_fits_on_one_header_line(client, type_id, lang)
     assert response.status_code == 200
     lines = pdf_page_texts(response.data)[0].splitlines()
     assert any(TEXTS[lang]["confidential"] in line for line in lines), lines[:4]
+
+
+# --- a heading's short note keeps with the text it introduces -------------------------------------
+
+NOTES = [("summary", "sharing.not_shared.note"), ("follow-up-summary", "sharing.not_shared.note"),
+         ("follow-up-summary", "follow_up.bottom_lines.intro"), ("questions", "questions.bottom_lines.intro"),
+         ("mandate-agreement", "mandate.safety.note")]
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+@pytest.mark.parametrize("type_id, key", NOTES)
+def test_a_headings_note_keeps_with_the_text_it_introduces(type_id, key, lang):
+    """A heading and its note never stand at a page's foot without the text after them: the note
+    keeps with the next paragraph as the heading keeps with the note."""
+    body = Document(io.BytesIO(render(type_id, load_example(type_id, lang)))).element.body
+    notes = [p for p in body.iter(qn("w:p")) if "".join(t.text or "" for t in p.iter(qn("w:t"))) == TEXTS[lang][key]]
+    assert len(notes) == 1
+    assert notes[0].find(f"{qn('w:pPr')}/{qn('w:keepNext')}") is not None

@@ -396,3 +396,68 @@ def test_one_person_invited_twice_is_refused_not_sent_two_letters(client):
     assert "Kristina Lindberg would get two letters" in error["message"]
     payload["members"][5]["invite_decision"] = "considering"  # invited once: fine
     assert post_json(client, "invitation", payload).status_code == 200
+
+
+# --- the wording of a letter ------------------------------------------------------------------------
+
+# How a letter names the children: after a noun in the right case, so a name needs no case ending
+# (Finnish cannot inflect a name automatically: "miten Elle ja Iisak arki" is wrong).
+CHILDREN_NAMED = {
+    "fi": ("miten lasten arki sujuu hyvin", "Suunnitelma tehdään lapsille Elle ja Iisak.",
+           "miten lapsen arki sujuu hyvin", "Suunnitelma tehdään lapselle Elle."),
+    "sv": ("fungera för barnen och", "Planen gäller barnen Elle och Iisak.",
+           "fungera för barnet och", "Planen gäller barnet Elle."),
+    "en": ("go well for the children and", "The plan is about the children, Elle and Iisak.",
+           "go well for the child and", "The plan is about the child, Elle."),
+}
+
+
+@pytest.mark.parametrize("language", ["fi", "sv", "en"])
+def test_a_letter_names_the_children_where_no_case_ending_is_needed(language):
+    payload = mailing(1, language)
+    payload["children"] = [{"first_name": "Elle", "birth_date": "2013-03-07"},
+                           {"first_name": "Iisak", "birth_date": "2016-05-01"}]
+    many_arki, many_named, one_arki, one_named = CHILDREN_NAMED[language]
+    text = all_text(make(payload).content)
+    assert many_arki in text and many_named in text
+    assert "Iisak arki" not in text
+    payload["children"] = payload["children"][:1]
+    text = all_text(make(payload).content)
+    assert one_arki in text and one_named in text
+
+
+# The answer's last day, after "viimeistään" / "senast" / "by": a date without a weekday (a
+# weekday there would need the essive in Finnish: "torstaina").
+REPLY_BY = {"fi": "Kerro viimeistään 31.12.2026, pääsetkö mukaan:",
+            "sv": "Meddela senast 31.12.2026 om du kan komma:",
+            "en": "Please let me know by 31 December 2026 whether you can come:"}
+WEEKDAYS = {"fi": "torstai", "sv": "torsdag", "en": "thursday"}
+
+
+@pytest.mark.parametrize("language", ["fi", "sv", "en"])
+def test_the_reply_date_reads_grammatically(language):
+    text = all_text(make(mailing(1, language, rsvp_by="2026-12-31", meeting_date="2027-01-12")).content)
+    assert REPLY_BY[language] in text
+    assert WEEKDAYS[language] not in text.casefold()
+
+
+CHILD_LETTER = {
+    "fi": ("Siellä sinulle ja perheellesi tärkeät ihmiset miettivät yhdessä, miten arkenne sujuisi hyvin. "
+           "Sinun ajatuksesi ovat tärkeitä.", "yksi heistä"),
+    "sv": ("Där funderar personer som är viktiga för dig och din familj tillsammans på hur vardagen kan bli bra "
+           "för er. Det du tycker är viktigt.", "en av dem"),
+    "en": ("There, people who are important to you and your family think together about how everyday life can "
+           "go well for you all. What you think matters.", "one of them"),
+}
+
+
+@pytest.mark.parametrize("language", ["fi", "sv", "en"])
+def test_a_childs_letter_speaks_to_the_child_without_listing_them_among_the_children(language):
+    payload = mailing(1, language)
+    payload["children"] = [{"first_name": "Elle", "birth_date": "2013-03-07"},
+                           {"first_name": "Iisak", "birth_date": "2016-05-01"}]
+    payload["invitees"] = [invitee(1, language, is_child=True, name="Elle")]
+    text = all_text(make(payload).content)
+    sentence, awkward = CHILD_LETTER[language]
+    assert CHILD_TITLES[language] in text and sentence in text
+    assert awkward not in text and "Iisak" not in text

@@ -460,11 +460,37 @@ def _introduces(paragraph) -> bool:
     return _text(paragraph).rstrip().endswith(":")
 
 
+# A closing line this short (a confidentiality sentence, a greeting) never stands alone on the
+# document's last page: what comes before it keeps with it.
+CLOSING_LINE = 180
+
+
+def _keep_closing_line(body) -> None:
+    """The body's last paragraph, when it is a short closing line, takes the paragraph or the last
+    table row before it along (empty paragraphs between them with it)."""
+    elements = [e for e in body if e.tag in (W + "p", W + "tbl")]
+    while elements and elements[-1].tag == W + "p" and not _has_content(elements[-1]):
+        elements.pop()
+    if len(elements) < 2 or elements[-1].tag != W + "p" or len(_text(elements[-1])) > CLOSING_LINE:
+        return
+    for element in reversed(elements[:-1]):
+        if element.tag == W + "tbl":
+            rows = element.findall(W + "tr")
+            if rows and estimated_lines(rows[-1]) <= TALL_ROW:
+                for paragraph in rows[-1].iter(W + "p"):
+                    keep_with_next(paragraph, lines=False)
+            return
+        keep_with_next(element, lines=False)
+        if _has_content(element):
+            return
+
+
 def finish_body(body, styles: Styles) -> None:
     """Every rule of the module on a rendered body (an lxml element), in place."""
     _structure_free_text(body, styles)
     for table in body.iter(W + "tbl"):
         _keep_rows(table)
+    _keep_closing_line(body)
     for paragraph in body.iter(W + "p"):
         if paragraph.getparent() is not None and paragraph.getparent().tag == W + "body" and (
                 is_heading(paragraph, styles) or _introduces(paragraph)):
