@@ -229,7 +229,8 @@ class FamilyPlanSchema(StandardQuestionsHooks, DocumentSchema):
                       min_items=1, item="vastaus")
     standard_questions = standard_questions_field()
     worker_support = listing(nested_item(WorkerSupportSchema), "Työntekijöiltä tarvittava tuki",
-                             "Jätä tyhjäksi, jos perhe ei tarvitse työntekijöiden tukea.", max_items=15, item="tuki")
+                             "Jos tukea ei sovittu, jätä tyhjäksi: suunnitelmaan tulostuu, ettei tukea ole kirjattu.",
+                             max_items=15, item="tuki")
     monitoring = nested(MonitoringSchema, "Seuranta", required=True)
     contingency = long_text("Jos tulee ongelmia", "Mitä tehdään ja kenelle ilmoitetaan.", required=True,
                             max_length=2000)
