@@ -110,10 +110,13 @@ class InvitationSchema(_Letters):
         for where, recipient in [*((f"invitees[{n}]", i) for n, i in enumerate(invitees)),
                                  *((f"members[{n}]", m) for n, m in enumerate(data.get("members") or [])
                                    if isinstance(m, dict) and m.get("invite_decision") == INVITED)]:
-            key = " ".join(str(recipient.get("name", "")).casefold().split())
+            name = recipient.get("name")
+            if not isinstance(name, str) or not name.strip():
+                continue  # a name that failed its own check is reported there
+            key = " ".join(name.casefold().split())
             if key in seen:  # two letters to one person: which of the two is meant is the user's choice
                 group, index = where.rstrip("]").split("[")
-                errors.setdefault(group, {}).setdefault(int(index), {})["name"] = [TWICE.format(name=recipient["name"])]
+                errors.setdefault(group, {}).setdefault(int(index), {})["name"] = [TWICE.format(name=name)]
             seen.setdefault(key, where)
         if errors:
             raise ValidationError(errors)

@@ -461,3 +461,13 @@ def test_a_childs_letter_speaks_to_the_child_without_listing_them_among_the_chil
     sentence, awkward = CHILD_LETTER[language]
     assert CHILD_TITLES[language] in text and sentence in text
     assert awkward not in text and "Iisak" not in text
+
+
+def test_a_member_whose_name_fails_its_own_check_is_a_422_not_a_crash(client):
+    """The check for one person invited twice reads only names that passed their own check."""
+    payload = load_example("invitation")
+    payload["members"] += [dict(payload["members"][0], name=0), dict(payload["members"][0], name="")]
+    response = post_json(client, "invitation", payload)
+    assert response.status_code == 422
+    paths = {error["path"] for error in response.get_json()["errors"]}
+    assert {"members[9].name", "members[10].name"} <= paths

@@ -144,6 +144,10 @@ def document_payload(case: dict, doc_type: DocumentType) -> dict:
 NAMED_ENTRIES = ("members", "invitees")
 
 
+def _listed(value: object) -> list:
+    return value if isinstance(value, list) else []  # a malformed one is the schema's to report
+
+
 def _name_tokens(name: object) -> list[str]:
     return [t for t in re.split(r"[\s,()/]+", name.casefold()) if t] if isinstance(name, str) else []
 
@@ -165,12 +169,12 @@ def _carry_non_disclosure(payload: dict, people: dict) -> None:
     wherever the document names them again by name: their entry on the network map and their
     letter are marked too, so no contact detail of theirs is printed (spec §7.3). Matching errs
     on the side of withholding: a namesake's details are left out rather than theirs printed."""
-    protected = [p for group in ("children", "guardians") for p in people.get(group) or []
+    protected = [p for group in ("children", "guardians") for p in _listed(people.get(group))
                  if isinstance(p, dict) and p.get("non_disclosure") is True]
     if not protected:
         return
     for key in NAMED_ENTRIES:
-        for entry in payload.get(key) or []:
+        for entry in _listed(payload.get(key)):
             if isinstance(entry, dict) and _is_protected(entry.get("name"), protected):
                 entry["non_disclosure"] = True
 

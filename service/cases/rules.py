@@ -134,6 +134,8 @@ def _letters_in_other_languages(case: dict) -> list[Finding]:
     if not part:
         return []
     payload = document_payload(case, DOCUMENT_TYPES[INVITATION])
+    if not all(isinstance(payload.get(key, []), list) for key in ("invitees", "members")):
+        return []  # a malformed list is the invitation's own error
     own = payload.get("language")
     others = sorted({str(r["language"]) for r in recipients(payload)
                      if r.get("language") in LANGUAGES and r.get("language") != own})
