@@ -402,6 +402,7 @@ def test_one_person_invited_twice_is_refused_not_sent_two_letters(client):
 
 # How a letter names the children: after a noun in the right case, so a name needs no case ending
 # (Finnish cannot inflect a name automatically: "miten Elle ja Iisak arki" is wrong).
+TWO_CHILDREN = [{"first_name": "Elle", "birth_date": "2013-03-07"}, {"first_name": "Iisak", "birth_date": "2016-05-01"}]
 CHILDREN_NAMED = {
     "fi": ("miten lasten arki sujuu hyvin", "Suunnitelma tehdään lapsille Elle ja Iisak.",
            "miten lapsen arki sujuu hyvin", "Suunnitelma tehdään lapselle Elle."),
@@ -415,8 +416,7 @@ CHILDREN_NAMED = {
 @pytest.mark.parametrize("language", ["fi", "sv", "en"])
 def test_a_letter_names_the_children_where_no_case_ending_is_needed(language):
     payload = mailing(1, language)
-    payload["children"] = [{"first_name": "Elle", "birth_date": "2013-03-07"},
-                           {"first_name": "Iisak", "birth_date": "2016-05-01"}]
+    payload["children"] = copy.deepcopy(TWO_CHILDREN)
     many_arki, many_named, one_arki, one_named = CHILDREN_NAMED[language]
     text = all_text(make(payload).content)
     assert many_arki in text and many_named in text
@@ -454,8 +454,7 @@ CHILD_LETTER = {
 @pytest.mark.parametrize("language", ["fi", "sv", "en"])
 def test_a_childs_letter_speaks_to_the_child_without_listing_them_among_the_children(language):
     payload = mailing(1, language)
-    payload["children"] = [{"first_name": "Elle", "birth_date": "2013-03-07"},
-                           {"first_name": "Iisak", "birth_date": "2016-05-01"}]
+    payload["children"] = copy.deepcopy(TWO_CHILDREN)
     payload["invitees"] = [invitee(1, language, is_child=True, name="Elle")]
     text = all_text(make(payload).content)
     sentence, awkward = CHILD_LETTER[language]
