@@ -134,6 +134,41 @@ def database_cost(base: str, token: str, count: int = 300) -> dict[str, float]:
     return result
 
 
+def floor(connect, placeholder: str, count: int = 300) -> float:
+    """The same server with no service: the driver alone, one SELECT by key and one committed
+    INSERT, 10 ms apart (as the requests above come): the least any token check plus durable
+    audit entry can cost on this machine; median ms."""
+    connection = connect()
+    connection.execute("CREATE TABLE floor (id INTEGER PRIMARY KEY, data TEXT NOT NULL)")
+    connection.execute("INSERT INTO floor (id, data) VALUES (0, 'x')")
+    spent = []
+    for number in range(1, count + 1):
+        time.sleep(0.01)
+        started = time.perf_counter()
+        connection.execute(f"SELECT data FROM floor WHERE id = {placeholder}", (0,)).fetchone()
+        connection.execute(f"INSERT INTO floor (id, data) VALUES ({placeholder}, {placeholder})", (number, "x" * 200))
+        spent.append((time.perf_counter() - started) * 1000)
+    connection.close()
+    return statistics.median(spent)
+
+
+def sqlite_floor(folder: Path) -> float:
+    def connect():
+        import sqlite3
+
+        connection = sqlite3.connect(folder / "floor.sqlite3", isolation_level=None)  # autocommit
+        connection.execute("PRAGMA journal_mode = WAL")
+        connection.execute("PRAGMA synchronous = FULL")  # as the service's
+        return connection
+    return floor(connect, "?")
+
+
+def postgres_floor(url: str) -> float:
+    import psycopg
+
+    return floor(lambda: psycopg.connect(url, autocommit=True), "%s")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--seconds", type=int, default=20)
@@ -152,7 +187,7 @@ def main() -> None:
         with replica(sqlite_env) as base:
             measured = load([base], token, args.seconds, 16, tmp)
             cost = [database_cost(base, token)]
-        rows.append(("1 replica, SQLite, memory limits", measured, cost))
+        rows.append(("1 replica, SQLite, memory limits", measured, cost, sqlite_floor(tmp)))
         # 2. two replicas on PostgreSQL and Redis
         try:
             postgres = Postgres(fsync=True)
@@ -169,26 +204,27 @@ def main() -> None:
                 replica({**shared, "LNP_INSTANCE_PATH": str(tmp / "b")}) as b:
             measured = load([a, b], token, args.seconds, 8, tmp)
             cost = [database_cost(a, token), database_cost(b, token)]
-        rows.append(("2 replicas, PostgreSQL, Redis limits", measured, cost))
+        rows.append(("2 replicas, PostgreSQL, Redis limits", measured, cost, postgres_floor(postgres.database())))
 
     print(f"\n== Replicas over HTTP: {os.cpu_count()} cores for everything (load average before: "
           f"{LOAD_BEFORE:.1f}), wrk 16 connections in all, "
           f"{args.seconds} s, docx, every type but {', '.join(LEFT_OUT)} x three languages in turn ==")
     print(f"{'setup':<38} {'documents/s':>11} {'p50 ms':>7} {'p99 ms':>7} {'errors':>6}")
-    for name, measured, _ in rows:
+    for name, measured, _, _ in rows:
         print(f"{name:<38} {measured['rate']:>11.0f} {measured['p50']:>7.1f} {measured['p99']:>7.1f} "
               f"{measured['errors']:>6}")
     print("\n== The database's share of one document request (300 requests one at a time per replica, "
           "the slower replica; ms) ==")
     print(f"{'setup':<38} {'db median':>9} {'p99':>6} {'reads':>6} {'p99':>6} {'audit write':>11} {'p99':>6} "
-          f"{'request':>8}")
-    for name, _, costs in rows:
+          f"{'request':>8} {'floor':>6}")
+    for name, _, costs, least in rows:
         worst = {key: max(c[key] for c in costs) for key in costs[0]}
         print(f"{name:<38} {worst['db']:>9.2f} {worst['db p99']:>6.2f} {worst['db-read']:>6.2f} "
               f"{worst['db-read p99']:>6.2f} {worst['db-write']:>11.2f} {worst['db-write p99']:>6.2f} "
-              f"{worst['request']:>8.1f}")
+              f"{worst['request']:>8.1f} {least:>6.2f}")
     print("reads: the token check and, at most twice a second per process, the active-template check; audit "
-          "write: the entry, committed to disk before the document is sent (Server-Timing header)")
+          "write: the entry, committed to disk before the document is sent (Server-Timing header); floor: the "
+          "same server with no service, the driver alone, one SELECT by key and one committed INSERT 10 ms apart")
 
 
 if __name__ == "__main__":

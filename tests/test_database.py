@@ -22,7 +22,7 @@ from service.database.tables import audit_entries, audit_head, metadata, tokens
 from service.registry import DOCUMENT_TYPES
 from service.wordtemplates.store import POINTER_CHECK_SECONDS, TemplateStore
 from tests.docxtext import all_text
-from tests.servers import database, free_port, postgres  # noqa: F401
+from tests.servers import Postgres, database, free_port, postgres  # noqa: F401
 from tests.test_template_lifecycle import variant
 
 KEY = "k" * 48
@@ -207,6 +207,51 @@ def test_a_failed_write_leaves_nothing_half_written(database):
         raise RuntimeError("the process dies here")
     assert log.count() == before and AccountStore(database).tokens() == []
     assert log.verify().ok
+
+
+def test_the_drivers_own_transaction_commits_whole_or_not_at_all(database):
+    """The audit entry's path (the driver's cursor, not SQLAlchemy's statements): an error between
+    the entry and the head's move leaves neither; a finished block is committed; the connection
+    goes back to the pool clean."""
+    from service.access.audit import _INSERT, _MOVE_HEAD
+
+    log = AuditLog(database, KEY)
+    log.record(WHO, "document", "ok")
+    with pytest.raises(RuntimeError), database.driver(write=True, transaction=True) as statements:
+        statements.execute(_INSERT, {"seq": 2, "data": '{"action":"x"}', "hash": "0" * 64})
+        statements.execute(_MOVE_HEAD, {"seq": 2, "hash": "0" * 64})
+        raise RuntimeError("the process dies here")
+    assert log.count() == 1 and log.verify().ok
+    with database.driver() as statements:
+        assert statements.execute("SELECT count(*) FROM audit_entries").fetchone()[0] == 1
+    log.record_all(WHO, [("document", "ok", {}), ("document", "ok", {})])
+    assert log.count() == 3 and log.verify().ok
+
+
+def test_a_database_restarted_under_the_token_check_and_the_audit_is_a_503_then_recovered(tmp_path):
+    """Connections in the pool die with the server: the token check and the audit entry (both on
+    the driver's own cursor) answer 503, not a driver error, and work again once the server is
+    back, without a restart of the service."""
+    server = Postgres()
+    try:
+        database = Database(server.database())
+        database.upgrade()
+        store, log = AccountStore(database), AuditLog(database, KEY)
+        _, token = store.create_token("apotti", "worker")
+        assert store.verify_token(token)[0] is not None
+        log.record(WHO, "document", "ok")
+        server.stop()
+        for step in (lambda: store.verify_token(token), lambda: log.record(WHO, "document", "ok"),
+                     lambda: store.verify_token(token)):
+            with pytest.raises(DatabaseUnavailable):
+                step()
+        server.start()
+        assert store.verify_token(token)[0] is not None
+        log.record(WHO, "document", "ok")
+        assert log.count() == 2 and log.verify().ok
+        database.dispose()
+    finally:
+        server.close()
 
 
 # --- an instance folder from before the database ---------------------------------------------------

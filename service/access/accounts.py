@@ -35,6 +35,7 @@ TOKEN_ID_RE = re.compile(r"[0-9a-f]{12}")
 PASSWORD_MIN, PASSWORD_MAX = 12, 256
 DEFAULT_TOKEN_DAYS = 90
 
+_TOKEN_CHECK = "SELECT secret_hash, revoked, expires, name, role FROM tokens WHERE id = :id"
 _hasher = PasswordHasher()
 # Compared against when the user does not exist, so that a wrong name costs as long as a wrong password.
 _DUMMY_HASH = _hasher.hash(secrets.token_urlsafe(16))
@@ -134,15 +135,17 @@ class AccountStore:
         if not match:
             return None, "malformed-token"
         token_id, secret = match.groups()
-        row = self._one(select(tokens).where(tokens.c.id == token_id))
-        stored = row.secret_hash if row else _sha256("")
+        with self.database.driver() as statements:  # on every API request: the driver's own cursor
+            row = statements.execute(_TOKEN_CHECK, {"id": token_id}).fetchone()
+        stored = row[0] if row else _sha256("")
         if not hmac.compare_digest(stored, _sha256(secret)) or row is None:
             return None, "unknown-token"
-        if row.revoked:
+        _, revoked, expires, name, role = row
+        if revoked:
             return None, "revoked-token"
-        if datetime.fromisoformat(row.expires) <= _now():
+        if datetime.fromisoformat(expires) <= _now():
             return None, "expired-token"
-        return Identity("token", row.name, row.role, key=f"token:{token_id}"), ""
+        return Identity("token", name, role, key=f"token:{token_id}"), ""
 
     def revoke_token(self, token_id: str) -> dict:
         if not TOKEN_ID_RE.fullmatch(token_id or ""):

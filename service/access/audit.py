@@ -61,12 +61,14 @@ def append(connection: Connection, key: bytes, data: str) -> tuple[int, str]:
 # statement (its own transaction). The UPDATE takes the head row's lock; had another writer moved
 # the head since it was read, it matches no row, nothing is inserted, and the writer reads again.
 # The head this process last wrote or read is tried first, so a request usually makes one round
-# trip. Plain SQL (exec_driver_sql): compiling the statement cost more than running it.
+# trip. Plain SQL on the driver's cursor: SQLAlchemy's statement machinery cost more than the statement.
 _APPEND_IF_HEAD_UNMOVED = (
-    "WITH moved AS (UPDATE audit_head SET seq = %(seq)s, hash = %(hash)s "
-    "WHERE id = 1 AND seq = %(previous)s AND hash = %(previous_hash)s RETURNING 1) "
-    "INSERT INTO audit_entries (seq, data, hash) SELECT %(seq)s, %(data)s, %(hash)s FROM moved")
+    "WITH moved AS (UPDATE audit_head SET seq = :seq, hash = :hash "
+    "WHERE id = 1 AND seq = :previous AND hash = :previous_hash RETURNING 1) "
+    "INSERT INTO audit_entries (seq, data, hash) SELECT :seq, :data, :hash FROM moved")
 _HEAD = "SELECT seq, hash FROM audit_head WHERE id = 1"
+_INSERT = "INSERT INTO audit_entries (seq, data, hash) VALUES (:seq, :data, :hash)"
+_MOVE_HEAD = "UPDATE audit_head SET seq = :seq, hash = :hash WHERE id = 1"
 APPEND_TRIES = 200
 
 
@@ -127,33 +129,32 @@ class AuditLog:
 
     def _append(self, datas: list[str]) -> list[tuple[int, str]]:
         """Append the entries in order and commit them together (on disk when this returns); their
-        numbers and hashes. The same chain as ``append``, in plain SQL (SQLAlchemy still handles
-        the connection, the transaction and the errors): the commit's wait for the disk is then
-        most of the database's time on a document request (the benchmark's "audit write")."""
+        numbers and hashes. The same chain as ``append``, on the driver's own cursor (one of the two
+        database steps of every document request): the commit's wait for the disk is then most of
+        the database's time on a document request (the benchmark's "audit write")."""
         written: list[tuple[int, str]] = []
         if self.database.sqlite:  # the write transaction (BEGIN IMMEDIATE) serialises the writers
-            with self.database.write() as connection:
-                seq, previous = connection.exec_driver_sql(_HEAD).one()
+            with self.database.driver(write=True, transaction=True) as statements:
+                seq, previous = statements.execute(_HEAD).fetchone()
                 for data in datas:
                     seq += 1
                     previous = chain_hash(self._key, seq, previous, data)
-                    connection.exec_driver_sql("INSERT INTO audit_entries (seq, data, hash) VALUES (?, ?, ?)",
-                                               (seq, data, previous))
+                    statements.execute(_INSERT, {"seq": seq, "data": data, "hash": previous})
                     written.append((seq, previous))
-                connection.exec_driver_sql("UPDATE audit_head SET seq = ?, hash = ? WHERE id = 1", (seq, previous))
+                statements.execute(_MOVE_HEAD, {"seq": seq, "hash": previous})
             return written
         # One entry: a statement of its own (autocommit, one round trip). Several: one transaction,
         # whose first successful statement holds the head row's lock until the commit.
-        with (self.database.statements() if len(datas) == 1 else self.database.write()) as connection:
+        with self.database.driver(write=True, transaction=len(datas) > 1) as statements:
             head = self._head
             for data in datas:
                 for _ in range(APPEND_TRIES):
                     if head is None:
-                        head = tuple(connection.exec_driver_sql(_HEAD).one())
+                        head = tuple(statements.execute(_HEAD).fetchone())
                     previous_seq, previous = head
                     seq = previous_seq + 1
                     digest = chain_hash(self._key, seq, previous, data)
-                    moved = connection.exec_driver_sql(_APPEND_IF_HEAD_UNMOVED, {
+                    moved = statements.execute(_APPEND_IF_HEAD_UNMOVED, {
                         "seq": seq, "hash": digest, "previous": previous_seq, "previous_hash": previous, "data": data})
                     if moved.rowcount == 1:
                         head = (seq, digest)

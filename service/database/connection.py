@@ -2,13 +2,18 @@
 database cannot be reached.
 
 - ``LNP_DATABASE_URL`` unset: SQLite in the instance folder (``lnp.sqlite3``, mode 0600, WAL so
-  readers never wait for a writer). A write transaction starts with ``BEGIN IMMEDIATE``: writers
-  from gunicorn's workers and ``lnp`` take turns instead of failing half-way.
-- ``postgresql://…``: PostgreSQL through psycopg 3, for several replicas. Reads run in autocommit
-  (one round trip for one SELECT). A pooled connection that has been idle for a second is pinged
-  before use (``pool_pre_ping`` for connections in steady use would cost a round trip on every
-  request); a connection that fails in use invalidates the whole pool. So after an outage the
-  next requests get fresh connections and the service recovers without a restart.
+  readers never wait for a writer, synchronous=FULL so a committed audit entry is on disk).
+- ``postgresql://…``: PostgreSQL through psycopg 3, for several replicas. A pooled connection
+  that has been idle for a second is pinged before use (``pool_pre_ping`` for connections in
+  steady use would cost a round trip on every request); a connection that fails in use
+  invalidates the whole pool. So after an outage the next requests get fresh connections and the
+  service recovers without a restart.
+- On both, every connection stays in the driver's autocommit mode and a transaction is an explicit
+  BEGIN (``BEGIN IMMEDIATE`` for a write on SQLite: writers from gunicorn's workers and ``lnp``
+  take turns instead of failing half-way). A read is one statement, one round trip.
+- The two steps of every document request, the token check and the audit entry, run on the
+  driver's own cursor (``driver``): SQLAlchemy's statement machinery cost more than the
+  statements. Everything else uses SQLAlchemy Core.
 - Any failure to reach the database (refused, dropped, timed out, locked) becomes
   ``DatabaseUnavailable``: a 503 with Retry-After. The transaction is rolled back, so nothing is
   half written.
@@ -20,6 +25,7 @@ from __future__ import annotations
 
 import contextvars
 import os
+import re
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -74,6 +80,24 @@ def _driver_url(url: str):
     return parsed
 
 
+class Statements:
+    """A driver cursor that takes SQL with ``:name`` parameters on either database."""
+
+    _psycopg: dict[str, str] = {}  # the same SQL with %(name)s, made once per statement
+
+    def __init__(self, cursor, sqlite: bool):
+        self.cursor, self.sqlite = cursor, sqlite
+
+    def execute(self, sql: str, parameters: dict | None = None):
+        if not self.sqlite:  # psycopg's style; sqlite3 takes :name as it is
+            converted = self._psycopg.get(sql)
+            if converted is None:
+                converted = self._psycopg[sql] = re.sub(r"(?<!:):([a-z_]+)", r"%(\1)s", sql)
+            sql = converted
+        self.cursor.execute(sql, parameters or {})
+        return self.cursor
+
+
 class Database:
     def __init__(self, url: str):
         self.url = _driver_url(url)
@@ -84,15 +108,16 @@ class Database:
                 path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
                 path.touch(mode=0o600, exist_ok=True)
                 path.chmod(0o600)
-            self.engine: Engine = create_engine(self.url, connect_args={"timeout": 15})
+            self.engine: Engine = create_engine(self.url, isolation_level="AUTOCOMMIT", connect_args={"timeout": 15})
             event.listen(self.engine, "connect", _sqlite_connect)
-            event.listen(self.engine, "begin", _sqlite_begin)
         else:
-            self.engine = create_engine(self.url, pool_size=4, max_overflow=4, pool_timeout=5,
-                                        connect_args={"connect_timeout": 3})
+            self.engine = create_engine(self.url, isolation_level="AUTOCOMMIT", pool_size=4, max_overflow=4, pool_use_lifo=True,
+                                        pool_timeout=5, connect_args={"connect_timeout": 3})
             event.listen(self.engine, "checkout", self._ping_if_idle)
-        # The same pool seen in autocommit: a read is one SELECT, no BEGIN and no ROLLBACK around it.
-        self._autocommit = self.engine.execution_options(isolation_level="AUTOCOMMIT")
+        # Every connection stays in the driver's autocommit mode; a transaction is an explicit BEGIN
+        # (below). A read is then one statement, one round trip, with no BEGIN or ROLLBACK around it
+        # and no switching of the connection's mode at each checkout.
+        event.listen(self.engine, "begin", _begin)
 
     @property
     def name(self) -> str:
@@ -103,11 +128,10 @@ class Database:
     def _transaction(self, write: bool, autocommit: bool = False) -> Iterator[Connection]:
         started = time.perf_counter()
         try:
-            if autocommit:
-                with self._autocommit.connect() as connection:
-                    yield connection
-            else:
-                with self.engine.connect() as connection:
+            with self.engine.connect() as connection:
+                if autocommit:
+                    yield connection.execution_options(lnp_autocommit=True)
+                else:
                     if write:
                         connection = connection.execution_options(lnp_write=True)
                     with connection.begin():
@@ -123,6 +147,50 @@ class Database:
             if spent is not None:
                 spent[write] += time.perf_counter() - started
 
+    @contextmanager
+    def driver(self, write: bool = False, transaction: bool = False) -> Iterator[Statements]:
+        """The driver's own cursor on a pooled connection, for the few statements on every
+        document request's path (the token check, the audit entry): there SQLAlchemy's statement
+        machinery cost more than the statement itself. SQL is written with ``:name`` parameters.
+        ``transaction``: one transaction (BEGIN IMMEDIATE on SQLite, like ``write``), committed at
+        the end of the block; otherwise each statement commits on its own. The pool, the ping of
+        an idle connection, the 503 and the timing are those of every other transaction; after an
+        error the pool's return of the connection rolls back whatever was begun."""
+        started = time.perf_counter()
+        pooled = None
+        try:
+            pooled = self.engine.raw_connection()
+            cursor = pooled.cursor()
+            try:
+                if transaction:
+                    cursor.execute("BEGIN IMMEDIATE" if self.sqlite else "BEGIN")
+                yield Statements(cursor, self.sqlite)
+                if transaction:
+                    cursor.execute("COMMIT")
+            finally:
+                cursor.close()
+        except (exc.OperationalError, exc.InterfaceError, exc.TimeoutError) as error:  # no connection to be had
+            raise DatabaseUnavailable() from error
+        except self.engine.dialect.loaded_dbapi.Error as error:
+            if pooled is None or self.engine.dialect.is_disconnect(error, pooled.dbapi_connection, None):
+                # As SQLAlchemy does for its own statements: this connection and every other one
+                # in the pool are suspect; the next checkouts connect afresh.
+                if pooled is not None:
+                    pooled.invalidate(error)
+                    pooled = None
+                self.engine.dispose(close=False)
+                raise DatabaseUnavailable() from error
+            if isinstance(error, (self.engine.dialect.loaded_dbapi.OperationalError,
+                                  self.engine.dialect.loaded_dbapi.InterfaceError)):
+                raise DatabaseUnavailable() from error
+            raise
+        finally:
+            if pooled is not None:
+                pooled.close()
+            spent = _spent.get()
+            if spent is not None:
+                spent[write] += time.perf_counter() - started
+
     def _ping_if_idle(self, dbapi_connection, record, _proxy) -> None:
         now = time.monotonic()
         if now - record.info.get("lnp_used", now) > PING_AFTER_IDLE:
@@ -133,15 +201,9 @@ class Database:
         record.info["lnp_used"] = now
 
     def read(self):
-        """Reading: ``with db.read() as c: c.execute(...)``; on PostgreSQL each statement on its own
-        (autocommit), so several statements may see different moments."""
-        return self._transaction(write=False, autocommit=not self.sqlite)
-
-    def statements(self):
-        """PostgreSQL only: each statement its own transaction, committed when it returns, for a
-        write that is one statement (one round trip instead of BEGIN, statement, COMMIT)."""
-        assert not self.sqlite
-        return self._transaction(write=True, autocommit=True)
+        """Reading: ``with db.read() as c: c.execute(...)``; each statement on its own (autocommit),
+        so several statements may see different moments."""
+        return self._transaction(write=False, autocommit=True)
 
     def write(self):
         """A transaction that writes: committed at the end of the block, rolled back on any error."""
@@ -202,8 +264,6 @@ class Database:
 
 
 def _sqlite_connect(dbapi_connection, _record) -> None:
-    # SQLAlchemy's own BEGIN (below) instead of the driver's, so a write can say IMMEDIATE.
-    dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys = ON")
     cursor.execute("PRAGMA journal_mode = WAL")
@@ -211,5 +271,12 @@ def _sqlite_connect(dbapi_connection, _record) -> None:
     cursor.close()
 
 
-def _sqlite_begin(connection: Connection) -> None:
-    connection.exec_driver_sql("BEGIN IMMEDIATE" if connection.get_execution_options().get("lnp_write") else "BEGIN")
+def _begin(connection: Connection) -> None:
+    """The transaction's BEGIN, said by us (the driver is in autocommit): none for a block of
+    single statements; on SQLite a write's is IMMEDIATE, so writers take turns from the start
+    instead of failing half-way when a reader becomes a writer."""
+    options = connection.get_execution_options()
+    if options.get("lnp_autocommit"):
+        return
+    immediate = options.get("lnp_write") and connection.dialect.name == "sqlite"
+    connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
