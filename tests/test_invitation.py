@@ -151,6 +151,25 @@ def test_a_follow_up_meeting_letter():
     assert TITLES["fi"] not in text
 
 
+# Why the recipient is invited to the follow-up meeting: the child in the singular, the children
+# in the plural.
+IMPORTANT_TO = {"fi": ("koska olet lapselle tärkeä.", "koska olet lapsille tärkeä."),
+                "sv": ("eftersom du är viktig för barnet.", "eftersom du är viktig för barnen."),
+                "en": ("because you are important to the child.", "because you are important to the children.")}
+
+
+@pytest.mark.parametrize("language", ["fi", "sv", "en"])
+def test_a_follow_up_letter_speaks_of_one_child_or_of_the_children(language):
+    one, many = IMPORTANT_TO[language]
+    payload = mailing(1, language, meeting_type="follow_up")
+    payload["children"] = copy.deepcopy(TWO_CHILDREN)
+    text = all_text(make(payload).content)
+    assert many in text and one not in text
+    payload["children"] = payload["children"][:1]
+    text = all_text(make(payload).content)
+    assert one in text and many not in text
+
+
 def test_the_recipients_come_from_the_network_map_when_invited():
     payload = load_example("invitation")
     payload.pop("invitees")
