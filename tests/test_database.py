@@ -203,7 +203,8 @@ def test_a_failed_write_leaves_nothing_half_written(database):
                                                   created="2026-01-01", expires="2027-01-01"))
         from service.access.audit import append
 
-        append(connection, KEY.encode(), '{"action":"token.create"}')
+        append(lambda sql, parameters: connection.execute(text(sql), parameters), KEY.encode(),
+               ['{"action":"token.create"}'], lock=not database.sqlite)
         raise RuntimeError("the process dies here")
     assert log.count() == before and AccountStore(database).tokens() == []
     assert log.verify().ok

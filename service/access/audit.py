@@ -22,11 +22,12 @@ import hmac
 import json
 import sys
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
-from sqlalchemy import Connection, insert, select, update
+from sqlalchemy import select
 
 from service.access.accounts import Identity
 from service.database.connection import Database
@@ -45,16 +46,22 @@ def chain_hash(key: bytes, seq: int, previous: str, data: str) -> str:
     return hmac.new(key, f"{seq}|{previous}|{data}".encode(), hashlib.sha256).hexdigest()
 
 
-def append(connection: Connection, key: bytes, data: str) -> tuple[int, str]:
-    """Append one entry (its JSON text) in the caller's write transaction, which holds the head row
-    (SELECT … FOR UPDATE) until it commits; its number and hash."""
-    head = connection.execute(select(audit_head.c.seq, audit_head.c.hash).where(audit_head.c.id == 1)
-                              .with_for_update()).one()
-    seq = head.seq + 1
-    digest = chain_hash(key, seq, head.hash, data)
-    connection.execute(insert(audit_entries).values(seq=seq, data=data, hash=digest))
-    connection.execute(update(audit_head).where(audit_head.c.id == 1).values(seq=seq, hash=digest))
-    return seq, digest
+def append(execute: Callable[[str, dict], Any], key: bytes, datas: list[str], lock: bool) -> list[tuple[int, str]]:
+    """Append entries (their JSON texts) in order in the caller's write transaction: read the head
+    (``lock``: SELECT … FOR UPDATE, which PostgreSQL needs; SQLite's write transaction already
+    excludes other writers), chain, insert, move the head once. Their numbers and hashes.
+    ``execute(sql, parameters)`` runs SQL with ``:name`` parameters: the driver's cursor
+    (``Database.driver``) or SQLAlchemy's connection through ``text``."""
+    written: list[tuple[int, str]] = []
+    seq, previous = execute(_HEAD + (" FOR UPDATE" if lock else ""), {}).fetchone()
+    for data in datas:
+        seq += 1
+        previous = chain_hash(key, seq, previous, data)
+        execute(_INSERT, {"seq": seq, "data": data, "hash": previous})
+        written.append((seq, previous))
+    if written:
+        execute(_MOVE_HEAD, {"seq": seq, "hash": previous})
+    return written
 
 
 # PostgreSQL: the head moves from the number read to the next one and the entry goes in, in one
@@ -129,42 +136,34 @@ class AuditLog:
 
     def _append(self, datas: list[str]) -> list[tuple[int, str]]:
         """Append the entries in order and commit them together (on disk when this returns); their
-        numbers and hashes. The same chain as ``append``, on the driver's own cursor (one of the two
-        database steps of every document request): the commit's wait for the disk is then most of
-        the database's time on a document request (the benchmark's "audit write")."""
-        written: list[tuple[int, str]] = []
-        if self.database.sqlite:  # the write transaction (BEGIN IMMEDIATE) serialises the writers
+        numbers and hashes. On the driver's own cursor (one of the two database steps of every
+        document request): the commit's wait for the disk is then most of the database's time on a
+        document request (the benchmark's "audit write")."""
+        if self.database.sqlite or len(datas) > 1:
+            # One transaction that holds the head (SQLite: BEGIN IMMEDIATE; PostgreSQL: FOR UPDATE).
             with self.database.driver(write=True, transaction=True) as statements:
-                seq, previous = statements.execute(_HEAD).fetchone()
-                for data in datas:
-                    seq += 1
-                    previous = chain_hash(self._key, seq, previous, data)
-                    statements.execute(_INSERT, {"seq": seq, "data": data, "hash": previous})
-                    written.append((seq, previous))
-                statements.execute(_MOVE_HEAD, {"seq": seq, "hash": previous})
+                written = append(statements.execute, self._key, datas, lock=not self.database.sqlite)
+            self._head = written[-1] if written else self._head
             return written
-        # One entry: a statement of its own (autocommit, one round trip). Several: one transaction,
-        # whose first successful statement holds the head row's lock until the commit.
-        with self.database.driver(write=True, transaction=len(datas) > 1) as statements:
-            head = self._head
-            for data in datas:
-                for _ in range(APPEND_TRIES):
-                    if head is None:
-                        head = tuple(statements.execute(_HEAD).fetchone())
-                    previous_seq, previous = head
-                    seq = previous_seq + 1
-                    digest = chain_hash(self._key, seq, previous, data)
-                    moved = statements.execute(_APPEND_IF_HEAD_UNMOVED, {
-                        "seq": seq, "hash": digest, "previous": previous_seq, "previous_hash": previous, "data": data})
-                    if moved.rowcount == 1:
-                        head = (seq, digest)
-                        written.append(head)
-                        break
-                    head = None  # another writer moved it: read it again
-                else:
-                    raise RuntimeError("the audit trail's head kept moving: too many writers at once")
-        self._head = head  # committed: the next request starts from here
-        return written
+        # PostgreSQL, one entry: a statement of its own (autocommit), one round trip from the head
+        # this process last saw.
+        data, head = datas[0], self._head
+        with self.database.driver(write=True) as statements:
+            for _ in range(APPEND_TRIES):
+                if head is None:
+                    head = tuple(statements.execute(_HEAD).fetchone())
+                previous_seq, previous = head
+                seq = previous_seq + 1
+                digest = chain_hash(self._key, seq, previous, data)
+                moved = statements.execute(_APPEND_IF_HEAD_UNMOVED, {
+                    "seq": seq, "hash": digest, "previous": previous_seq, "previous_hash": previous, "data": data})
+                if moved.rowcount == 1:
+                    break
+                head = None  # another writer moved it: read it again
+            else:
+                raise RuntimeError("the audit trail's head kept moving: too many writers at once")
+        self._head = (seq, digest)  # committed: the next request starts from here
+        return [self._head]
 
     def entries(self, after: int = 0) -> Iterator[dict]:
         """Every entry in order (from number ``after`` + 1), read in pages."""

@@ -20,7 +20,7 @@ import sqlite3
 from contextlib import closing
 from pathlib import Path
 
-from sqlalchemy import Connection, func, insert, select, update
+from sqlalchemy import Connection, func, insert, select, text, update
 
 from service.access.audit import append
 from service.database.connection import Database
@@ -75,9 +75,8 @@ def migrate(database: Database, folder: Path, audit_key: str) -> dict[str, int]:
                 {"type_id": p["type_id"], "language": p["language"], "version": p["version"], "action": "import",
                  "actor": p["activated_by"], "at": p["activated_at"]} for p in pointers])
             connection.execute(update(template_state).values(generation=template_state.c.generation + 1))
-        key = audit_key.encode("utf-8")
-        for line in lines:
-            append(connection, key, line)
+        append(lambda sql, parameters: connection.execute(text(sql), parameters), audit_key.encode("utf-8"), lines,
+               lock=not database.sqlite)
     return {"käyttäjiä": len(accounts["users"]), "API-tunnisteita": len(accounts["tokens"]),
             "omia tietoja": len(accounts["profiles"]), "istuntoja": len(accounts["sessions"]),
             "pohjaversioita": len(versions), "käytössä olevia pohjia": len(pointers), "lokimerkintöjä": len(lines)}
