@@ -11,6 +11,7 @@ template can print them (spec §4.6 "must not contain", §8 "never merge other i
 from __future__ import annotations
 
 import copy
+from collections.abc import Iterator
 
 from marshmallow import ValidationError
 
@@ -104,26 +105,23 @@ class InvitationSchema(_Letters):
     def _someone_is_invited(self, data, original_data=None, **kwargs):
         if failed(data, original_data, "invitees") or failed(data, original_data, "members"):
             return
-        invitees = [i for i in data.get("invitees") or [] if isinstance(i, dict)]
-        seen: dict[str, str] = {}
+        seen: set[str] = set()
         errors: dict = {}
-        for where, recipient in [*((f"invitees[{n}]", i) for n, i in enumerate(invitees)),
-                                 *((f"members[{n}]", m) for n, m in enumerate(data.get("members") or [])
-                                   if isinstance(m, dict) and m.get("invite_decision") == INVITED)]:
+        for (group, index), recipient in _placed_recipients(data):
             name = recipient.get("name")
             if not isinstance(name, str) or not name.strip():
                 continue  # a name that failed its own check is reported there
             key = " ".join(name.casefold().split())
             if key in seen:  # two letters to one person: which of the two is meant is the user's choice
-                group, index = where.rstrip("]").split("[")
-                errors.setdefault(group, {}).setdefault(int(index), {})["name"] = [TWICE.format(name=name)]
-            seen.setdefault(key, where)
+                errors.setdefault(group, {}).setdefault(index, {})["name"] = [TWICE.format(name=name)]
+            seen.add(key)
         if errors:
             raise ValidationError(errors)
-        if not recipients(data):
+        count = len(recipients(data))
+        if not count:
             raise ValidationError(Msg("Kutsuttavia ei ole: lisää kutsuttava tai verkostokartan henkilö, jonka päätös "
                                       "on kutsutaan."), "invitees")
-        if len(recipients(data)) > MEMBERS_MAX:
+        if count > MEMBERS_MAX:
             raise ValidationError(Msg("Kirjeitä voi tehdä kerralla enintään {max}.").format(max=MEMBERS_MAX), "invitees")
 
 
@@ -148,12 +146,21 @@ class LetterSchema(_Letters):
     recipient = nested(InviteeSchema, "Vastaanottaja", required=True)
 
 
+def _placed_recipients(data: dict) -> Iterator[tuple[tuple[str, int], dict]]:
+    """Each recipient with where it stands, ("invitees", n) or ("members", n): the invitees given
+    directly, then the network members whose decision is "invited", in order."""
+    for index, invitee in enumerate(data.get("invitees") or []):
+        if isinstance(invitee, dict):
+            yield ("invitees", index), invitee
+    for index, member in enumerate(data.get("members") or []):
+        if isinstance(member, dict) and member.get("invite_decision") == INVITED:
+            yield ("members", index), member
+
+
 def recipients(data: dict) -> list[dict]:
-    """The invitees given directly, then the network members whose decision is "invited", in order."""
-    direct = [i for i in data.get("invitees") or [] if isinstance(i, dict)]
-    from_map = [{k: m[k] for k in RECIPIENT_KEYS if k in m} for m in data.get("members") or []
-                if isinstance(m, dict) and m.get("invite_decision") == INVITED]
-    return direct + from_map
+    """The recipients in order; a network member as far as a letter needs them."""
+    return [recipient if group == "invitees" else {k: recipient[k] for k in RECIPIENT_KEYS if k in recipient}
+            for (group, _), recipient in _placed_recipients(data)]
 
 
 def letters(data: dict) -> list[dict]:
