@@ -36,6 +36,8 @@ PASSWORD_MIN, PASSWORD_MAX = 12, 256
 DEFAULT_TOKEN_DAYS = 90
 
 _TOKEN_CHECK = "SELECT secret_hash, revoked, expires, name, role FROM tokens WHERE id = :id"
+_SESSION_CHECK = ('SELECT s.created, s.last_seen, u.name, u.role, u.must_change FROM sessions s '
+                  'JOIN users u ON u.name = s."user" WHERE s.id_hash = :id_hash')
 _hasher = PasswordHasher()
 # Compared against when the user does not exist, so that a wrong name costs as long as a wrong password.
 _DUMMY_HASH = _hasher.hash(secrets.token_urlsafe(16))
@@ -250,19 +252,19 @@ class AccountStore:
     def session_identity(self, session_id: str, idle_seconds: int, max_seconds: int) -> Identity | None:
         """The signed-in user, or None when the session is unknown, idle too long or too old."""
         id_hash = _sha256(session_id)
-        row = self._one(select(sessions.c.created, sessions.c.last_seen, users.c.name, users.c.role,
-                               users.c.must_change).join(users, users.c.name == sessions.c.user)
-                        .where(sessions.c.id_hash == id_hash))
+        with self.database.driver() as statements:  # on every signed-in page: the driver's own cursor
+            row = statements.execute(_SESSION_CHECK, {"id_hash": id_hash}).fetchone()
         now = time.time()
         if row is None:
             return None
-        if now - row.last_seen > idle_seconds or now - row.created > max_seconds:
+        created, last_seen, name, role, must_change = row
+        if now - last_seen > idle_seconds or now - created > max_seconds:
             self._write(delete(sessions).where(sessions.c.id_hash == id_hash))
             return None
         # One write a half-minute is enough for the idle clock (a tenth of a shorter idle limit).
-        if now - row.last_seen > min(30, idle_seconds / 10):
+        if now - last_seen > min(30, idle_seconds / 10):
             self._write(update(sessions).where(sessions.c.id_hash == id_hash).values(last_seen=now))
-        return Identity("session", row.name, row.role, key=f"user:{row.name}", must_change=bool(row.must_change))
+        return Identity("session", name, role, key=f"user:{name}", must_change=bool(must_change))
 
     def session_expiry(self, session_id: str, idle_seconds: int, max_seconds: int) -> float | None:
         """When the session ends if nothing more is done (epoch seconds), or None when it has ended."""

@@ -11,7 +11,7 @@ database cannot be reached.
 - On both, every connection stays in the driver's autocommit mode and a transaction is an explicit
   BEGIN (``BEGIN IMMEDIATE`` for a write on SQLite: writers from gunicorn's workers and ``lnp``
   take turns instead of failing half-way). A read is one statement, one round trip.
-- The two steps of every document request, the token check and the audit entry, run on the
+- The steps of every request, the token or session check and the audit entry, run on the
   driver's own cursor (``driver``): SQLAlchemy's statement machinery cost more than the
   statements. Everything else uses SQLAlchemy Core.
 - Any failure to reach the database (refused, dropped, timed out, locked) becomes
