@@ -26,6 +26,7 @@ from service.wordtemplates.store import TemplateStore
 from tests.conftest import cli_auditor, load_example
 from tests.converted import pdf_page_texts
 from tests.docxtext import all_text
+from tests.layout_cases import stress
 from tests.template_wording import TEXTS
 
 
@@ -217,11 +218,8 @@ def test_a_tall_contact_table_breaks_between_rows_with_its_header_repeated(lang)
     of a page: kept whole it would move to the next page and leave most of its page empty. Its rows
     stay whole (cantSplit) and its header row repeats (tblHeader) and keeps with the first row,
     but no other row keeps with the next except the one before the last."""
-    from tests.layout_cases import stress
-
     body = Document(io.BytesIO(render("mandate-agreement", stress("mandate-agreement", lang)))).element.body
-    table = next(t for t in body.iter(qn("w:tbl")) if "@" in "".join(x.text or "" for x in t.iter(qn("w:t")))
-                 and "aino-maria" in "".join(x.text or "" for x in t.iter(qn("w:t"))))
+    table = next(t for t in body.iter(qn("w:tbl")) if "aino-maria" in "".join(x.text or "" for x in t.iter(qn("w:t"))))
     rows = table.findall(qn("w:tr"))
     assert len(rows) == 9  # the header and eight guardians
 
