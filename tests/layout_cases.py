@@ -7,8 +7,10 @@ from __future__ import annotations
 import copy
 import re
 
+from schemas.choices import RELATION_TO_CHILD
 from service.problems import ApiError
 from service.registry import DOCUMENT_TYPES
+from service.rendering.formatting import label
 from service.validation import validate
 from service.wordtemplates.largest import largest
 
@@ -72,8 +74,37 @@ def _restore(data, full, path: str) -> bool:
 def stress(type_id: str, language: str) -> dict:
     """The largest case the schemas accept (service/wordtemplates/largest.py, the case the template
     checker renders too), with at most MAX_OTHER_ENTRIES entries in a list that is not a list of
-    people and a long e-mail address everywhere one goes."""
-    return largest(DOCUMENT_TYPES[type_id], language, other_lists=MAX_OTHER_ENTRIES, email=LONG_EMAIL)
+    people, a long e-mail address everywhere one goes and every relation to the child in turn,
+    the longest label of the language first (WIDE_CHOICES)."""
+    data = largest(DOCUMENT_TYPES[type_id], language, other_lists=MAX_OTHER_ENTRIES, email=LONG_EMAIL)
+    for key, choices in WIDE_CHOICES.items():
+        codes = sorted(choices.codes, key=lambda code: -len(label(code, language)))
+        for index, entry in enumerate(_entries_with(data, key)):
+            entry[key] = codes[index % len(codes)]
+    validate(DOCUMENT_TYPES[type_id], data)
+    return data
+
+
+# Choices printed in narrow table columns: the stress case shows every label, so a word of one
+# broken inside a column shows in the layout check (tests/pdflayout.py, broken_words).
+WIDE_CHOICES = {"relation_to_child": RELATION_TO_CHILD}
+
+
+def choice_words(language: str) -> set[str]:
+    """Every word of the labels of WIDE_CHOICES in ``language``."""
+    return {word for choices in WIDE_CHOICES.values() for code in choices.codes
+            for word in label(code, language).split()}
+
+
+def _entries_with(node, key: str):
+    if isinstance(node, dict):
+        if key in node:
+            yield node
+        for value in node.values():
+            yield from _entries_with(value, key)
+    elif isinstance(node, list):
+        for value in node:
+            yield from _entries_with(value, key)
 
 
 CASES = {"example": example, "minimal": minimal, "stress": stress}

@@ -7,7 +7,8 @@ positions (pdfplumber) and the page margins of the .docx answer the layout quest
 * a heading that is the last thing on its page (the text it heads starts on the next one);
 * a table row whose content is on two pages (unless the row alone is taller than a page);
 * a signature block (the .docx's bookmark, service/rendering/finishing.py) on two pages;
-* a character outside the page margins (body) or off the paper (header and footer).
+* a character outside the page margins (body) or off the paper (header and footer);
+* a word that should stand whole (a choice's label in a narrow column) broken over two lines.
 
 pdfplumber's own structure tree gives a whole element the page of its first part, so the tree
 is walked here, with each marked-content reference's own page.
@@ -57,7 +58,7 @@ class Element:
 
 @dataclass
 class Problem:
-    kind: str  # heading-at-foot, row-split, signatures-split, outside-margins
+    kind: str  # heading-at-foot, row-split, signatures-split, outside-margins, word-broken
     page: int
     text: str
 
@@ -83,6 +84,7 @@ class Layout:
             self.root = Element("StructTreeRoot")
             self._walk(root.get("K"), self.root, None, page_of, roles)
             self.chars = [(page.page_number, char) for page in pdf.pages for char in page.chars]
+            self.words = [(page.page_number, word["text"]) for page in pdf.pages for word in page.extract_words()]
         self.text: dict[tuple[int, int], str] = defaultdict(str)
         for page, char in self.chars:
             if char.get("mcid") is not None:
@@ -144,10 +146,29 @@ def compact(text: str) -> str:
     return re.sub(r"[\s\u200b]+", "", unicodedata.normalize("NFKC", text))
 
 
-def problems(layout: Layout, margins: dict[str, float], signatures: list[list[str]] = ()) -> list[Problem]:
+# A word shorter than this fits any column; in the page's text without spaces it could also be
+# found across two words, which would count as broken.
+WHOLE_WORD_MIN = 8
+
+
+def broken_words(layout: Layout, words=()) -> list[Problem]:
+    """Each of ``words`` that is somewhere on a page but not as (part of) one printed word: its
+    letters are there in order, but over two lines (a column too narrow for it)."""
+    found: list[Problem] = []
+    for page in range(1, layout.pages + 1):
+        text = compact("".join(char["text"] for number, char in layout.chars if number == page))
+        printed = [compact(word) for number, word in layout.words if number == page]
+        for word in sorted(w for w in words if len(w) >= WHOLE_WORD_MIN):
+            if text.count(word) > sum(each.count(word) for each in printed):
+                found.append(Problem("word-broken", page, word))
+    return found
+
+
+def problems(layout: Layout, margins: dict[str, float], signatures: list[list[str]] = (),
+             words=()) -> list[Problem]:
     """Every layout fault of the document. ``margins``: the page margins in points (left, right,
     top, bottom); ``signatures``: each signature block as the texts of its paragraphs and
-    tables in order, from the .docx."""
+    tables in order, from the .docx; ``words``: words that must not break over lines."""
     found: list[Problem] = []
     blocks = [block for block in layout.blocks() if layout.pages_of(block)]
     body_height = min(height for _, height in layout.size) - margins["top"] - margins["bottom"]
@@ -195,4 +216,4 @@ def problems(layout: Layout, margins: dict[str, float], signatures: list[list[st
         if outside:
             found.append(Problem("outside-margins", page, char["text"]))
             break
-    return found
+    return found + broken_words(layout, words)

@@ -26,6 +26,7 @@ from service.wordtemplates.store import TemplateStore
 from tests.conftest import cli_auditor, load_example
 from tests.converted import pdf_page_texts
 from tests.docxtext import all_text
+from tests.layout_cases import stress
 from tests.template_wording import TEXTS
 
 
@@ -207,3 +208,24 @@ def test_a_headings_note_keeps_with_the_text_it_introduces(type_id, key, lang):
     notes = [p for p in body.iter(qn("w:p")) if "".join(t.text or "" for t in p.iter(qn("w:t"))) == TEXTS[lang][key]]
     assert len(notes) == 1
     assert notes[0].find(f"{qn('w:pPr')}/{qn('w:keepNext')}") is not None
+
+
+# --- a tall table breaks between its rows ---------------------------------------------------------
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_a_tall_contact_table_breaks_between_rows_with_its_header_repeated(lang):
+    """The agreement's contact table of eight guardians with long addresses is taller than a third
+    of a page: kept whole it would move to the next page and leave most of its page empty. Its rows
+    stay whole (cantSplit) and its header row repeats (tblHeader) and keeps with the first row,
+    but no other row keeps with the next except the one before the last."""
+    body = Document(io.BytesIO(render("mandate-agreement", stress("mandate-agreement", lang)))).element.body
+    table = next(t for t in body.iter(qn("w:tbl")) if "aino-maria" in "".join(x.text or "" for x in t.iter(qn("w:t"))))
+    rows = table.findall(qn("w:tr"))
+    assert len(rows) == 9  # the header and eight guardians
+
+    def keeps(row):
+        return all(p.find(f"{qn('w:pPr')}/{qn('w:keepNext')}") is not None for p in row.iter(qn("w:p")))
+
+    assert all(row.find(f"{qn('w:trPr')}/{qn('w:cantSplit')}") is not None for row in rows)
+    assert rows[0].find(f"{qn('w:trPr')}/{qn('w:tblHeader')}") is not None and keeps(rows[0])
+    assert [keeps(row) for row in rows[1:]] == [False] * 6 + [True, False]

@@ -1,7 +1,8 @@
 """Every registered document type, in every language and rendition, laid out by the project's
 LibreOffice converter with its example, its minimal case and its stress case (tests/layout_cases.py),
 and read back from the PDF (tests/pdflayout.py): no heading alone at the foot of a page, no table
-row or signature block over two pages, no text outside the page margins.
+row or signature block over two pages, no text outside the page margins, no label of a choice
+(a relation to the child) broken inside its table column.
 
 The types come from the registry, so a type added later is checked without a change here. The
 documents are converted once, in one warm pool of two LibreOffice workers, and read in parallel.
@@ -23,7 +24,7 @@ from service.registry import DOCUMENT_TYPES
 from service.wordtemplates.store import TemplateStore
 from tests.conftest import cli_auditor
 from tests.docxtext import paragraphs
-from tests.layout_cases import CASES
+from tests.layout_cases import CASES, choice_words
 from tests.pdflayout import Layout, problems
 
 CONVERSIONS = [(type_id, language, case, rendition)
@@ -70,7 +71,8 @@ def _check(pool: ConverterPool, conversion) -> dict:
     pdf = pool.convert(document.content, "docx", "pdf")
     layout = Layout(pdf)
     return {"pages": layout.pages,
-            "problems": [str(p) for p in problems(layout, margins(document.content), signature_texts(document.content))]}
+            "problems": [str(p) for p in problems(layout, margins(document.content), signature_texts(document.content),
+                                                  choice_words(language))]}
 
 
 @pytest.fixture(scope="module")

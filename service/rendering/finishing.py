@@ -7,9 +7,11 @@ to the rendered WordprocessingML, not written into each template.
 * A heading (a paragraph style with an outline level, the title and subtitle) keeps with the
   next paragraph and is never split; so does a paragraph that ends with a colon (it introduces
   what follows).
-* No table row breaks across a page (cantSplit). A table of up to ``WHOLE_TABLE`` rows stays on
-  one page (each row keeps with the next: no lone "Puolueettomuus" row at the top of a page); a
-  longer one keeps its heading rows with the first row and its last row with the one before.
+* No table row breaks across a page (cantSplit). A table of up to ``WHOLE_TABLE`` rows and
+  ``WHOLE_TABLE_LINES`` estimated lines stays on one page (each row keeps with the next: no lone
+  "Puolueettomuus" row at the top of a page); a longer or taller one breaks between rows, keeping
+  its heading rows with the first row (repeated on every page) and its last row with the one
+  before.
 * A block marked with a bookmark named ``Allekirjoitukset…``, ``Underskrifter…`` or
   ``Signatures…`` (a signature block: heading, text and every signature line) stays together.
 * A value's line breaks are paragraphs of the paragraph it is printed in, and its lines that
@@ -39,6 +41,9 @@ W = f"{{{W_NS}}}"
 _PARSER = etree.XMLParser(recover=False, resolve_entities=False, no_network=True, huge_tree=True)
 
 WHOLE_TABLE = 12
+# A table estimated taller than this (about a third of a page, PAGE_LINES) is not kept whole: moved
+# whole to the next page it would leave that much of its page empty behind its heading.
+WHOLE_TABLE_LINES = 15
 KEEP_TOGETHER = ("allekirjoitukset", "underskrifter", "signatures")
 LOCALE_TAGS = {"fi": "fi-FI", "sv": "sv-FI", "en": "en-GB"}
 APPLICATION = "lnp-docs"
@@ -445,11 +450,11 @@ def _keep_rows(table) -> None:
             _may_split(row)
     if len(rows) < 2:
         return
-    if len(rows) <= WHOLE_TABLE:
+    if len(rows) <= WHOLE_TABLE and sum(estimated_lines(row) for row in rows) <= WHOLE_TABLE_LINES:
         keeping = rows[:-1]
     else:
         headers = [row for row in rows if row.find(f"{W}trPr/{W}tblHeader") is not None]
-        keeping = headers + [rows[len(headers)], rows[-2]]
+        keeping = [row for row in dict.fromkeys(headers + [rows[-2]]) if row is not rows[-1]]
     for row in keeping:
         if row in short:  # a tall row is not chained to the next: the chain would not fit a page
             for paragraph in row.iter(W + "p"):
