@@ -24,6 +24,7 @@ database cannot be reached.
 from __future__ import annotations
 
 import contextvars
+import functools
 import os
 import re
 import time
@@ -45,6 +46,10 @@ MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 UPGRADE_LOCK = 4_262_017
 
 
+# SQLAlchemy's errors for a database that cannot be reached (refused, dropped, timed out, locked).
+UNREACHABLE = (exc.OperationalError, exc.InterfaceError, exc.TimeoutError)
+
+
 class DatabaseUnavailable(ApiError):
     def __init__(self):
         super().__init__(503, Msg("Tietokantaan ei juuri nyt saada yhteyttä. Pyyntöä ei käsitelty eikä mitään "
@@ -57,6 +62,13 @@ class SchemaOutdated(RuntimeError):
 
 
 _spent: contextvars.ContextVar[list[float] | None] = contextvars.ContextVar("lnp_db_spent", default=None)
+
+
+def _count(write: bool, started: float) -> None:
+    """Add the time since ``started`` to this request's reads or writes, if it is being timed."""
+    spent = _spent.get()
+    if spent is not None:
+        spent[write] += time.perf_counter() - started
 
 
 def start_timing() -> list[float]:
@@ -80,21 +92,21 @@ def _driver_url(url: str):
     return parsed
 
 
+@functools.cache
+def _psycopg_style(sql: str) -> str:
+    """The same SQL with psycopg's %(name)s for :name, made once per statement."""
+    return re.sub(r"(?<!:):([a-z_]+)", r"%(\1)s", sql)
+
+
 class Statements:
     """A driver cursor that takes SQL with ``:name`` parameters on either database."""
-
-    _psycopg: dict[str, str] = {}  # the same SQL with %(name)s, made once per statement
 
     def __init__(self, cursor, sqlite: bool):
         self.cursor, self.sqlite = cursor, sqlite
 
     def execute(self, sql: str, parameters: dict | None = None):
-        if not self.sqlite:  # psycopg's style; sqlite3 takes :name as it is
-            converted = self._psycopg.get(sql)
-            if converted is None:
-                converted = self._psycopg[sql] = re.sub(r"(?<!:):([a-z_]+)", r"%(\1)s", sql)
-            sql = converted
-        self.cursor.execute(sql, parameters or {})
+        # sqlite3 takes :name as it is
+        self.cursor.execute(sql if self.sqlite else _psycopg_style(sql), parameters or {})
         return self.cursor
 
 
@@ -136,16 +148,14 @@ class Database:
                         connection = connection.execution_options(lnp_write=True)
                     with connection.begin():
                         yield connection
-        except (exc.OperationalError, exc.InterfaceError, exc.TimeoutError) as error:
+        except UNREACHABLE as error:
             raise DatabaseUnavailable() from error
         except exc.DBAPIError as error:
             if error.connection_invalidated:
                 raise DatabaseUnavailable() from error
             raise
         finally:
-            spent = _spent.get()
-            if spent is not None:
-                spent[write] += time.perf_counter() - started
+            _count(write, started)
 
     @contextmanager
     def driver(self, write: bool = False, transaction: bool = False) -> Iterator[Statements]:
@@ -163,13 +173,13 @@ class Database:
             cursor = pooled.cursor()
             try:
                 if transaction:
-                    cursor.execute("BEGIN IMMEDIATE" if self.sqlite else "BEGIN")
+                    cursor.execute(_begin_sql(self.sqlite, write=True))
                 yield Statements(cursor, self.sqlite)
                 if transaction:
                     cursor.execute("COMMIT")
             finally:
                 cursor.close()
-        except (exc.OperationalError, exc.InterfaceError, exc.TimeoutError) as error:  # no connection to be had
+        except UNREACHABLE as error:  # no connection to be had
             raise DatabaseUnavailable() from error
         except self.engine.dialect.loaded_dbapi.Error as error:
             if pooled is None or self.engine.dialect.is_disconnect(error, pooled.dbapi_connection, None):
@@ -187,9 +197,7 @@ class Database:
         finally:
             if pooled is not None:
                 pooled.close()
-            spent = _spent.get()
-            if spent is not None:
-                spent[write] += time.perf_counter() - started
+            _count(write, started)
 
     def _ping_if_idle(self, dbapi_connection, record, _proxy) -> None:
         now = time.monotonic()
@@ -278,5 +286,8 @@ def _begin(connection: Connection) -> None:
     options = connection.get_execution_options()
     if options.get("lnp_autocommit"):
         return
-    immediate = options.get("lnp_write") and connection.dialect.name == "sqlite"
-    connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+    connection.exec_driver_sql(_begin_sql(connection.dialect.name == "sqlite", bool(options.get("lnp_write"))))
+
+
+def _begin_sql(sqlite: bool, write: bool) -> str:
+    return "BEGIN IMMEDIATE" if sqlite and write else "BEGIN"
